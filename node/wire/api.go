@@ -72,10 +72,6 @@ type KVWriteResult struct {
 	Key string `json:"key"`
 	// Found is false when DELETE named a key that did not exist.
 	Found *bool `json:"found,omitempty"`
-	// Swapped is set for compare-and-set: whether the swap happened.
-	Swapped *bool `json:"swapped,omitempty"`
-	// Current is the value found when a compare-and-set did not swap.
-	Current *string `json:"current,omitempty"`
 }
 
 // KVWrite is the JSON form of PUT /v1/kv/{key} (content-type application/json), which also
@@ -148,6 +144,8 @@ type ErrorDetail struct {
 	SQLState string `json:"sqlstate,omitempty"`
 	Position int    `json:"position,omitempty"`
 	Leader   string `json:"leader,omitempty"`
+	// Current is the value found when a compare-and-set did not match (absent: no value).
+	Current *string `json:"current,omitempty"`
 }
 
 // Error codes of ErrorDetail.Code.
@@ -171,4 +169,6 @@ const (
 	CodeStaleRead     = "stale_read"
 	CodeShuttingDown  = "shutting_down"
 	CodeInvalidConfig = "invalid_config"
+	CodeIndeterminate = "indeterminate"
+	CodeCASMismatch   = "cas_mismatch"
 )

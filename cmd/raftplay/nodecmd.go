@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/web"
+)
+
+func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("node", "Run one raftplay node. The first node of a cluster starts alone (or from --peers);\nothers start with --join pointing at any member's HTTP API. Restarting with the same\n--data resumes from the node's snapshot and log.", stderr)
+	id := fs.String("id", "", "node id, unique in the cluster (required)")
+	raftAddr := fs.String("raft-addr", "127.0.0.1:7001", "raft transport listen address")
+	raftAdv := fs.String("raft-advertise", "", "raft address peers dial, if not --raft-addr")
+	httpAddr := fs.String("http-addr", "127.0.0.1:8001", "HTTP API listen address (port 0 picks a free port)")
+	httpAdv := fs.String("http-advertise", "", "HTTP address other nodes use, if not --http-addr")
+	dataDir := fs.String("data", "", "data directory (required)")
+	join := fs.String("join", "", "comma-separated HTTP addresses of members to join through (any member; forwarded to the leader)")
+	peers := fs.String("peers", "", "static bootstrap members, id=raft-addr,... (used once, when --data holds no state)")
+	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
+	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
+	snapThreshold := fs.Uint64("snapshot-threshold", 8192, "log entries between snapshots")
+	trailing := fs.Uint64("trailing-logs", 10240, "log entries kept after a snapshot")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *id == "" || *dataDir == "" {
+		fs.Usage()
+		return errors.New("--id and --data are required")
+	}
+	if *join != "" && *peers != "" {
+		return errors.New("--join and --peers are exclusive")
+	}
+	staticPeers, err := parsePeers(*peers)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
+	}
+	defer ln.Close()
+	adv := ln.Addr().String()
+	if *httpAdv != "" {
+		adv = *httpAdv
+	}
+	var joins []string
+	if *join != "" {
+		joins = strings.Split(*join, ",")
+	}
+	n, err := node.New(node.Config{
+		ID: *id, RaftAddr: *raftAddr, RaftAdvertise: *raftAdv, HTTPAddr: adv, DataDir: *dataDir,
+		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	srv := &http.Server{Handler: web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	if err := n.Start(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "raftplay node %s: http://%s raft %s data %s\n", *id, adv, n.RaftAddr(), *dataDir)
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http: %w", err)
+		}
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	return n.Close()
+}
+
+// parsePeers reads "n1=127.0.0.1:7001,n2=127.0.0.1:7002".
+func parsePeers(s string) ([]node.Peer, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []node.Peer
+	seen := map[string]bool{}
+	for _, part := range strings.Split(s, ",") {
+		id, addr, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || id == "" || addr == "" {
+			return nil, fmt.Errorf("--peers: %q is not id=raft-addr", part)
+		}
+		if seen[id] {
+			return nil, fmt.Errorf("--peers: %s named twice", id)
+		}
+		seen[id] = true
+		out = append(out, node.Peer{ID: id, RaftAddr: addr})
+	}
+	return out, nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/raftplay/raftplay/web"
+)
+
+func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("play", "Run an embedded cluster (each node with its own data directory, raft transport and\nHTTP API on loopback) and serve the playground API and browser app.", stderr)
+	nodes := fs.Int("nodes", 3, "number of nodes when starting fresh")
+	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "playground listen address (port 0 picks a free port)")
+	dataDir := fs.String("data", "./raftplay-data", "data directory (one sub-directory per node)")
+	fresh := fs.Bool("fresh", false, "wipe the data directory and start an empty cluster")
+	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
+	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, Logger: log}
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
+	}
+	c, err := web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: api, Logger: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer c.Close()
+
+	srv := &http.Server{Handler: web.NewPlayground(c, api), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	fmt.Fprintf(stdout, "raftplay playground on http://%s\n", ln.Addr())
+	for _, n := range c.Nodes() {
+		fmt.Fprintf(stdout, "  node %-4s http://%-21s raft %s\n", n.ID(), n.HTTPAddr(), n.RaftAddr())
+	}
+	fmt.Fprintf(stdout, "data in %s; Ctrl-C stops\n", *dataDir)
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve playground: %w", err)
+		}
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	return c.Close()
+}

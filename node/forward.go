@@ -1,0 +1,77 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// ForwardedHeader marks a request one node forwarded to another; its value is the sender.
+const ForwardedHeader = "Raftplay-Forwarded-By"
+
+// forwardToLeader sends an API request to the leader's HTTP API and decodes its answer.
+func (n *Node) forwardToLeader(ctx context.Context, method, path string, q url.Values, body, out any) error {
+	_, addr, err := n.leaderHTTP()
+	if err != nil {
+		return err
+	}
+	return n.call(ctx, addr, method, path, q, body, out)
+}
+
+// call makes one request to a node's HTTP API (addr is host:port or a URL).
+func (n *Node) call(ctx context.Context, addr, method, path string, q url.Values, body, out any) error {
+	base := addr
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	u := strings.TrimRight(base, "/") + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set(ForwardedHeader, n.cfg.ID)
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %s %s: %v", ErrIndeterminate, method, u, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("%w: read answer of %s: %v", ErrIndeterminate, addr, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var eb wire.ErrorBody
+		if json.Unmarshal(raw, &eb) != nil || eb.Error.Code == "" {
+			eb.Error = wire.ErrorDetail{Code: wire.CodeInternal, Message: fmt.Sprintf("%s answered %s", addr, resp.Status)}
+		}
+		return &RemoteError{Status: resp.StatusCode, Detail: eb.Error}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decode answer of %s: %w", addr, err)
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package node
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/raftplay/raftplay/node/store"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// MaxKeyBytes bounds key length; keys travel in URLs and log records.
+const MaxKeyBytes = 1024
+
+// Cond makes a put conditional (compare-and-set).
+type Cond struct {
+	Prev       *string // current value must equal *Prev
+	PrevExists *bool   // key must exist (true) or not exist (false)
+}
+
+// CASError is a compare-and-set whose condition did not hold. Nothing was written.
+type CASError struct {
+	Key     string
+	Current *string
+}
+
+func (e *CASError) Error() string {
+	if e.Current == nil {
+		return fmt.Sprintf("compare-and-set on %q failed: key does not exist", e.Key)
+	}
+	return fmt.Sprintf("compare-and-set on %q failed: current value differs", e.Key)
+}
+
+func checkKey(key string) error {
+	if key == "" {
+		return fmt.Errorf("%w: empty key", ErrBadRequest)
+	}
+	if len(key) > MaxKeyBytes {
+		return fmt.Errorf("%w: key longer than %d bytes", ErrBadRequest, MaxKeyBytes)
+	}
+	return nil
+}
+
+// Put writes value under key (conditionally, with cond), on the leader.
+func (n *Node) Put(ctx context.Context, key string, value []byte, cond Cond) (wire.KVWriteResult, error) {
+	if err := checkKey(key); err != nil {
+		return wire.KVWriteResult{}, err
+	}
+	cmd := store.PutCommand(key, value)
+	cmd.Prev, cmd.PrevExists = cond.Prev, cond.PrevExists
+	res, err := n.propose(ctx, cmd)
+	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+		var out wire.KVWriteResult
+		body := wire.KVWrite{Value: base64.StdEncoding.EncodeToString(value), Encoding: "base64", Prev: cond.Prev, PrevExists: cond.PrevExists}
+		err = n.forwardToLeader(ctx, "PUT", "/v1/kv/"+url.PathEscape(key), nil, body, &out)
+		var re *RemoteError
+		if errors.As(err, &re) && re.Detail.Code == wire.CodeCASMismatch {
+			return wire.KVWriteResult{}, &CASError{Key: key, Current: re.Detail.Current}
+		}
+		return out, err
+	}
+	if err != nil {
+		return wire.KVWriteResult{}, err
+	}
+	out, err := n.kvResult(key, res)
+	if err != nil {
+		return out, err
+	}
+	if oc, ok := res.Value.(store.KVOutcome); ok && !oc.Swapped {
+		return out, &CASError{Key: key, Current: oc.Current}
+	}
+	return out, nil
+}
+
+// Delete removes key, on the leader.
+func (n *Node) Delete(ctx context.Context, key string) (wire.KVWriteResult, error) {
+	if err := checkKey(key); err != nil {
+		return wire.KVWriteResult{}, err
+	}
+	res, err := n.propose(ctx, store.Command{V: store.CommandVersion, Op: store.OpDelete, Key: key})
+	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+		var out wire.KVWriteResult
+		err = n.forwardToLeader(ctx, "DELETE", "/v1/kv/"+url.PathEscape(key), nil, nil, &out)
+		return out, err
+	}
+	if err != nil {
+		return wire.KVWriteResult{}, err
+	}
+	return n.kvResult(key, res)
+}
+
+func (n *Node) kvResult(key string, res *store.Result) (wire.KVWriteResult, error) {
+	out := wire.KVWriteResult{WriteResult: wire.WriteResult{Index: res.Index, Term: res.Term, Node: n.cfg.ID}, Key: key}
+	if res.Err != nil {
+		return out, res.Err
+	}
+	if oc, ok := res.Value.(store.KVOutcome); ok {
+		found := oc.Found
+		out.Found = &found
+	}
+	return out, nil
+}
+
+// Get reads key at the given consistency (see Read). Values come back as raw bytes.
+func (n *Node) Get(ctx context.Context, key, consistency string) (value []byte, index uint64, err error) {
+	if err := checkKey(key); err != nil {
+		return nil, 0, err
+	}
+	inst, err := n.readable(ctx, consistency)
+	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+		var kv wire.KVPair
+		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}}
+		if err := n.forwardToLeader(ctx, "GET", "/v1/kv/"+url.PathEscape(key), q, nil, &kv); err != nil {
+			return nil, 0, err
+		}
+		v, err := base64.StdEncoding.DecodeString(kv.Value)
+		if err != nil {
+			return nil, 0, fmt.Errorf("decode forwarded value: %w", err)
+		}
+		return v, kv.Index, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	index = inst.fsm.AppliedIndex()
+	v, found, err := inst.fsm.Get(key)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !found {
+		return nil, index, ErrKeyNotFound
+	}
+	return []byte(v), index, nil
+}
+
+// List returns up to limit keys with prefix at the given consistency. Values are raw bytes
+// in Go strings; the caller chooses their encoding.
+func (n *Node) List(ctx context.Context, prefix string, limit int, consistency string) (items []store.KV, more bool, index uint64, err error) {
+	inst, err := n.readable(ctx, consistency)
+	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+		var l wire.KVList
+		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}, "prefix": {prefix}, "limit": {strconv.Itoa(limit)}}
+		if err := n.forwardToLeader(ctx, "GET", "/v1/kv", q, nil, &l); err != nil {
+			return nil, false, 0, err
+		}
+		for _, it := range l.Items {
+			v, err := base64.StdEncoding.DecodeString(it.Value)
+			if err != nil {
+				return nil, false, 0, fmt.Errorf("decode forwarded value: %w", err)
+			}
+			items = append(items, store.KV{Key: it.Key, Value: string(v)})
+		}
+		return items, l.More, l.Index, nil
+	}
+	if err != nil {
+		return nil, false, 0, err
+	}
+	index = inst.fsm.AppliedIndex()
+	items, more, err = inst.fsm.List(prefix, limit)
+	return items, more, index, err
+}

@@ -1,0 +1,340 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb"
+
+	"github.com/raftplay/raftplay/node/store"
+)
+
+// Node is one raft node. Its raft can be killed and restarted on the same disk while the
+// Node (and the front ends holding it) stays.
+type Node struct {
+	cfg    Config
+	log    *slog.Logger
+	client *http.Client
+
+	mu       sync.Mutex // serialises Start, Kill, Restart and Close
+	inst     atomic.Pointer[instance]
+	raftAddr string // the bound address, reused on restart so peers can find us again
+	started  bool
+	closed   bool
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// instance is one life of the node's raft: everything Kill tears down and Restart rebuilds.
+type instance struct {
+	raft  *raft.Raft
+	fsm   *store.FSM
+	trans *raft.NetworkTransport
+	logs  *raftboltdb.BoltStore
+	snaps *raft.FileSnapshotStore
+	obs   *raft.Observer
+	obsCh chan raft.Observation
+	done  chan struct{}
+	wg    sync.WaitGroup
+
+	// readyTerm is the term in which this leader has applied everything committed before
+	// it took over (a barrier), the precondition for serving reads from its own state.
+	readyTerm atomic.Uint64
+	// readyTarget is the commit index seen when a leader was first known (see Ready).
+	readyTarget atomic.Uint64
+	lease       leaseState
+}
+
+// New opens the node's disk and starts its raft, which waits as a follower until Start
+// bootstraps or joins a cluster (or finds existing state).
+func New(cfg Config) (*Node, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	n := &Node{
+		cfg:    cfg,
+		log:    cfg.Logger.With("node", cfg.ID),
+		client: &http.Client{Timeout: 30 * time.Second},
+		stop:   make(chan struct{}),
+	}
+	inst, err := n.open(cfg.RaftAddr)
+	if err != nil {
+		return nil, err
+	}
+	n.raftAddr = string(inst.trans.LocalAddr())
+	n.inst.Store(inst)
+	return n, nil
+}
+
+// ID is the node's id.
+func (n *Node) ID() string { return n.cfg.ID }
+
+// RaftAddr is the address the raft transport listens on.
+func (n *Node) RaftAddr() string { return n.raftAddr }
+
+// HTTPAddr is the node's advertised HTTP API address.
+func (n *Node) HTTPAddr() string { return n.cfg.HTTPAddr }
+
+// PGAddr is the node's advertised Postgres address, if any.
+func (n *Node) PGAddr() string { return n.cfg.PGAddr }
+
+// Timing is the node's configured timing profile.
+func (n *Node) Timing() Timing { return n.cfg.Timing }
+
+func (n *Node) open(bind string) (inst *instance, err error) {
+	hl := newHCLog(n.log, "raft")
+	inst = &instance{done: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			inst.release()
+		}
+	}()
+
+	fsm, err := store.New(store.Options{Logger: n.log})
+	if err != nil {
+		return nil, err
+	}
+	inst.fsm = fsm
+
+	inst.logs, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(n.cfg.DataDir, "raft.db")})
+	if err != nil {
+		return nil, fmt.Errorf("open log store: %w", err)
+	}
+	inst.snaps, err = raft.NewFileSnapshotStoreWithLogger(n.cfg.DataDir, 2, hl.Named("snapshots"))
+	if err != nil {
+		return nil, fmt.Errorf("open snapshot store: %w", err)
+	}
+	var adv net.Addr
+	if n.cfg.RaftAdvertise != "" {
+		if adv, err = net.ResolveTCPAddr("tcp", n.cfg.RaftAdvertise); err != nil {
+			return nil, fmt.Errorf("raft advertise address: %w", err)
+		}
+	}
+	inst.trans, err = raft.NewTCPTransportWithConfig(bind, adv, &raft.NetworkTransportConfig{
+		MaxPool:               3,
+		ServerAddressProvider: n.cfg.AddressProvider,
+		Timeout:               10 * time.Second,
+		Logger:                hl.Named("transport"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listen for raft on %s: %w", bind, err)
+	}
+	logCache, err := raft.NewLogCache(512, inst.logs)
+	if err != nil {
+		return nil, fmt.Errorf("log cache: %w", err)
+	}
+
+	rc := n.raftConfig(hl)
+	inst.raft, err = raft.NewRaft(rc, inst.fsm, logCache, inst.logs, inst.snaps, inst.trans)
+	if err != nil {
+		return nil, fmt.Errorf("start raft: %w", err)
+	}
+	inst.obsCh = make(chan raft.Observation, 256)
+	inst.obs = raft.NewObserver(inst.obsCh, false, nil)
+	inst.raft.RegisterObserver(inst.obs)
+	inst.wg.Add(1)
+	go n.observe(inst)
+	return inst, nil
+}
+
+func (n *Node) raftConfig(hl hclog.Logger) *raft.Config {
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(n.cfg.ID)
+	rc.Logger = hl
+	t := n.cfg.Timing
+	rc.HeartbeatTimeout, rc.ElectionTimeout = t.Heartbeat, t.Election
+	rc.LeaderLeaseTimeout, rc.CommitTimeout = t.LeaderLease, t.Commit
+	rc.SnapshotThreshold = n.cfg.SnapshotThreshold
+	rc.SnapshotInterval = n.cfg.SnapshotInterval
+	rc.TrailingLogs = n.cfg.TrailingLogs
+	// Group concurrent Apply calls into one disk write and one AppendEntries.
+	rc.BatchApplyCh = true
+	return rc
+}
+
+// instance returns the running raft, or ErrNodeDown.
+func (n *Node) instance() (*instance, error) {
+	inst := n.inst.Load()
+	if inst == nil {
+		if n.isClosed() {
+			return nil, ErrClosed
+		}
+		return nil, ErrNodeDown
+	}
+	return inst, nil
+}
+
+func (n *Node) isClosed() bool {
+	select {
+	case <-n.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// Up reports whether the node's raft is running.
+func (n *Node) Up() bool { return n.inst.Load() != nil }
+
+// Start brings the node into a cluster: with existing raft state it simply resumes; without,
+// it bootstraps the static peer list (peers, or Config.Peers), asks Config.Join members for
+// membership, or bootstraps a single-node cluster. It also starts publishing the node's
+// metadata. Start returns without waiting for a leader.
+func (n *Node) Start(peers ...Peer) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started {
+		return errors.New("node already started")
+	}
+	inst, err := n.instance()
+	if err != nil {
+		return err
+	}
+	if len(peers) == 0 {
+		peers = n.cfg.Peers
+	}
+	has, err := raft.HasExistingState(inst.logs, inst.logs, inst.snaps)
+	if err != nil {
+		return fmt.Errorf("inspect raft state: %w", err)
+	}
+	switch {
+	case has:
+		n.log.Info("resuming from existing raft state", "dir", n.cfg.DataDir)
+	case len(peers) > 0:
+		if err := n.bootstrap(inst, peers); err != nil {
+			return err
+		}
+	case len(n.cfg.Join) > 0:
+		n.wg.Add(1)
+		go n.joinLoop()
+	default:
+		if err := n.bootstrap(inst, []Peer{{ID: n.cfg.ID, RaftAddr: n.raftAddr}}); err != nil {
+			return err
+		}
+	}
+	n.started = true
+	n.wg.Add(1)
+	go n.announceLoop()
+	return nil
+}
+
+func (n *Node) bootstrap(inst *instance, peers []Peer) error {
+	var cfg raft.Configuration
+	self := false
+	for _, p := range peers {
+		if p.ID == n.cfg.ID {
+			self = true
+		}
+		cfg.Servers = append(cfg.Servers, raft.Server{Suffrage: raft.Voter, ID: raft.ServerID(p.ID), Address: raft.ServerAddress(p.RaftAddr)})
+	}
+	if !self {
+		return fmt.Errorf("bootstrap: peer list does not include this node (%s)", n.cfg.ID)
+	}
+	if err := inst.raft.BootstrapCluster(cfg).Error(); err != nil {
+		return fmt.Errorf("bootstrap cluster: %w", err)
+	}
+	n.log.Info("bootstrapped cluster", "members", len(peers))
+	return nil
+}
+
+// Kill stops the node's raft and closes its transport, as if its process died; its disk
+// stays, and Restart brings it back.
+func (n *Node) Kill() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	inst := n.inst.Swap(nil)
+	if inst == nil {
+		return ErrNodeDown
+	}
+	n.log.Info("killing node")
+	return inst.shutdown()
+}
+
+// Restart starts a new raft over the node's data directory: it recovers from its latest
+// snapshot and replays the log after it.
+func (n *Node) Restart() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return ErrClosed
+	}
+	if n.inst.Load() != nil {
+		return fmt.Errorf("restart: %w", errAlreadyUp)
+	}
+	inst, err := n.open(n.raftAddr)
+	if err != nil {
+		return fmt.Errorf("restart: %w", err)
+	}
+	n.inst.Store(inst)
+	n.log.Info("restarted node")
+	return nil
+}
+
+var errAlreadyUp = errors.New("node is already up")
+
+// ErrAlreadyUp is returned by Restart on a running node.
+var ErrAlreadyUp = errAlreadyUp
+
+// Close shuts the node down for good and waits for its goroutines.
+func (n *Node) Close() error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil
+	}
+	n.closed = true
+	close(n.stop)
+	inst := n.inst.Swap(nil)
+	n.mu.Unlock()
+	var err error
+	if inst != nil {
+		err = inst.shutdown()
+	}
+	n.wg.Wait()
+	n.client.CloseIdleConnections()
+	return err
+}
+
+func (inst *instance) shutdown() error {
+	var errs []error
+	if inst.raft != nil {
+		if err := inst.raft.Shutdown().Error(); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown raft: %w", err))
+		}
+		inst.raft.DeregisterObserver(inst.obs)
+	}
+	close(inst.done)
+	inst.wg.Wait()
+	inst.release()
+	return errors.Join(errs...)
+}
+
+// release closes what open managed to open.
+func (inst *instance) release() {
+	if inst.raft != nil {
+		inst.raft.Shutdown()
+	}
+	if inst.trans != nil {
+		inst.trans.Close()
+	}
+	if inst.logs != nil {
+		inst.logs.Close()
+	}
+	if inst.fsm != nil {
+		inst.fsm.Close()
+	}
+}

@@ -1,0 +1,115 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/raftplay/raftplay/node/store"
+)
+
+type ctxKey int
+
+const noForwardKey ctxKey = 1
+
+// NoForward marks ctx as serving a request another node already forwarded here: this node
+// answers itself or fails with ErrNotLeader, so a request never bounces between nodes.
+func NoForward(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noForwardKey, true)
+}
+
+func canForward(ctx context.Context) bool {
+	v, _ := ctx.Value(noForwardKey).(bool)
+	return !v
+}
+
+// propose puts cmd through the local raft. It fails with ErrNotLeader (never applied) when
+// this node is not the leader, and with ErrIndeterminate when leadership was lost after the
+// entry may have entered the log.
+func (n *Node) propose(ctx context.Context, cmd store.Command) (*store.Result, error) {
+	inst, err := n.instance()
+	if err != nil {
+		return nil, err
+	}
+	if inst.raft.State() != raft.Leader {
+		return nil, ErrNotLeader
+	}
+	data, err := cmd.Encode()
+	if err != nil {
+		return nil, err
+	}
+	timeout := n.cfg.ApplyTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		if d := time.Until(dl); d < timeout {
+			timeout = d
+		}
+	}
+	if timeout <= 0 {
+		return nil, context.DeadlineExceeded
+	}
+	f := inst.raft.Apply(data, timeout)
+	if err := f.Error(); err != nil {
+		return nil, applyError(err)
+	}
+	res, ok := f.Response().(*store.Result)
+	if !ok {
+		return nil, fmt.Errorf("apply: unexpected response %T", f.Response())
+	}
+	return res, nil
+}
+
+// applyError tells "certainly not applied" (safe to retry anywhere) from "may have been".
+func applyError(err error) error {
+	switch {
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		return ErrNotLeader
+	case errors.Is(err, raft.ErrEnqueueTimeout):
+		return fmt.Errorf("%w: %v", ErrNoLeader, err)
+	case errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrRaftShutdown):
+		return fmt.Errorf("%w (%v)", ErrIndeterminate, err)
+	}
+	return fmt.Errorf("apply: %w", err)
+}
+
+// leaderHTTP returns the leader's id and HTTP API address from the replicated metadata.
+func (n *Node) leaderHTTP() (id, addr string, err error) {
+	inst, err := n.instance()
+	if err != nil {
+		return "", "", err
+	}
+	_, lid := inst.raft.LeaderWithID()
+	if lid == "" {
+		return "", "", ErrNoLeader
+	}
+	metas, err := inst.fsm.Nodes()
+	if err != nil {
+		return "", "", err
+	}
+	m, ok := metas[string(lid)]
+	if !ok || m.HTTPAddr == "" {
+		return string(lid), "", fmt.Errorf("%w: leader %s has not published its address yet", ErrNoLeader, lid)
+	}
+	if string(lid) == n.cfg.ID {
+		return "", "", ErrNotLeader // we were leader a moment ago; let the caller retry
+	}
+	return string(lid), m.HTTPAddr, nil
+}
+
+// Leader returns the id of the leader this node knows, if any.
+func (n *Node) Leader() string {
+	inst, err := n.instance()
+	if err != nil {
+		return ""
+	}
+	_, id := inst.raft.LeaderWithID()
+	return string(id)
+}
+
+// IsLeader reports whether this node is the leader right now.
+func (n *Node) IsLeader() bool {
+	inst, err := n.instance()
+	return err == nil && inst.raft.State() == raft.Leader
+}

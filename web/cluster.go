@@ -1,0 +1,278 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// ClusterConfig describes an embedded cluster.
+type ClusterConfig struct {
+	Nodes   int    // number of nodes when starting fresh (default 3)
+	DataDir string // one sub-directory per node
+	// Fresh wipes DataDir first; otherwise existing node directories are resumed.
+	Fresh bool
+	// Host the nodes' listeners bind to (default 127.0.0.1); ports are ephemeral.
+	Host string
+
+	Timing            node.Timing
+	SnapshotThreshold uint64
+	SnapshotInterval  time.Duration
+	TrailingLogs      uint64
+
+	API    Options // options of every node's HTTP API
+	Logger *slog.Logger
+}
+
+// Cluster is a set of nodes in one process, each with its own data directory, raft
+// transport and HTTP API listener on loopback.
+type Cluster struct {
+	cfg ClusterConfig
+	log *slog.Logger
+
+	mu      sync.RWMutex
+	members []*member
+}
+
+type member struct {
+	node *node.Node
+	srv  *http.Server
+	ln   net.Listener
+	done chan struct{}
+}
+
+// StartCluster starts the nodes and returns once they run (not once they have a leader:
+// see WaitLeader).
+func StartCluster(cfg ClusterConfig) (_ *Cluster, err error) {
+	if cfg.Nodes <= 0 {
+		cfg.Nodes = 3
+	}
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.API.Logger == nil {
+		cfg.API.Logger = cfg.Logger
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("cluster data dir is required")
+	}
+	if cfg.Fresh {
+		if err := os.RemoveAll(cfg.DataDir); err != nil {
+			return nil, fmt.Errorf("wipe data dir: %w", err)
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	ids, err := nodeIDs(cfg.DataDir, cfg.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{cfg: cfg, log: cfg.Logger}
+	defer func() {
+		if err != nil {
+			c.Close()
+		}
+	}()
+	var peers []node.Peer
+	for _, id := range ids {
+		m, err := c.newMember(id)
+		if err != nil {
+			return nil, err
+		}
+		peers = append(peers, node.Peer{ID: id, RaftAddr: m.node.RaftAddr()})
+	}
+	for _, m := range c.snapshotMembers() {
+		if err := m.node.Start(peers...); err != nil {
+			return nil, fmt.Errorf("start %s: %w", m.node.ID(), err)
+		}
+	}
+	return c, nil
+}
+
+// nodeIDs resumes the node directories already in dir, or names n fresh ones.
+func nodeIDs(dir string, n int) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read data dir: %w", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "n") {
+			if _, err := os.Stat(filepath.Join(dir, e.Name(), "raft.db")); err == nil {
+				ids = append(ids, e.Name())
+			}
+		}
+	}
+	if len(ids) > 0 {
+		sort.Slice(ids, func(i, j int) bool { return node.LessID(ids[i], ids[j]) })
+		return ids, nil
+	}
+	for i := 1; i <= n; i++ {
+		ids = append(ids, fmt.Sprintf("n%d", i))
+	}
+	return ids, nil
+}
+
+func (c *Cluster) newMember(id string) (*member, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(c.cfg.Host, "0"))
+	if err != nil {
+		return nil, fmt.Errorf("listen for %s http: %w", id, err)
+	}
+	n, err := node.New(node.Config{
+		ID:                id,
+		RaftAddr:          net.JoinHostPort(c.cfg.Host, "0"),
+		HTTPAddr:          ln.Addr().String(),
+		DataDir:           filepath.Join(c.cfg.DataDir, id),
+		AddressProvider:   c,
+		Timing:            c.cfg.Timing,
+		SnapshotThreshold: c.cfg.SnapshotThreshold,
+		SnapshotInterval:  c.cfg.SnapshotInterval,
+		TrailingLogs:      c.cfg.TrailingLogs,
+		Logger:            c.log,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("create node %s: %w", id, err)
+	}
+	m := &member{node: n, ln: ln, done: make(chan struct{})}
+	m.srv = &http.Server{Handler: NewNodeServer(n, c.cfg.API), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(m.done)
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.log.Error("node http server stopped", "node", id, "error", err)
+		}
+	}()
+	c.mu.Lock()
+	c.members = append(c.members, m)
+	c.mu.Unlock()
+	return m, nil
+}
+
+// ServerAddr implements raft.ServerAddressProvider with the nodes' current raft addresses.
+func (c *Cluster) ServerAddr(id raft.ServerID) (raft.ServerAddress, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, m := range c.members {
+		if m.node.ID() == string(id) {
+			return raft.ServerAddress(m.node.RaftAddr()), nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s", node.ErrUnknownNode, id)
+}
+
+func (c *Cluster) snapshotMembers() []*member {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return append([]*member(nil), c.members...)
+}
+
+// Nodes returns the cluster's nodes in id order.
+func (c *Cluster) Nodes() []*node.Node {
+	ms := c.snapshotMembers()
+	out := make([]*node.Node, len(ms))
+	for i, m := range ms {
+		out[i] = m.node
+	}
+	return out
+}
+
+// Node returns the node with id.
+func (c *Cluster) Node(id string) (*node.Node, bool) {
+	for _, n := range c.Nodes() {
+		if n.ID() == id {
+			return n, true
+		}
+	}
+	return nil, false
+}
+
+// Leader returns the node that is leader now, if any.
+func (c *Cluster) Leader() (*node.Node, bool) {
+	for _, n := range c.Nodes() {
+		if n.IsLeader() {
+			return n, true
+		}
+	}
+	return nil, false
+}
+
+// Entry is the node data requests go to: the leader, or else any running node (which
+// forwards to the leader once there is one).
+func (c *Cluster) Entry() (*node.Node, error) {
+	if l, ok := c.Leader(); ok {
+		return l, nil
+	}
+	for _, n := range c.Nodes() {
+		if n.Up() {
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: every node is down", node.ErrNodeDown)
+}
+
+// Status describes every node.
+func (c *Cluster) Status() wire.ClusterStatus {
+	nodes := c.Nodes()
+	st := make([]wire.NodeStatus, len(nodes))
+	for i, n := range nodes {
+		st[i] = n.Status()
+	}
+	return node.Summarize(st)
+}
+
+// Ready reports whether the cluster has a leader that is ready to serve.
+func (c *Cluster) Ready() error {
+	l, ok := c.Leader()
+	if !ok {
+		return node.ErrNoLeader
+	}
+	return l.Ready()
+}
+
+// WaitReady waits until Ready succeeds.
+func (c *Cluster) WaitReady(ctx context.Context) error {
+	for {
+		err := c.Ready()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for cluster: %w (last: %v)", ctx.Err(), err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// Close stops every node and its HTTP API.
+func (c *Cluster) Close() error {
+	var errs []error
+	for _, m := range c.snapshotMembers() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		m.srv.Shutdown(ctx)
+		cancel()
+		<-m.done
+		if err := m.node.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", m.node.ID(), err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/store"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// errBadJSON and errTooLarge are request problems found by the handlers themselves.
+var (
+	errBadJSON    = errors.New("malformed JSON")
+	errTooLarge   = errors.New("request body too large")
+	errBadRequest = node.ErrBadRequest
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v) // the client may be gone; nothing to do about it
+}
+
+// writeError maps an error onto its HTTP status and JSON error body.
+func writeError(w http.ResponseWriter, err error) {
+	status, d := classify(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeJSON(w, status, wire.ErrorBody{Error: d})
+}
+
+func classify(err error) (int, wire.ErrorDetail) {
+	msg := err.Error()
+	var re *node.RemoteError
+	var cas *node.CASError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &re):
+		return re.Status, re.Detail
+	case errors.As(err, &cas):
+		return http.StatusPreconditionFailed, wire.ErrorDetail{Code: wire.CodeCASMismatch, Message: msg, Current: cas.Current}
+	case errors.As(err, &mbe), errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge, wire.ErrorDetail{Code: wire.CodeTooLarge, Message: msg}
+	case errors.Is(err, errBadJSON):
+		return http.StatusBadRequest, wire.ErrorDetail{Code: wire.CodeBadJSON, Message: msg}
+	case errors.Is(err, node.ErrKeyNotFound):
+		return http.StatusNotFound, wire.ErrorDetail{Code: wire.CodeNotFound, Message: msg}
+	case errors.Is(err, node.ErrUnknownNode):
+		return http.StatusNotFound, wire.ErrorDetail{Code: wire.CodeUnknownNode, Message: msg}
+	case errors.Is(err, node.ErrBadRequest), errors.Is(err, store.ErrBadCommand):
+		return http.StatusBadRequest, wire.ErrorDetail{Code: wire.CodeBadRequest, Message: msg}
+	case errors.Is(err, node.ErrNotLeader):
+		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeNotLeader, Message: msg}
+	case errors.Is(err, node.ErrNoLeader):
+		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeNoLeader, Message: msg}
+	case errors.Is(err, node.ErrNodeDown), errors.Is(err, node.ErrClosed):
+		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeNodeDown, Message: msg}
+	case errors.Is(err, node.ErrIndeterminate):
+		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeIndeterminate, Message: msg}
+	case errors.Is(err, node.ErrAlreadyUp):
+		return http.StatusConflict, wire.ErrorDetail{Code: wire.CodeConflict, Message: msg}
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, wire.ErrorDetail{Code: wire.CodeTimeout, Message: msg}
+	}
+	return http.StatusInternalServerError, wire.ErrorDetail{Code: wire.CodeInternal, Message: msg}
+}
+
+// decodeJSON reads a JSON body (already size-limited by the server) into v.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return errors.Join(errBadJSON, err)
+	}
+	if dec.More() {
+		return errors.Join(errBadJSON, errors.New("trailing data after JSON value"))
+	}
+	return nil
+}

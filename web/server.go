@@ -1,0 +1,277 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// Options configure a Server.
+type Options struct {
+	// MaxBodyBytes bounds request bodies (default 1 MiB); larger ones get 413.
+	MaxBodyBytes int64
+	// CORSOrigin, when set, is allowed to call the API from a browser ("*" for any).
+	CORSOrigin string
+	Logger     *slog.Logger
+}
+
+// Server serves the HTTP API for one node (NewNodeServer) or for an embedded cluster
+// (NewPlayground). Both speak the same API; the playground acts on the whole cluster.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	self    *node.Node
+	cluster *Cluster
+	mux     *http.ServeMux
+	routes  []route
+}
+
+type route struct {
+	method, pattern string
+	handler         http.HandlerFunc
+}
+
+// NewNodeServer serves the API of one node.
+func NewNodeServer(n *node.Node, opts Options) *Server {
+	s := newServer(opts)
+	s.self = n
+	s.register()
+	return s
+}
+
+// NewPlayground serves the API of an embedded cluster: data requests go to a live node (the
+// leader when there is one), cluster requests describe every node.
+func NewPlayground(c *Cluster, opts Options) *Server {
+	s := newServer(opts)
+	s.cluster = c
+	s.register()
+	return s
+}
+
+func newServer(opts Options) *Server {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+}
+
+func (s *Server) register() {
+	s.routes = []route{
+		{"GET", "/healthz", s.handleHealth},
+		{"GET", "/readyz", s.handleReady},
+		{"GET", "/v1/openapi.json", s.handleOpenAPI},
+		{"GET", "/v1/status", s.handleStatus},
+		{"GET", "/v1/cluster", s.handleCluster},
+		{"POST", "/v1/cluster/join", s.handleJoin},
+		{"DELETE", "/v1/cluster/nodes/{id}", s.handleRemove},
+		{"POST", "/v1/cluster/transfer-leadership", s.handleTransfer},
+		{"POST", "/v1/cluster/snapshot", s.handleSnapshot},
+		{"GET", "/v1/kv", s.handleKVList},
+		{"GET", "/v1/kv/{key...}", s.handleKVGet},
+		{"PUT", "/v1/kv/{key...}", s.handleKVPut},
+		{"DELETE", "/v1/kv/{key...}", s.handleKVDelete},
+	}
+	for _, rt := range s.routes {
+		s.mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, wire.ErrorBody{Error: wire.ErrorDetail{Code: wire.CodeNotFound, Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
+	})
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.CORSOrigin != "" {
+		w.Header().Set("Access-Control-Allow-Origin", s.opts.CORSOrigin)
+		w.Header().Set("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
+			w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		// Refuse before reading a byte of it.
+		writeError(w, errTooLarge)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	if r.Header.Get(node.ForwardedHeader) != "" {
+		r = r.WithContext(node.NoForward(r.Context()))
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// entry is the node that serves data requests.
+func (s *Server) entry() (*node.Node, error) {
+	if s.self != nil {
+		return s.self, nil
+	}
+	return s.cluster.Entry()
+}
+
+// nodeFor returns the local node with id (playground) or this node if it has that id.
+func (s *Server) nodeFor(id string) (*node.Node, error) {
+	if s.self != nil {
+		if s.self.ID() == id {
+			return s.self, nil
+		}
+		return nil, errors.Join(node.ErrUnknownNode, errors.New("node "+id+" is not served here"))
+	}
+	n, ok := s.cluster.Node(id)
+	if !ok {
+		return nil, errors.Join(node.ErrUnknownNode, errors.New("no node "+id))
+	}
+	return n, nil
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
+	var err error
+	if s.self != nil {
+		err = s.self.Ready()
+	} else {
+		err = s.cluster.Ready()
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
+	n, err := s.entry()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, n.Status())
+}
+
+func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
+	if s.self != nil {
+		cs, err := s.self.Cluster(r.Context())
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, cs)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.cluster.Status())
+}
+
+func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
+	var req wire.JoinRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	n, err := s.entry()
+	if err == nil {
+		err = n.Join(r.Context(), req)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"joined": req.ID})
+}
+
+func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	n, err := s.entry()
+	if err == nil {
+		err = n.Remove(r.Context(), id)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"removed": id})
+}
+
+func (s *Server) handleTransfer(w http.ResponseWriter, r *http.Request) {
+	var req wire.TransferRequest
+	if err := decodeOptionalJSON(r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	n, err := s.entry()
+	if err == nil {
+		err = n.TransferLeadership(r.Context(), req.ID)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"leader": s.leaderAfterTransfer(r.Context(), n)})
+}
+
+// leaderAfterTransfer waits briefly for the new leader to be known, for a useful answer.
+func (s *Server) leaderAfterTransfer(ctx context.Context, n *node.Node) string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	for {
+		if l := n.Leader(); l != "" || ctx.Err() != nil {
+			return l
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// snapshotRequest names the node to snapshot (playground; a node snapshots itself).
+type snapshotRequest struct {
+	Node string `json:"node,omitempty"`
+}
+
+func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
+	var req snapshotRequest
+	if err := decodeOptionalJSON(r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	var n *node.Node
+	var err error
+	if req.Node != "" {
+		n, err = s.nodeFor(req.Node)
+	} else {
+		n, err = s.entry()
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	snap, err := n.Snapshot(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, snap)
+}
+
+// decodeOptionalJSON is decodeJSON for endpoints whose body may be empty.
+func decodeOptionalJSON(r *http.Request, v any) error {
+	err := decodeJSON(r, v)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
