@@ -17,6 +17,7 @@ var (
 	ErrBadRequest    = errors.New("bad request")
 	ErrIndeterminate = errors.New("outcome unknown: leadership changed while the write was in flight")
 	ErrClosed        = errors.New("node closed")
+	ErrUnreachable   = errors.New("node unreachable")
 )
 
 // RemoteError is an error answer from another node's HTTP API (after forwarding).

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,11 +24,16 @@ func (n *Node) forwardToLeader(ctx context.Context, method, path string, q url.V
 	if err != nil {
 		return err
 	}
-	return n.call(ctx, addr, method, path, q, body, out)
+	return n.request(ctx, true, addr, method, path, q, body, out)
 }
 
-// call makes one request to a node's HTTP API (addr is host:port or a URL).
+// call makes one request of this node's own to another node's HTTP API (addr is host:port
+// or a URL); the receiver may forward it on.
 func (n *Node) call(ctx context.Context, addr, method, path string, q url.Values, body, out any) error {
+	return n.request(ctx, false, addr, method, path, q, body, out)
+}
+
+func (n *Node) request(ctx context.Context, forwarded bool, addr, method, path string, q url.Values, body, out any) error {
 	base := addr
 	if !strings.Contains(base, "://") {
 		base = "http://" + base
@@ -50,9 +57,17 @@ func (n *Node) call(ctx context.Context, addr, method, path string, q url.Values
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set(ForwardedHeader, n.cfg.ID)
+	if forwarded {
+		req.Header.Set(ForwardedHeader, n.cfg.ID)
+	}
 	resp, err := n.client.Do(req)
 	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			// Nothing was sent: the target is down, which for a leader means an election
+			// is coming. Safe to retry.
+			return fmt.Errorf("%w: %s: %v", ErrUnreachable, addr, err)
+		}
 		return fmt.Errorf("%w: %s %s: %v", ErrIndeterminate, method, u, err)
 	}
 	defer resp.Body.Close()

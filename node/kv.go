@@ -45,51 +45,56 @@ func checkKey(key string) error {
 }
 
 // Put writes value under key (conditionally, with cond), on the leader.
-func (n *Node) Put(ctx context.Context, key string, value []byte, cond Cond) (wire.KVWriteResult, error) {
+func (n *Node) Put(ctx context.Context, key string, value []byte, cond Cond) (out wire.KVWriteResult, err error) {
 	if err := checkKey(key); err != nil {
 		return wire.KVWriteResult{}, err
 	}
 	cmd := store.PutCommand(key, value)
 	cmd.Prev, cmd.PrevExists = cond.Prev, cond.PrevExists
-	res, err := n.propose(ctx, cmd)
-	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-		var out wire.KVWriteResult
-		body := wire.KVWrite{Value: base64.StdEncoding.EncodeToString(value), Encoding: "base64", Prev: cond.Prev, PrevExists: cond.PrevExists}
-		err = n.forwardToLeader(ctx, "PUT", "/v1/kv/"+url.PathEscape(key), nil, body, &out)
-		var re *RemoteError
-		if errors.As(err, &re) && re.Detail.Code == wire.CodeCASMismatch {
-			return wire.KVWriteResult{}, &CASError{Key: key, Current: re.Detail.Current}
+	err = n.retry(ctx, func() error {
+		res, err := n.propose(ctx, cmd)
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			out = wire.KVWriteResult{}
+			body := wire.KVWrite{Value: base64.StdEncoding.EncodeToString(value), Encoding: "base64", Prev: cond.Prev, PrevExists: cond.PrevExists}
+			err = n.forwardToLeader(ctx, "PUT", "/v1/kv/"+url.PathEscape(key), nil, body, &out)
+			var re *RemoteError
+			if errors.As(err, &re) && re.Detail.Code == wire.CodeCASMismatch {
+				return &CASError{Key: key, Current: re.Detail.Current}
+			}
+			return err
 		}
-		return out, err
-	}
-	if err != nil {
-		return wire.KVWriteResult{}, err
-	}
-	out, err := n.kvResult(key, res)
-	if err != nil {
-		return out, err
-	}
-	if oc, ok := res.Value.(store.KVOutcome); ok && !oc.Swapped {
-		return out, &CASError{Key: key, Current: oc.Current}
-	}
-	return out, nil
+		if err != nil {
+			return err
+		}
+		if out, err = n.kvResult(key, res); err != nil {
+			return err
+		}
+		if oc, ok := res.Value.(store.KVOutcome); ok && !oc.Swapped {
+			return &CASError{Key: key, Current: oc.Current}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Delete removes key, on the leader.
-func (n *Node) Delete(ctx context.Context, key string) (wire.KVWriteResult, error) {
+func (n *Node) Delete(ctx context.Context, key string) (out wire.KVWriteResult, err error) {
 	if err := checkKey(key); err != nil {
 		return wire.KVWriteResult{}, err
 	}
-	res, err := n.propose(ctx, store.Command{V: store.CommandVersion, Op: store.OpDelete, Key: key})
-	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-		var out wire.KVWriteResult
-		err = n.forwardToLeader(ctx, "DELETE", "/v1/kv/"+url.PathEscape(key), nil, nil, &out)
-		return out, err
-	}
-	if err != nil {
-		return wire.KVWriteResult{}, err
-	}
-	return n.kvResult(key, res)
+	err = n.retry(ctx, func() error {
+		res, err := n.propose(ctx, store.Command{V: store.CommandVersion, Op: store.OpDelete, Key: key})
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			out = wire.KVWriteResult{}
+			return n.forwardToLeader(ctx, "DELETE", "/v1/kv/"+url.PathEscape(key), nil, nil, &out)
+		}
+		if err != nil {
+			return err
+		}
+		out, err = n.kvResult(key, res)
+		return err
+	})
+	return out, err
 }
 
 func (n *Node) kvResult(key string, res *store.Result) (wire.KVWriteResult, error) {
@@ -109,13 +114,21 @@ func (n *Node) Get(ctx context.Context, key, consistency string) (value []byte, 
 	if err := checkKey(key); err != nil {
 		return nil, 0, err
 	}
-	inst, err := n.readable(ctx, consistency)
-	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-		var kv wire.KVPair
-		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}}
-		if err := n.forwardToLeader(ctx, "GET", "/v1/kv/"+url.PathEscape(key), q, nil, &kv); err != nil {
-			return nil, 0, err
+	var inst *instance
+	var kv wire.KVPair
+	forwarded := false
+	err = n.retry(ctx, func() error {
+		var err error
+		forwarded = false
+		inst, err = n.readable(ctx, consistency)
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			forwarded = true
+			q := url.Values{"consistency": {consistency}, "encoding": {"base64"}}
+			return n.forwardToLeader(ctx, "GET", "/v1/kv/"+url.PathEscape(key), q, nil, &kv)
 		}
+		return err
+	})
+	if err == nil && forwarded {
 		v, err := base64.StdEncoding.DecodeString(kv.Value)
 		if err != nil {
 			return nil, 0, fmt.Errorf("decode forwarded value: %w", err)
@@ -139,13 +152,21 @@ func (n *Node) Get(ctx context.Context, key, consistency string) (value []byte, 
 // List returns up to limit keys with prefix at the given consistency. Values are raw bytes
 // in Go strings; the caller chooses their encoding.
 func (n *Node) List(ctx context.Context, prefix string, limit int, consistency string) (items []store.KV, more bool, index uint64, err error) {
-	inst, err := n.readable(ctx, consistency)
-	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-		var l wire.KVList
-		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}, "prefix": {prefix}, "limit": {strconv.Itoa(limit)}}
-		if err := n.forwardToLeader(ctx, "GET", "/v1/kv", q, nil, &l); err != nil {
-			return nil, false, 0, err
+	var inst *instance
+	var l wire.KVList
+	forwarded := false
+	err = n.retry(ctx, func() error {
+		var err error
+		forwarded = false
+		inst, err = n.readable(ctx, consistency)
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			forwarded = true
+			q := url.Values{"consistency": {consistency}, "encoding": {"base64"}, "prefix": {prefix}, "limit": {strconv.Itoa(limit)}}
+			return n.forwardToLeader(ctx, "GET", "/v1/kv", q, nil, &l)
 		}
+		return err
+	})
+	if err == nil && forwarded {
 		for _, it := range l.Items {
 			v, err := base64.StdEncoding.DecodeString(it.Value)
 			if err != nil {

@@ -21,11 +21,13 @@ func (n *Node) Join(ctx context.Context, req wire.JoinRequest) error {
 	if req.ID == "" || req.RaftAddr == "" {
 		return fmt.Errorf("%w: join needs id and raft_addr", ErrBadRequest)
 	}
-	err := n.join(ctx, req)
-	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-		return n.forwardToLeader(ctx, "POST", "/v1/cluster/join", nil, req, nil)
-	}
-	return err
+	return n.retry(ctx, func() error {
+		err := n.join(ctx, req)
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			return n.forwardToLeader(ctx, "POST", "/v1/cluster/join", nil, req, nil)
+		}
+		return err
+	})
 }
 
 func (n *Node) join(ctx context.Context, req wire.JoinRequest) error {
@@ -76,11 +78,13 @@ func (n *Node) join(ctx context.Context, req wire.JoinRequest) error {
 
 // Remove takes a node out of the cluster configuration and forgets its metadata.
 func (n *Node) Remove(ctx context.Context, id string) error {
-	err := n.remove(ctx, id)
-	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-		return n.forwardToLeader(ctx, "DELETE", "/v1/cluster/nodes/"+url.PathEscape(id), nil, nil, nil)
-	}
-	return err
+	return n.retry(ctx, func() error {
+		err := n.remove(ctx, id)
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			return n.forwardToLeader(ctx, "DELETE", "/v1/cluster/nodes/"+url.PathEscape(id), nil, nil, nil)
+		}
+		return err
+	})
 }
 
 func (n *Node) remove(ctx context.Context, id string) error {
@@ -125,11 +129,13 @@ func (n *Node) member(inst *instance, id string) (raft.Server, bool) {
 // TransferLeadership hands leadership to the node id (or, with an empty id, to the most
 // up-to-date follower) and waits for the transfer to finish.
 func (n *Node) TransferLeadership(ctx context.Context, id string) error {
-	err := n.transfer(id)
-	if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-		return n.forwardToLeader(ctx, "POST", "/v1/cluster/transfer-leadership", nil, wire.TransferRequest{ID: id}, nil)
-	}
-	return err
+	return n.retry(ctx, func() error {
+		err := n.transfer(id)
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			return n.forwardToLeader(ctx, "POST", "/v1/cluster/transfer-leadership", nil, wire.TransferRequest{ID: id}, nil)
+		}
+		return err
+	})
 }
 
 func (n *Node) transfer(id string) error {

@@ -68,6 +68,7 @@ func (n *Node) Status() wire.NodeStatus {
 		st.Suffrage = suffrageOf(s.Suffrage)
 	}
 	st.Digest = inst.fsm.Digest()
+	st.ApplyCount, st.RestoreCount = inst.fsm.Counts()
 	return st
 }
 

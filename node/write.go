@@ -113,3 +113,25 @@ func (n *Node) IsLeader() bool {
 	inst, err := n.instance()
 	return err == nil && inst.raft.State() == raft.Leader
 }
+
+// retry runs op again while it fails only because there is no leader to take it (an
+// election is under way), for up to a few election rounds, so clients ride out a failover
+// instead of seeing it. Outcomes that may have been applied are never retried.
+func (n *Node) retry(ctx context.Context, op func() error) error {
+	t := n.cfg.Timing
+	deadline := time.Now().Add(max(5*(t.Heartbeat+t.Election), 2*time.Second))
+	for {
+		err := op()
+		if err == nil || !canForward(ctx) || time.Now().After(deadline) ||
+			errors.Is(err, ErrIndeterminate) || !(errors.Is(err, ErrNoLeader) || errors.Is(err, ErrNotLeader) || errors.Is(err, ErrUnreachable)) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-n.stop:
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

@@ -60,6 +60,8 @@ func classify(err error) (int, wire.ErrorDetail) {
 		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeNoLeader, Message: msg}
 	case errors.Is(err, node.ErrNodeDown), errors.Is(err, node.ErrClosed):
 		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeNodeDown, Message: msg}
+	case errors.Is(err, node.ErrUnreachable):
+		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeUnavailable, Message: msg}
 	case errors.Is(err, node.ErrIndeterminate):
 		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeIndeterminate, Message: msg}
 	case errors.Is(err, node.ErrAlreadyUp):

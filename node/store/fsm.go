@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/raft"
 	"github.com/tidwall/buntdb"
@@ -62,11 +63,8 @@ type KVOutcome struct {
 	Current *string // value found when a compare-and-set did not match (nil: absent)
 }
 
-// ErrCASMismatch is never returned; a failed compare-and-set is a normal outcome.
-var (
-	// ErrUnknownCommand is returned when an entry names an op this build has no handler for.
-	ErrUnknownCommand = errors.New("no handler for command")
-)
+// ErrUnknownCommand is returned when an entry names an op this build has no handler for.
+var ErrUnknownCommand = errors.New("no handler for command")
 
 // FSM is the raft state machine over an in-memory BuntDB.
 type FSM struct {
@@ -79,6 +77,9 @@ type FSM struct {
 	applied uint64 // last index seen by Apply, StoreConfiguration or Restore
 	term    uint64
 	waitCh  chan struct{}
+
+	applies  atomic.Uint64 // entries applied since this FSM was created
+	restores atomic.Uint64 // snapshots restored since this FSM was created
 }
 
 // New returns an FSM with an empty state.
@@ -124,6 +125,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand {
 		return nil
 	}
+	f.applies.Add(1)
 	res := &Result{Index: l.Index, Term: l.Term}
 	cmd, err := DecodeCommand(l.Data)
 	summary := ""
@@ -276,6 +278,12 @@ func putKV(tx *Tx, c Command) (any, error) {
 	return out, nil
 }
 
+// Counts reports how many entries this FSM applied and how many snapshots it restored
+// since it was created (since the node last started).
+func (f *FSM) Counts() (applies, restores uint64) {
+	return f.applies.Load(), f.restores.Load()
+}
+
 // Digest is the hash of the whole state.
 func (f *FSM) Digest() string {
 	f.mu.RLock()
@@ -421,6 +429,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	if old != nil {
 		old.Close()
 	}
+	f.restores.Add(1)
 	if f.opts.OnRestore != nil {
 		f.opts.OnRestore(h.Index, h.Term, d.String())
 	}

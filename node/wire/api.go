@@ -34,7 +34,11 @@ type NodeStatus struct {
 	LastContactMS     int64  `json:"last_contact_ms,omitempty"`
 	Suffrage          string `json:"suffrage,omitempty"`
 	Digest            string `json:"digest,omitempty"`
-	Error             string `json:"error,omitempty"`
+	// ApplyCount and RestoreCount count entries applied and snapshots restored since the
+	// node's raft last started: a restart shows what was replayed.
+	ApplyCount   uint64 `json:"apply_count"`
+	RestoreCount uint64 `json:"restore_count"`
+	Error        string `json:"error,omitempty"`
 }
 
 // ClusterStatus is GET /v1/cluster.

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web/clustertest"
+)
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "raftplay-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "raftplay")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build raftplay: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is one `raftplay node` process.
+type proc struct {
+	id, httpAddr, raftAddr, dir string
+	cmd                         *exec.Cmd
+	log                         *os.File
+}
+
+func startNode(t *testing.T, p *proc, extra ...string) {
+	t.Helper()
+	args := append([]string{"node", "--id", p.id, "--raft-addr", p.raftAddr, "--http-addr", p.httpAddr, "--data", p.dir, "--log-level", "warn"}, extra...)
+	cmd := exec.Command(binPath, args...)
+	var err error
+	p.log, err = os.OpenFile(p.dir+".log", os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", p.id, err)
+	}
+	p.cmd = cmd
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		p.log.Close()
+	})
+	waitReady(t, p)
+}
+
+func waitReady(t *testing.T, p *proc) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + p.httpAddr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(p.dir + ".log")
+	t.Fatalf("%s not ready in 30 s:\n%s", p.id, b)
+}
+
+// TestProcessesKeepAcknowledgedWritesAcrossKill9 runs three `raftplay node` processes that
+// join through the first, writes 200 keys, kills the leader with SIGKILL, keeps writing
+// through a survivor, restarts the killed node on its disk, and checks that every
+// acknowledged write is on every node.
+func TestProcessesKeepAcknowledgedWritesAcrossKill9(t *testing.T) {
+	dir := t.TempDir()
+	procs := map[string]*proc{}
+	for _, id := range []string{"n1", "n2", "n3"} {
+		procs[id] = &proc{id: id, httpAddr: freeAddr(t), raftAddr: freeAddr(t), dir: filepath.Join(dir, id)}
+	}
+	startNode(t, procs["n1"])
+	startNode(t, procs["n2"], "--join", "http://"+procs["n1"].httpAddr)
+	// n3 joins through a follower: the join is forwarded to the leader.
+	startNode(t, procs["n3"], "--join", procs["n2"].httpAddr)
+
+	acked := map[string]string{}
+	var mu sync.Mutex
+	write := func(via *proc, key, value string) bool {
+		r := clustertest.Do(t, "PUT", "http://"+via.httpAddr+"/v1/kv/"+key, value)
+		if r.Status == http.StatusOK {
+			mu.Lock()
+			acked[key] = value
+			mu.Unlock()
+			return true
+		}
+		return false
+	}
+	for i := range 200 {
+		if !write(procs["n2"], fmt.Sprintf("m%d", i), fmt.Sprintf("x%d", i)) {
+			t.Fatalf("write %d failed before any fault", i)
+		}
+	}
+	var cs wire.ClusterStatus
+	clustertest.MustOK(t, "GET", "http://"+procs["n1"].httpAddr+"/v1/cluster", nil).JSON(t, &cs)
+	if len(cs.Nodes) != 3 || cs.Leader == "" {
+		t.Fatalf("cluster: %+v", cs)
+	}
+	leader := procs[cs.Leader]
+	if err := leader.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	leader.cmd.Wait()
+	var survivor *proc
+	for _, p := range procs {
+		if p != leader {
+			survivor = p
+			break
+		}
+	}
+	ok := 0
+	for i := 200; i < 260; i++ {
+		if write(survivor, fmt.Sprintf("m%d", i), fmt.Sprintf("x%d", i)) {
+			ok++
+		}
+	}
+	if ok == 0 {
+		t.Fatal("no write succeeded after the leader was killed")
+	}
+	startNode(t, leader)
+
+	for _, p := range procs {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		for key, want := range acked {
+			for {
+				kv, r := clustertest.Get(t, "http://"+p.httpAddr, key, wire.ConsistencyLocal)
+				if kv.Value == want {
+					break
+				}
+				if ctx.Err() != nil {
+					t.Fatalf("acknowledged %s=%s missing on %s: %d %s", key, want, p.id, r.Status, r.Body)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		cancel()
+	}
+	t.Logf("%d writes acknowledged, %d of them after killing %s", len(acked), ok, leader.id)
+}
+
+// TestNodeHelpDocumentsFlags checks that every flag of `raftplay node` appears in --help.
+func TestNodeHelpDocumentsFlags(t *testing.T) {
+	out, _ := exec.Command(binPath, "node", "--help").CombinedOutput()
+	for _, f := range []string{"--id", "--raft-addr", "--http-addr", "--data", "--join", "--peers", "RAFTPLAY_"} {
+		if !strings.Contains(string(out), strings.TrimPrefix(f, "-")) {
+			t.Errorf("node --help does not mention %s:\n%s", f, out)
+		}
+	}
+}
+
+// TestStaticPeersBootstrapOnce starts three nodes from the same --peers list, restarts
+// one, and checks that the cluster kept its data (no second bootstrap over existing state).
+func TestStaticPeersBootstrapOnce(t *testing.T) {
+	dir := t.TempDir()
+	var ps []*proc
+	var peers []string
+	for _, id := range []string{"n1", "n2", "n3"} {
+		p := &proc{id: id, httpAddr: freeAddr(t), raftAddr: freeAddr(t), dir: filepath.Join(dir, id)}
+		ps = append(ps, p)
+		peers = append(peers, id+"="+p.raftAddr)
+	}
+	for _, p := range ps {
+		args := []string{"--peers", strings.Join(peers, ",")}
+		cmd := exec.Command(binPath, append([]string{"node", "--id", p.id, "--raft-addr", p.raftAddr, "--http-addr", p.httpAddr, "--data", p.dir}, args...)...)
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		p.cmd = cmd
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	}
+	for _, p := range ps {
+		waitReady(t, p)
+	}
+	clustertest.Put(t, "http://"+ps[0].httpAddr, "kept", "yes")
+	ps[2].cmd.Process.Kill()
+	ps[2].cmd.Wait()
+	cmd := exec.Command(binPath, "node", "--id", "n3", "--raft-addr", ps[2].raftAddr, "--http-addr", ps[2].httpAddr, "--data", ps[2].dir, "--peers", strings.Join(peers, ","))
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stderr)
+	resumed := false
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "resuming from existing raft state") {
+			resumed = true
+			break
+		}
+		if strings.Contains(sc.Text(), "bootstrapped cluster") {
+			t.Fatal("restarted node bootstrapped again over its existing state")
+		}
+	}
+	go io.Copy(io.Discard, stderr)
+	if !resumed {
+		t.Fatal("restarted node did not resume its state")
+	}
+	waitReady(t, ps[2])
+	kv, _ := clustertest.Get(t, "http://"+ps[2].httpAddr, "kept", wire.ConsistencyLocal)
+	if kv.Value != "yes" {
+		t.Fatalf("kept = %q on restarted n3", kv.Value)
+	}
+}

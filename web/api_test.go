@@ -1,0 +1,103 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web"
+	"github.com/raftplay/raftplay/web/clustertest"
+)
+
+func TestBadInputGetsDocumentedErrors(t *testing.T) {
+	c := clustertest.Start(t, 3)
+	f := clustertest.URL(c.Followers()[0])
+	big := strings.Repeat("a", 2<<20)
+	tests := []struct {
+		name, method, path string
+		body               any
+		status             int
+		code               string
+	}{
+		{"missing key", "GET", "/v1/kv/nope", nil, 404, wire.CodeNotFound},
+		{"malformed join JSON", "POST", "/v1/cluster/join", json.RawMessage(`{"id": "x",`), 400, wire.CodeBadJSON},
+		{"join with unknown field", "POST", "/v1/cluster/join", json.RawMessage(`{"id":"x","raft_addr":"y","bogus":1}`), 400, wire.CodeBadJSON},
+		{"join without address", "POST", "/v1/cluster/join", wire.JoinRequest{ID: "x"}, 400, wire.CodeBadRequest},
+		{"oversized value", "PUT", "/v1/kv/big", big, 413, wire.CodeTooLarge},
+		{"malformed JSON write", "PUT", "/v1/kv/j", json.RawMessage(`{"value":`), 400, wire.CodeBadJSON},
+		{"bad base64 value", "PUT", "/v1/kv/b?encoding=base64", "***", 400, wire.CodeBadRequest},
+		{"bad consistency", "GET", "/v1/kv/x?consistency=eventual", nil, 400, wire.CodeBadRequest},
+		{"bad limit", "GET", "/v1/kv?limit=0", nil, 400, wire.CodeBadRequest},
+		{"unknown node", "DELETE", "/v1/cluster/nodes/n99", nil, 404, wire.CodeUnknownNode},
+		{"unknown snapshot node", "POST", "/v1/cluster/snapshot", map[string]string{"node": "n99"}, 404, wire.CodeUnknownNode},
+		{"unknown endpoint", "GET", "/v1/nope", nil, 404, wire.CodeNotFound},
+		{"wrong method", "PATCH", "/v1/kv/x", nil, 404, wire.CodeNotFound},
+		{"key too long", "PUT", "/v1/kv/" + strings.Repeat("k", 2000), "v", 400, wire.CodeBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, base := range []string{f, c.Play} {
+				r := clustertest.Do(t, tt.method, base+tt.path, tt.body)
+				check(t, r, tt.status, tt.code)
+			}
+		})
+	}
+	// Nothing was written by any of them.
+	var l wire.KVList
+	clustertest.MustOK(t, "GET", c.Play+"/v1/kv", nil).JSON(t, &l)
+	if len(l.Items) != 0 {
+		t.Fatalf("bad requests wrote keys: %+v", l.Items)
+	}
+}
+
+func check(t *testing.T, r clustertest.Response, status int, code string) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+	if got := r.Error(t).Code; got != code {
+		t.Fatalf("code %q, want %q: %s", got, code, r.Body)
+	}
+}
+
+// TestOpenAPIMatchesRoutes checks the served OpenAPI document against the routes: every
+// documented operation is routed (answers something other than "no such endpoint"), and
+// every routed operation is documented.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	c := clustertest.Start(t, 1)
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	clustertest.MustOK(t, "GET", c.Play+"/v1/openapi.json", nil).JSON(t, &doc)
+	documented := map[string]bool{}
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			m := strings.ToUpper(method)
+			documented[m+" "+path] = true
+			url := c.Play + param.ReplaceAllString(path, "x")
+			r := clustertest.Do(t, m, url, nil)
+			if r.Status == http.StatusNotFound && strings.Contains(string(r.Body), "no such endpoint") {
+				t.Errorf("documented %s %s is not routed", m, path)
+			}
+		}
+	}
+	var missing []string
+	for _, rt := range routesOf(t, c.Play) {
+		if !documented[rt] {
+			missing = append(missing, rt)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("routes missing from openapi.json: %v", missing)
+	}
+}
+
+func routesOf(t *testing.T, _ string) []string {
+	return web.NewNodeServer(nil, web.Options{}).RoutePatterns()
+}

@@ -1,0 +1,237 @@
+// Package clustertest starts real embedded raftplay clusters for tests: N nodes on loopback
+// TCP with their data in the test's temp dir, and small HTTP helpers to drive them.
+package clustertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web"
+)
+
+// Cluster is a running embedded cluster with its playground API.
+type Cluster struct {
+	*web.Cluster
+	T testing.TB
+	// Play is the playground API's base URL.
+	Play string
+}
+
+// Option adjusts the cluster configuration.
+type Option func(*web.ClusterConfig)
+
+// WithSnapshots makes snapshots happen after every threshold entries, keeping trailing
+// entries, so tests exercise compaction and InstallSnapshot.
+func WithSnapshots(threshold, trailing uint64) Option {
+	return func(c *web.ClusterConfig) {
+		c.SnapshotThreshold, c.TrailingLogs = threshold, trailing
+		c.SnapshotInterval = 50 * time.Millisecond
+	}
+}
+
+// WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
+func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
+
+// Start starts an n-node cluster and waits until it has a ready leader. It is closed when
+// the test ends.
+func Start(t testing.TB, n int, opts ...Option) *Cluster {
+	t.Helper()
+	cfg := web.ClusterConfig{Nodes: n, DataDir: t.TempDir()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c, err := web.StartCluster(cfg)
+	if err != nil {
+		t.Fatalf("start cluster: %v", err)
+	}
+	play := httptest.NewServer(web.NewPlayground(c, web.Options{}))
+	t.Cleanup(func() {
+		play.Close()
+		if err := c.Close(); err != nil {
+			t.Errorf("close cluster: %v", err)
+		}
+	})
+	cl := &Cluster{Cluster: c, T: t, Play: play.URL}
+	cl.WaitReady()
+	return cl
+}
+
+// WaitReady waits (up to 20 s) for a ready leader.
+func (c *Cluster) WaitReady() {
+	c.T.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := c.Cluster.WaitReady(ctx); err != nil {
+		c.T.Fatalf("%v\n%s", err, c.Dump())
+	}
+}
+
+// Dump is the cluster's status, for failure messages.
+func (c *Cluster) Dump() string {
+	b, _ := json.MarshalIndent(c.Status(), "", "  ")
+	return string(b)
+}
+
+// Leader waits for a leader and returns it.
+func (c *Cluster) Leader() *node.Node {
+	c.T.Helper()
+	var l *node.Node
+	c.Eventually(10*time.Second, "a leader", func() bool {
+		var ok bool
+		l, ok = c.Cluster.Leader()
+		return ok
+	})
+	return l
+}
+
+// Followers returns the running nodes that are not the leader.
+func (c *Cluster) Followers() []*node.Node {
+	l := c.Leader()
+	var out []*node.Node
+	for _, n := range c.Nodes() {
+		if n != l && n.Up() {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// URL is the base URL of a node's HTTP API.
+func URL(n *node.Node) string { return "http://" + n.HTTPAddr() }
+
+// Eventually polls cond every 10 ms until it holds or d passes (then the test fails).
+func (c *Cluster) Eventually(d time.Duration, what string, cond func() bool) {
+	c.T.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			c.T.Fatalf("timed out after %v waiting for %s\n%s", d, what, c.Dump())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Converged reports whether every running node has applied the same index and holds the
+// same digest.
+func (c *Cluster) Converged() bool {
+	var digest string
+	var applied uint64
+	for i, n := range c.Nodes() {
+		if !n.Up() {
+			continue
+		}
+		st := n.Status()
+		if i > 0 && digest != "" && (st.Digest != digest || st.AppliedIndex != applied) {
+			return false
+		}
+		digest, applied = st.Digest, st.AppliedIndex
+	}
+	return true
+}
+
+// WaitConverged waits until Converged holds.
+func (c *Cluster) WaitConverged() {
+	c.T.Helper()
+	c.Eventually(15*time.Second, "equal digests and applied indexes", c.Converged)
+}
+
+// Response is an HTTP answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v (failing the test if it cannot).
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %q: %v", r.Body, err)
+	}
+}
+
+// Error decodes an error answer.
+func (r Response) Error(t testing.TB) wire.ErrorDetail {
+	t.Helper()
+	var eb wire.ErrorBody
+	r.JSON(t, &eb)
+	return eb.Error
+}
+
+// Do sends a request; body may be nil, []byte, string or a value to encode as JSON.
+func Do(t testing.TB, method, url string, body any) Response {
+	t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case json.RawMessage:
+		rd, ct = bytes.NewReader(b), "application/json"
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatalf("encode body: %v", err)
+		}
+		rd, ct = bytes.NewReader(j), "application/json"
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatalf("request: %v", err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read %s %s: %v", method, url, err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// MustOK is Do that fails the test unless the status is 200.
+func MustOK(t testing.TB, method, url string, body any) Response {
+	t.Helper()
+	r := Do(t, method, url, body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, url, r.Status, r.Body)
+	}
+	return r
+}
+
+// Put writes key=value through base (a node or the playground) and returns the result.
+func Put(t testing.TB, base, key, value string) wire.KVWriteResult {
+	t.Helper()
+	var res wire.KVWriteResult
+	MustOK(t, "PUT", base+"/v1/kv/"+key, value).JSON(t, &res)
+	return res
+}
+
+// Get reads key through base at the given consistency.
+func Get(t testing.TB, base, key, consistency string) (wire.KVPair, Response) {
+	t.Helper()
+	r := Do(t, "GET", fmt.Sprintf("%s/v1/kv/%s?consistency=%s", base, key, consistency), nil)
+	var kv wire.KVPair
+	if r.Status == http.StatusOK {
+		r.JSON(t, &kv)
+	}
+	return kv, r
+}
