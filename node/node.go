@@ -16,6 +16,9 @@ import (
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb"
 
+	"github.com/raftplay/raftplay/node/eventbus"
+	"github.com/raftplay/raftplay/node/netfault"
+
 	"github.com/raftplay/raftplay/node/store"
 )
 
@@ -32,6 +35,10 @@ type Node struct {
 	started  bool
 	closed   bool
 
+	bus    *eventbus.Bus
+	hb     heartbeats
+	faults faultState
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -40,7 +47,8 @@ type Node struct {
 type instance struct {
 	raft  *raft.Raft
 	fsm   *store.FSM
-	trans *raft.NetworkTransport
+	trans *netfault.Transport
+	inner *raft.NetworkTransport
 	logs  *raftboltdb.BoltStore
 	snaps *raft.FileSnapshotStore
 	obs   *raft.Observer
@@ -53,6 +61,7 @@ type instance struct {
 	readyTerm atomic.Uint64
 	// readyTarget is the commit index seen when a leader was first known (see Ready).
 	readyTarget atomic.Uint64
+	lastCommit  atomic.Uint64
 	lease       leaseState
 }
 
@@ -70,6 +79,7 @@ func New(cfg Config) (*Node, error) {
 		log:    cfg.Logger.With("node", cfg.ID),
 		client: &http.Client{Timeout: 30 * time.Second},
 		stop:   make(chan struct{}),
+		bus:    eventbus.New(4096),
 	}
 	inst, err := n.open(cfg.RaftAddr)
 	if err != nil {
@@ -77,6 +87,8 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.raftAddr = string(inst.trans.LocalAddr())
 	n.inst.Store(inst)
+	n.wg.Add(1)
+	go n.statusLoop()
 	return n, nil
 }
 
@@ -104,7 +116,7 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 		}
 	}()
 
-	fsm, err := store.New(store.Options{Logger: n.log})
+	fsm, err := store.New(n.fsmHooks(inst))
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +136,7 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 			return nil, fmt.Errorf("raft advertise address: %w", err)
 		}
 	}
-	inst.trans, err = raft.NewTCPTransportWithConfig(bind, adv, &raft.NetworkTransportConfig{
+	inst.inner, err = raft.NewTCPTransportWithConfig(bind, adv, &raft.NetworkTransportConfig{
 		MaxPool:               3,
 		ServerAddressProvider: n.cfg.AddressProvider,
 		Timeout:               10 * time.Second,
@@ -133,7 +145,9 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for raft on %s: %w", bind, err)
 	}
-	logCache, err := raft.NewLogCache(512, inst.logs)
+	inst.trans = netfault.New(inst.inner, raft.ServerID(n.cfg.ID), n.onRPC)
+	n.faults.apply(inst.trans)
+	logCache, err := raft.NewLogCache(512, &observedLogs{LogStore: inst.logs, n: n, fsm: inst.fsm})
 	if err != nil {
 		return nil, fmt.Errorf("log cache: %w", err)
 	}
@@ -305,6 +319,7 @@ func (n *Node) Close() error {
 		err = inst.shutdown()
 	}
 	n.wg.Wait()
+	n.bus.Close()
 	n.client.CloseIdleConnections()
 	return err
 }
@@ -330,6 +345,8 @@ func (inst *instance) release() {
 	}
 	if inst.trans != nil {
 		inst.trans.Close()
+	} else if inst.inner != nil {
+		inst.inner.Close()
 	}
 	if inst.logs != nil {
 		inst.logs.Close()

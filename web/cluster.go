@@ -238,13 +238,26 @@ func (c *Cluster) Status() wire.ClusterStatus {
 	return node.Summarize(st)
 }
 
-// Ready reports whether the cluster has a leader that is ready to serve.
+// Ready reports whether the cluster has a leader that is ready to serve and every member
+// has published its address (so any node can forward to any other).
 func (c *Cluster) Ready() error {
 	l, ok := c.Leader()
 	if !ok {
 		return node.ErrNoLeader
 	}
-	return l.Ready()
+	if err := l.Ready(); err != nil {
+		return err
+	}
+	ms, err := l.Members()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.HTTPAddr == "" {
+			return fmt.Errorf("%w: %s has not published its address yet", node.ErrNoLeader, m.ID)
+		}
+	}
+	return nil
 }
 
 // WaitReady waits until Ready succeeds.

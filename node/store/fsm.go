@@ -38,7 +38,10 @@ type Options struct {
 	OnApply func(Applied)
 	// OnRestore is called after a snapshot replaced the state.
 	OnRestore func(index, term uint64, digest string)
-	Logger    *slog.Logger
+	// OnSnapshot is called when a snapshot of the state has been taken (before it is
+	// written to disk).
+	OnSnapshot func(index, term uint64, size int)
+	Logger     *slog.Logger
 }
 
 // Applied describes one applied log entry.
@@ -151,6 +154,15 @@ func (f *FSM) summary(c Command) string {
 		return f.opts.SQL.Summary(c.SQL)
 	}
 	return c.Summary()
+}
+
+// Summarize is a short readable line for the command in a log entry.
+func (f *FSM) Summarize(data []byte) string {
+	c, err := DecodeCommand(data)
+	if err != nil {
+		return "undecodable: " + clip(err.Error(), 60)
+	}
+	return f.summary(c)
 }
 
 // StoreConfiguration implements raft.ConfigurationStore so configuration entries advance
@@ -379,6 +391,9 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	buf.WriteByte('\n')
 	if err := db.Save(&buf); err != nil {
 		return nil, fmt.Errorf("snapshot: save state: %w", err)
+	}
+	if f.opts.OnSnapshot != nil {
+		f.opts.OnSnapshot(h.Index, h.Term, buf.Len())
 	}
 	return &snapshot{data: buf.Bytes()}, nil
 }
