@@ -22,7 +22,7 @@ type Timing struct {
 // Realtime is the default profile.
 func Realtime() Timing {
 	return Timing{Heartbeat: 300 * time.Millisecond, Election: 300 * time.Millisecond,
-		LeaderLease: 150 * time.Millisecond, Commit: 20 * time.Millisecond}
+		LeaderLease: 300 * time.Millisecond, Commit: 20 * time.Millisecond}
 }
 
 // Scaled returns t slowed down by factor (for watching an election in slow motion).

@@ -44,12 +44,15 @@ type Cluster struct {
 	cfg ClusterConfig
 	log *slog.Logger
 
+	hub *Hub
+
 	mu      sync.RWMutex
 	members []*member
 }
 
 type member struct {
 	node *node.Node
+	api  *Server
 	srv  *http.Server
 	ln   net.Listener
 	done chan struct{}
@@ -85,7 +88,7 @@ func StartCluster(cfg ClusterConfig) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, log: cfg.Logger}
+	c := &Cluster{cfg: cfg, log: cfg.Logger, hub: NewHub()}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -152,8 +155,10 @@ func (c *Cluster) newMember(id string) (*member, error) {
 		ln.Close()
 		return nil, fmt.Errorf("create node %s: %w", id, err)
 	}
+	c.hub.Attach(n)
 	m := &member{node: n, ln: ln, done: make(chan struct{})}
-	m.srv = &http.Server{Handler: NewNodeServer(n, c.cfg.API), ReadHeaderTimeout: 10 * time.Second}
+	m.api = NewNodeServer(n, c.cfg.API)
+	m.srv = &http.Server{Handler: m.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(m.done)
 		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -182,6 +187,15 @@ func (c *Cluster) snapshotMembers() []*member {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return append([]*member(nil), c.members...)
+}
+
+func (c *Cluster) member(id string) (*member, bool) {
+	for _, m := range c.snapshotMembers() {
+		if m.node.ID() == id {
+			return m, true
+		}
+	}
+	return nil, false
 }
 
 // Nodes returns the cluster's nodes in id order.
@@ -275,13 +289,18 @@ func (c *Cluster) WaitReady(ctx context.Context) error {
 	}
 }
 
+// Hub is the cluster's merged event stream.
+func (c *Cluster) Hub() *Hub { return c.hub }
+
 // Close stops every node and its HTTP API.
 func (c *Cluster) Close() error {
 	var errs []error
+	defer c.hub.Close()
 	for _, m := range c.snapshotMembers() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		m.srv.Shutdown(ctx)
 		cancel()
+		m.api.Close()
 		<-m.done
 		if err := m.node.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close %s: %w", m.node.ID(), err))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/raftplay/raftplay/node"
@@ -18,7 +19,10 @@ type Options struct {
 	MaxBodyBytes int64
 	// CORSOrigin, when set, is allowed to call the API from a browser ("*" for any).
 	CORSOrigin string
-	Logger     *slog.Logger
+	// AllowOrigins are extra origin host patterns allowed to open WebSockets (same-origin
+	// and localhost always are).
+	AllowOrigins []string
+	Logger       *slog.Logger
 }
 
 // Server serves the HTTP API for one node (NewNodeServer) or for an embedded cluster
@@ -30,6 +34,9 @@ type Server struct {
 	cluster *Cluster
 	mux     *http.ServeMux
 	routes  []route
+
+	hubOnce sync.Once
+	hub     *Hub // a node's merged cluster stream, started on first use
 }
 
 type route struct {
@@ -79,6 +86,8 @@ func (s *Server) register() {
 		{"GET", "/v1/kv/{key...}", s.handleKVGet},
 		{"PUT", "/v1/kv/{key...}", s.handleKVPut},
 		{"DELETE", "/v1/kv/{key...}", s.handleKVDelete},
+		{"GET", "/v1/events", s.handleNodeEvents},
+		{"GET", "/v1/cluster/events", s.handleClusterEvents},
 	}
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
@@ -110,6 +119,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(node.NoForward(r.Context()))
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// Close stops the server's background work (the merged cluster stream of a node).
+func (s *Server) Close() {
+	if s.hub != nil {
+		s.hub.Close()
+	}
 }
 
 // entry is the node that serves data requests.

@@ -176,3 +176,30 @@ const (
 	CodeIndeterminate = "indeterminate"
 	CodeCASMismatch   = "cas_mismatch"
 )
+
+// Link is a network fault on the directed link From -> To.
+type Link struct {
+	From    string  `json:"from"`
+	To      string  `json:"to"`
+	Drop    float64 `json:"drop,omitempty"`
+	DelayMS int64   `json:"delay_ms,omitempty"`
+	Block   bool    `json:"block,omitempty"`
+}
+
+// Faults is GET /v1/control/faults: every active fault.
+type Faults struct {
+	Down      []string   `json:"down"`
+	Isolated  []string   `json:"isolated"`
+	Partition [][]string `json:"partition,omitempty"`
+	Links     []Link     `json:"links"`
+	Speed     string     `json:"speed"`
+	Timing    *Timing    `json:"timing,omitempty"`
+}
+
+// Timing is the raft timing in force (milliseconds).
+type Timing struct {
+	HeartbeatMS   int64 `json:"heartbeat_ms"`
+	ElectionMS    int64 `json:"election_ms"`
+	LeaderLeaseMS int64 `json:"leader_lease_ms"`
+	RPCDelayMS    int64 `json:"rpc_delay_ms,omitempty"`
+}

@@ -1,0 +1,72 @@
+package wire
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// HelloData is the first message on an event stream: the full current picture, after which
+// only deltas follow. Seq is the sequence number of the last event it accounts for.
+type HelloData struct {
+	Seq     uint64                `json:"seq"`
+	Cluster ClusterStatus         `json:"cluster"`
+	Logs    map[string][]LogEntry `json:"logs"`
+	Recent  []Event               `json:"recent"`
+	Faults  *Faults               `json:"faults,omitempty"`
+}
+
+// Command is a request sent over an event stream's WebSocket. The answer is a "result"
+// event carrying the same ID. Ops: kv.put, kv.get, kv.delete, kv.list, sql, cluster,
+// status, and control.<name> (kill, restart, isolate, partition, heal, link, speed,
+// add-node, remove-node, transfer-leadership, snapshot, faults) with Body as the control
+// endpoint's JSON body.
+type Command struct {
+	ID          string          `json:"id"`
+	Op          string          `json:"op"`
+	Node        string          `json:"node,omitempty"` // send to this node (playground)
+	Key         string          `json:"key,omitempty"`
+	Value       string          `json:"value,omitempty"`
+	Encoding    string          `json:"encoding,omitempty"`
+	Prev        *string         `json:"prev,omitempty"`
+	PrevExists  *bool           `json:"prev_exists,omitempty"`
+	Prefix      string          `json:"prefix,omitempty"`
+	Consistency string          `json:"consistency,omitempty"`
+	SQL         string          `json:"sql,omitempty"`
+	Params      []any           `json:"params,omitempty"`
+	Body        json.RawMessage `json:"body,omitempty"`
+}
+
+// ResultData answers a Command: the HTTP status the same request gets from the HTTP API and
+// its JSON answer (Result on success, Error otherwise).
+type ResultData struct {
+	ID     string          `json:"id"`
+	Status int             `json:"status"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *ErrorDetail    `json:"error,omitempty"`
+}
+
+// AppendJSON appends the event's JSON encoding to b. It writes the envelope by hand so that
+// fanning one event out to many subscribers does not re-validate its data each time.
+func (e Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	if e.Node != "" {
+		b = append(b, `,"node":`...)
+		b = appendString(b, e.Node)
+	}
+	b = append(b, `,"time":"`...)
+	b = e.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","type":`...)
+	b = appendString(b, e.Type)
+	if len(e.Data) > 0 {
+		b = append(b, `,"data":`...)
+		b = append(b, e.Data...)
+	}
+	return append(b, '}')
+}
+
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s)
+	return append(b, q...)
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"sync"
+	"time"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/eventbus"
+)
+
+// Hub merges the event streams of several nodes into one ordered stream: each event keeps
+// its node id and timestamp and gets a cluster-wide sequence number.
+type Hub struct {
+	bus  *eventbus.Bus
+	stop chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+// NewHub returns an empty hub.
+func NewHub() *Hub {
+	return &Hub{bus: eventbus.New(8192), stop: make(chan struct{})}
+}
+
+// Bus is the merged stream.
+func (h *Hub) Bus() *eventbus.Bus { return h.bus }
+
+// Attach merges a local node's events into the hub until the hub closes.
+func (h *Hub) Attach(n *node.Node) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		for {
+			sub, err := n.Events().Subscribe(1<<14, 0)
+			if err != nil {
+				return // the node closed
+			}
+			if !h.relay(sub) {
+				return
+			}
+			// The hub fell behind a burst (it never blocks the node); pick up again.
+			select {
+			case <-h.stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+}
+
+// relay copies events until the subscription ends (true) or the hub closes (false).
+func (h *Hub) relay(sub *eventbus.Sub) bool {
+	defer sub.Close()
+	for {
+		select {
+		case <-h.stop:
+			return false
+		case ev := <-sub.C():
+			ev.Seq = 0
+			h.bus.Publish(ev)
+		case <-sub.Done():
+			for {
+				select {
+				case ev := <-sub.C():
+					ev.Seq = 0
+					h.bus.Publish(ev)
+				default:
+					return sub.Err() != nil && sub.Err() != eventbus.ErrClosed
+				}
+			}
+		}
+	}
+}
+
+// Close stops merging and ends every subscription.
+func (h *Hub) Close() {
+	h.once.Do(func() {
+		close(h.stop)
+		h.wg.Wait()
+		h.bus.Close()
+	})
+}

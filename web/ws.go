@@ -1,0 +1,336 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"nhooyr.io/websocket"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/eventbus"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+const (
+	// wsReadLimit bounds one incoming message (a command); larger ones close the
+	// connection with 1009.
+	wsReadLimit = 64 << 10
+	// wsQueue is how many events a subscriber may fall behind before it is cut off.
+	wsQueue = 4096
+	// wsWriteTimeout is how long one write may take before the client counts as stalled.
+	wsWriteTimeout = 5 * time.Second
+	// helloLog and helloRecent keep the first message bounded.
+	helloLog    = 50
+	helloRecent = 200
+	// maxInflight bounds the commands one connection runs at once.
+	maxInflight = 16
+)
+
+// streamFilter selects what a subscriber receives.
+type streamFilter struct {
+	types      map[string]bool
+	nodes      map[string]bool
+	heartbeats bool // every heartbeat rpc, not only summaries
+	since      uint64
+}
+
+func parseFilter(q url.Values) (streamFilter, error) {
+	f := streamFilter{}
+	set := func(s string) map[string]bool {
+		if s == "" {
+			return nil
+		}
+		m := map[string]bool{}
+		for _, v := range strings.Split(s, ",") {
+			m[strings.TrimSpace(v)] = true
+		}
+		return m
+	}
+	f.types, f.nodes = set(q.Get("types")), set(q.Get("nodes"))
+	switch q.Get("heartbeats") {
+	case "", "summary":
+	case "all":
+		f.heartbeats = true
+	default:
+		return f, fmt.Errorf("%w: heartbeats must be all or summary", errBadRequest)
+	}
+	if s := q.Get("since"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return f, fmt.Errorf("%w: since must be a sequence number", errBadRequest)
+		}
+		f.since = v
+	}
+	return f, nil
+}
+
+var heartbeatMark = []byte(`"heartbeat":true`)
+
+func (f streamFilter) pass(ev wire.Event) bool {
+	if f.types != nil && !f.types[ev.Type] {
+		return false
+	}
+	if f.nodes != nil && ev.Node != "" && !f.nodes[ev.Node] {
+		return false
+	}
+	if !f.heartbeats && ev.Type == wire.EventRPC && bytes.Contains(ev.Data, heartbeatMark) {
+		return false
+	}
+	return true
+}
+
+// handleNodeEvents streams this node's own events (playground: the merged stream).
+func (s *Server) handleNodeEvents(w http.ResponseWriter, r *http.Request) {
+	if s.self != nil {
+		s.serveStream(w, r, s.self.Events(), s.nodeHello)
+		return
+	}
+	s.serveStream(w, r, s.cluster.Hub().Bus(), s.clusterHello)
+}
+
+// handleClusterEvents streams the merged events of the whole cluster.
+func (s *Server) handleClusterEvents(w http.ResponseWriter, r *http.Request) {
+	if s.self != nil {
+		s.serveStream(w, r, s.peerHub().Bus(), s.nodeClusterHello)
+		return
+	}
+	s.serveStream(w, r, s.cluster.Hub().Bus(), s.clusterHello)
+}
+
+func (s *Server) nodeHello(ctx context.Context) wire.HelloData {
+	st := s.self.Status()
+	return wire.HelloData{Cluster: node.Summarize([]wire.NodeStatus{st}),
+		Logs: map[string][]wire.LogEntry{st.ID: s.self.RecentLog(helloLog)}}
+}
+
+func (s *Server) clusterHello(ctx context.Context) wire.HelloData {
+	h := wire.HelloData{Cluster: s.cluster.Status(), Logs: map[string][]wire.LogEntry{}}
+	for _, n := range s.cluster.Nodes() {
+		h.Logs[n.ID()] = n.RecentLog(helloLog)
+	}
+	f := s.faults(ctx)
+	h.Faults = &f
+	return h
+}
+
+func (s *Server) nodeClusterHello(ctx context.Context) wire.HelloData {
+	cs, _ := s.self.Cluster(ctx)
+	return wire.HelloData{Cluster: cs, Logs: map[string][]wire.LogEntry{s.self.ID(): s.self.RecentLog(helloLog)}}
+}
+
+func (s *Server) acceptOptions() *websocket.AcceptOptions {
+	patterns := []string{"localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*", "[::1]", "[::1]:*"}
+	return &websocket.AcceptOptions{OriginPatterns: append(patterns, s.opts.AllowOrigins...)}
+}
+
+// serveStream upgrades to a WebSocket, sends hello (or the events after ?since=), then the
+// filtered events as they happen, and runs the commands the client sends.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventbus.Bus, hello func(context.Context) wire.HelloData) {
+	f, err := parseFilter(r.URL.Query())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	c, err := websocket.Accept(w, r, s.acceptOptions())
+	if err != nil {
+		return // Accept has answered (403 for a foreign origin)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(wsReadLimit)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+
+	sub, err := bus.Subscribe(wsQueue, f.since)
+	sendHello := f.since == 0
+	if errors.Is(err, eventbus.ErrTooOld) {
+		sub, err = bus.Subscribe(wsQueue, 0)
+		sendHello = true
+	}
+	if err != nil {
+		c.Close(websocket.StatusGoingAway, "event stream closed")
+		return
+	}
+	defer sub.Close()
+
+	out := make(chan wire.Event, maxInflight)
+	go s.readCommands(ctx, cancel, c, out)
+
+	var buf []byte
+	write := func(ev wire.Event) error {
+		buf = ev.AppendJSON(buf[:0])
+		wctx, wcancel := context.WithTimeout(ctx, wsWriteTimeout)
+		defer wcancel()
+		return c.Write(wctx, websocket.MessageText, buf)
+	}
+	if sendHello {
+		h := hello(ctx)
+		h.Seq = bus.Seq()
+		h.Recent = filterEvents(bus.Recent(helloRecent), f)
+		if err := write(wire.NewEvent("", wire.EventHello, time.Now(), h)); err != nil {
+			return
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			c.Close(websocket.StatusNormalClosure, "")
+			return
+		case ev := <-out:
+			if write(ev) != nil {
+				return
+			}
+		case ev := <-sub.C():
+			if f.pass(ev) && write(ev) != nil {
+				return
+			}
+		case <-sub.Done():
+			if err := sub.Err(); errors.Is(err, eventbus.ErrSlowConsumer) {
+				c.Close(websocket.StatusTryAgainLater, "slow consumer: fell more than "+strconv.Itoa(wsQueue)+" events behind")
+			} else {
+				c.Close(websocket.StatusGoingAway, "event stream closed")
+			}
+			return
+		}
+	}
+}
+
+func filterEvents(evs []wire.Event, f streamFilter) []wire.Event {
+	out := evs[:0]
+	for _, ev := range evs {
+		if f.pass(ev) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// readCommands reads commands until the connection ends; each runs concurrently (at most
+// maxInflight) and its result goes to out.
+func (s *Server) readCommands(ctx context.Context, cancel context.CancelFunc, c *websocket.Conn, out chan<- wire.Event) {
+	defer cancel()
+	sem := make(chan struct{}, maxInflight)
+	for {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return // closed, or too big (the library has closed with 1009)
+		}
+		var cmd wire.Command
+		if err := json.Unmarshal(data, &cmd); err != nil || cmd.Op == "" {
+			msg := "a command is JSON with an id and an op"
+			if err != nil {
+				msg = "malformed command: " + err.Error()
+			}
+			send(ctx, out, wire.NewEvent("", wire.EventError, time.Now(), wire.ErrorDetail{Code: wire.CodeBadJSON, Message: msg}))
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		go func() {
+			defer func() { <-sem }()
+			res := s.runCommand(ctx, cmd)
+			send(ctx, out, wire.NewEvent("", wire.EventResult, time.Now(), res))
+		}()
+	}
+}
+
+func send(ctx context.Context, out chan<- wire.Event, ev wire.Event) {
+	select {
+	case out <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// runCommand runs a command as the equivalent HTTP API request, so both front ends share
+// every rule and error.
+func (s *Server) runCommand(ctx context.Context, cmd wire.Command) wire.ResultData {
+	res := wire.ResultData{ID: cmd.ID}
+	method, path, body, err := commandRequest(cmd)
+	if err != nil {
+		_, d := classify(err)
+		res.Status, res.Error = http.StatusBadRequest, &d
+		return res
+	}
+	var h http.Handler = s
+	if cmd.Node != "" && s.cluster != nil {
+		m, ok := s.cluster.member(cmd.Node)
+		if !ok {
+			_, d := classify(fmt.Errorf("%w: %s", node.ErrUnknownNode, cmd.Node))
+			res.Status, res.Error = http.StatusNotFound, &d
+			return res
+		}
+		h = m.srv.Handler
+	}
+	req := httptest.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	res.Status = rec.Code
+	if rec.Code/100 == 2 {
+		res.Result = json.RawMessage(bytes.TrimSpace(rec.Body.Bytes()))
+		return res
+	}
+	var eb wire.ErrorBody
+	if json.Unmarshal(rec.Body.Bytes(), &eb) == nil {
+		res.Error = &eb.Error
+	}
+	return res
+}
+
+func commandRequest(cmd wire.Command) (method, path string, body []byte, err error) {
+	enc := func(v any) []byte { b, _ := json.Marshal(v); return b }
+	q := url.Values{}
+	if cmd.Consistency != "" {
+		q.Set("consistency", cmd.Consistency)
+	}
+	keyPath := "/v1/kv/" + url.PathEscape(cmd.Key)
+	needKey := func() error {
+		if cmd.Key == "" {
+			return fmt.Errorf("%w: %s needs a key", errBadRequest, cmd.Op)
+		}
+		return nil
+	}
+	switch cmd.Op {
+	case "kv.put":
+		return "PUT", keyPath, enc(wire.KVWrite{Value: cmd.Value, Encoding: cmd.Encoding, Prev: cmd.Prev, PrevExists: cmd.PrevExists}), needKey()
+	case "kv.get":
+		if cmd.Encoding != "" {
+			q.Set("encoding", cmd.Encoding)
+		}
+		return "GET", keyPath + "?" + q.Encode(), nil, needKey()
+	case "kv.delete":
+		return "DELETE", keyPath, nil, needKey()
+	case "kv.list":
+		q.Set("prefix", cmd.Prefix)
+		return "GET", "/v1/kv?" + q.Encode(), nil, nil
+	case "sql":
+		return "POST", "/v1/sql", enc(wire.SQLRequest{SQL: cmd.SQL, Params: cmd.Params, Consistency: cmd.Consistency}), nil
+	case "cluster":
+		return "GET", "/v1/cluster", nil, nil
+	case "status":
+		return "GET", "/v1/status", nil, nil
+	case "control.faults":
+		return "GET", "/v1/control/faults", nil, nil
+	}
+	if name, ok := strings.CutPrefix(cmd.Op, "control."); ok && name != "" && !strings.Contains(name, "/") {
+		b := []byte(cmd.Body)
+		if len(b) == 0 {
+			b = []byte("{}")
+		}
+		return "POST", "/v1/control/" + name, b, nil
+	}
+	return "", "", nil, fmt.Errorf("%w: unknown op %q", errBadRequest, cmd.Op)
+}
