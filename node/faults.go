@@ -1,25 +1,217 @@
 package node
 
 import (
+	"fmt"
+	"sort"
 	"sync"
 	"time"
 
 	"github.com/raftplay/raftplay/node/netfault"
+	"github.com/raftplay/raftplay/node/wire"
 )
 
-// faultState is the node's network faults. It outlives kills so a restarted node comes
-// back with the same faults on its new transport.
+// Speed presets.
+const (
+	SpeedRealtime = "realtime"
+	SpeedSlow     = "slow"
+)
+
+// slowFactor and slowRPCDelay make an election slow enough to watch.
+const (
+	slowFactor   = 10
+	slowRPCDelay = 100 * time.Millisecond
+)
+
+// faultState is the node's network faults and speed. It outlives kills so a restarted node
+// comes back with the same faults on its new transport.
 type faultState struct {
 	mu        sync.Mutex
-	links     []netfault.Link
 	isolated  bool
-	baseDelay time.Duration
+	partition [][]string
+	links     map[[2]string]wire.Link
+	speed     string
+	timing    Timing
+	rpcDelay  time.Duration
 }
 
-func (f *faultState) apply(t *netfault.Transport) {
+// netLinks is this node's share of the faults as transport rules.
+func (f *faultState) netLinks(self string) []netfault.Link {
+	var out []netfault.Link
+	group := func(id string) int {
+		for i, g := range f.partition {
+			for _, m := range g {
+				if m == id {
+					return i
+				}
+			}
+		}
+		return -1 // not named: together with the other unnamed nodes
+	}
+	if len(f.partition) > 0 {
+		mine := group(self)
+		for _, g := range f.partition {
+			for _, m := range g {
+				if m != self && group(m) != mine {
+					out = append(out, netfault.Link{From: self, To: m, Block: true}, netfault.Link{From: m, To: self, Block: true})
+				}
+			}
+		}
+	}
+	for _, l := range f.links {
+		out = append(out, netfault.Link{From: l.From, To: l.To, Block: l.Block, Drop: l.Drop, Delay: time.Duration(l.DelayMS) * time.Millisecond})
+	}
+	return out
+}
+
+func (n *Node) applyFaults() {
+	f := &n.faults
+	f.mu.Lock()
+	links, isolated, delay := f.netLinks(n.cfg.ID), f.isolated, f.rpcDelay
+	f.mu.Unlock()
+	if inst := n.inst.Load(); inst != nil {
+		inst.trans.SetLinks(links)
+		inst.trans.Isolate(isolated)
+		inst.trans.SetBaseDelay(delay)
+	}
+}
+
+// Isolate cuts (or restores) every raft connection of this node, in both directions.
+func (n *Node) Isolate(on bool) {
+	n.faults.mu.Lock()
+	n.faults.isolated = on
+	n.faults.mu.Unlock()
+	n.applyFaults()
+}
+
+// SetPartition splits the cluster into groups that cannot reach each other; nil heals it.
+// Nodes named in no group are cut off from every named group (they form one more group).
+func (n *Node) SetPartition(groups [][]string) error {
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, id := range g {
+			if seen[id] {
+				return fmt.Errorf("%w: %s is in more than one group", ErrBadRequest, id)
+			}
+			seen[id] = true
+		}
+	}
+	n.faults.mu.Lock()
+	n.faults.partition = groups
+	n.faults.mu.Unlock()
+	n.applyFaults()
+	return nil
+}
+
+// SetLink sets the fault on the directed link From -> To (a zero fault removes it).
+func (n *Node) SetLink(l wire.Link) error {
+	if l.From == "" || l.To == "" || l.From == l.To {
+		return fmt.Errorf("%w: a link needs two different nodes", ErrBadRequest)
+	}
+	if l.Drop < 0 || l.Drop > 1 || l.DelayMS < 0 || l.DelayMS > 60_000 {
+		return fmt.Errorf("%w: drop must be 0..1 and delay_ms 0..60000", ErrBadRequest)
+	}
+	n.faults.mu.Lock()
+	if n.faults.links == nil {
+		n.faults.links = map[[2]string]wire.Link{}
+	}
+	k := [2]string{l.From, l.To}
+	if !l.Block && l.Drop == 0 && l.DelayMS == 0 {
+		delete(n.faults.links, k)
+	} else {
+		n.faults.links[k] = l
+	}
+	n.faults.mu.Unlock()
+	n.applyFaults()
+	return nil
+}
+
+// Heal removes every network fault (isolation, partition, links); speed stays.
+func (n *Node) Heal() {
+	n.faults.mu.Lock()
+	n.faults.isolated, n.faults.partition, n.faults.links = false, nil, nil
+	n.faults.mu.Unlock()
+	n.applyFaults()
+}
+
+// NodeFaults is this node's view of the active faults.
+type NodeFaults struct {
+	Isolated  bool
+	Partition [][]string
+	Links     []wire.Link
+	Speed     string
+	Timing    wire.Timing
+}
+
+// Faults reports the faults this node applies.
+func (n *Node) Faults() NodeFaults {
+	f := &n.faults
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	t.SetLinks(f.links)
-	t.Isolate(f.isolated)
-	t.SetBaseDelay(f.baseDelay)
+	out := NodeFaults{Isolated: f.isolated, Partition: f.partition, Speed: f.speed}
+	if out.Speed == "" {
+		out.Speed = SpeedRealtime
+	}
+	for _, l := range f.links {
+		out.Links = append(out.Links, l)
+	}
+	sort.Slice(out.Links, func(i, j int) bool {
+		a, b := out.Links[i], out.Links[j]
+		return a.From < b.From || (a.From == b.From && a.To < b.To)
+	})
+	t := n.cfg.Timing
+	if f.timing != (Timing{}) {
+		t = f.timing
+	}
+	out.Timing = wire.Timing{HeartbeatMS: t.Heartbeat.Milliseconds(), ElectionMS: t.Election.Milliseconds(),
+		LeaderLeaseMS: t.LeaderLease.Milliseconds(), RPCDelayMS: f.rpcDelay.Milliseconds()}
+	return out
 }
+
+// SetSpeed changes the raft timeouts live (raft.ReloadConfig) and adds a delay to every RPC
+// this node sends: "realtime" is the configured profile, "slow" is ten times slower with a
+// visible delay on each message. A custom timing (preset "") uses t and rpcDelay.
+func (n *Node) SetSpeed(preset string, t Timing, rpcDelay time.Duration) error {
+	switch preset {
+	case SpeedRealtime:
+		t, rpcDelay = n.cfg.Timing, 0
+	case SpeedSlow:
+		t, rpcDelay = n.cfg.Timing.Scaled(slowFactor), slowRPCDelay
+	case "":
+		preset = "custom"
+		if t.Heartbeat < 10*time.Millisecond || t.Election < 10*time.Millisecond || rpcDelay < 0 || rpcDelay*2 > t.Heartbeat {
+			return fmt.Errorf("%w: heartbeat and election need at least 10 ms, and the rpc delay less than half the heartbeat", ErrBadRequest)
+		}
+	default:
+		return fmt.Errorf("%w: speed preset must be realtime or slow", ErrBadRequest)
+	}
+	n.faults.mu.Lock()
+	n.faults.speed, n.faults.timing, n.faults.rpcDelay = preset, t, rpcDelay
+	n.faults.mu.Unlock()
+	if err := n.reloadTiming(); err != nil {
+		return err
+	}
+	n.applyFaults()
+	return nil
+}
+
+func (n *Node) reloadTiming() error {
+	inst := n.inst.Load()
+	if inst == nil {
+		return nil // applied when the node restarts
+	}
+	n.faults.mu.Lock()
+	t := n.faults.timing
+	n.faults.mu.Unlock()
+	if t == (Timing{}) {
+		return nil
+	}
+	rc := inst.raft.ReloadableConfig()
+	rc.HeartbeatTimeout, rc.ElectionTimeout = t.Heartbeat, t.Election
+	if err := inst.raft.ReloadConfig(rc); err != nil {
+		return fmt.Errorf("reload raft timing: %w", err)
+	}
+	return nil
+}
+
+// EmitFault publishes a fault event on the node's stream.
+func (n *Node) EmitFault(data any) { n.emit(wire.EventFault, data) }

@@ -27,6 +27,17 @@ func (n *Node) forwardToLeader(ctx context.Context, method, path string, q url.V
 	return n.request(ctx, true, addr, method, path, q, body, out)
 }
 
+// Call makes a request of this node's own to another node's HTTP API.
+func (n *Node) Call(ctx context.Context, addr, method, path string, body, out any) error {
+	return n.request(ctx, false, addr, method, path, nil, body, out)
+}
+
+// Forward makes a request to another node's HTTP API marked as forwarded, so the receiver
+// acts on it itself and does not pass it on.
+func (n *Node) Forward(ctx context.Context, addr, method, path string, body, out any) error {
+	return n.request(ctx, true, addr, method, path, nil, body, out)
+}
+
 // call makes one request of this node's own to another node's HTTP API (addr is host:port
 // or a URL); the receiver may forward it on.
 func (n *Node) call(ctx context.Context, addr, method, path string, q url.Values, body, out any) error {

@@ -146,7 +146,6 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 		return nil, fmt.Errorf("listen for raft on %s: %w", bind, err)
 	}
 	inst.trans = netfault.New(inst.inner, raft.ServerID(n.cfg.ID), n.onRPC)
-	n.faults.apply(inst.trans)
 	logCache, err := raft.NewLogCache(512, &observedLogs{LogStore: inst.logs, n: n, fsm: inst.fsm})
 	if err != nil {
 		return nil, fmt.Errorf("log cache: %w", err)
@@ -294,6 +293,10 @@ func (n *Node) Restart() error {
 		return fmt.Errorf("restart: %w", err)
 	}
 	n.inst.Store(inst)
+	n.applyFaults()
+	if err := n.reloadTiming(); err != nil {
+		n.log.Warn("restore speed after restart", "error", err)
+	}
 	n.log.Info("restarted node")
 	return nil
 }

@@ -21,6 +21,9 @@ func NoForward(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noForwardKey, true)
 }
 
+// Forwarded reports whether ctx serves a request another node forwarded.
+func Forwarded(ctx context.Context) bool { return !canForward(ctx) }
+
 func canForward(ctx context.Context) bool {
 	v, _ := ctx.Value(noForwardKey).(bool)
 	return !v

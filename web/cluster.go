@@ -44,7 +44,8 @@ type Cluster struct {
 	cfg ClusterConfig
 	log *slog.Logger
 
-	hub *Hub
+	hub   *Hub
+	addMu sync.Mutex
 
 	mu      sync.RWMutex
 	members []*member
@@ -96,7 +97,7 @@ func StartCluster(cfg ClusterConfig) (_ *Cluster, err error) {
 	}()
 	var peers []node.Peer
 	for _, id := range ids {
-		m, err := c.newMember(id)
+		m, err := c.newMember(id, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +135,7 @@ func nodeIDs(dir string, n int) ([]string, error) {
 	return ids, nil
 }
 
-func (c *Cluster) newMember(id string) (*member, error) {
+func (c *Cluster) newMember(id string, join []string) (*member, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(c.cfg.Host, "0"))
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s http: %w", id, err)
@@ -144,6 +145,7 @@ func (c *Cluster) newMember(id string) (*member, error) {
 		RaftAddr:          net.JoinHostPort(c.cfg.Host, "0"),
 		HTTPAddr:          ln.Addr().String(),
 		DataDir:           filepath.Join(c.cfg.DataDir, id),
+		Join:              join,
 		AddressProvider:   c,
 		Timing:            c.cfg.Timing,
 		SnapshotThreshold: c.cfg.SnapshotThreshold,
@@ -289,6 +291,98 @@ func (c *Cluster) WaitReady(ctx context.Context) error {
 	}
 }
 
+// AddNode starts a new node and has it join the cluster through the leader's API.
+func (c *Cluster) AddNode(ctx context.Context) (*node.Node, error) {
+	c.addMu.Lock()
+	defer c.addMu.Unlock()
+	l, err := c.Entry()
+	if err != nil {
+		return nil, err
+	}
+	next := 0
+	for _, n := range c.Nodes() {
+		if _, v := splitID(n.ID()); v > next {
+			next = v
+		}
+	}
+	id := fmt.Sprintf("n%d", next+1)
+	os.RemoveAll(filepath.Join(c.cfg.DataDir, id)) // leftovers of a removed node
+	m, err := c.newMember(id, []string{l.HTTPAddr()})
+	if err != nil {
+		return nil, err
+	}
+	if err := m.node.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", id, err)
+	}
+	for {
+		if ms, err := l.Members(); err == nil {
+			for _, mm := range ms {
+				if mm.ID == id {
+					return m.node, nil
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return m.node, fmt.Errorf("%s started but has not joined yet: %w", id, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func splitID(id string) (string, int) {
+	i := strings.IndexAny(id, "0123456789")
+	if i < 0 {
+		return id, 0
+	}
+	v := 0
+	fmt.Sscanf(id[i:], "%d", &v)
+	return id[:i], v
+}
+
+// RemoveNode takes a node out of the configuration, stops it and deletes its data.
+func (c *Cluster) RemoveNode(ctx context.Context, id string) error {
+	m, ok := c.member(id)
+	if !ok {
+		return fmt.Errorf("%w: %s", node.ErrUnknownNode, id)
+	}
+	l, err := c.Entry()
+	if err != nil {
+		return err
+	}
+	if l == m.node {
+		// Hand leadership over first, so the removal is committed by a node that stays.
+		if err := l.TransferLeadership(ctx, ""); err != nil {
+			return err
+		}
+		if l, err = c.Entry(); err != nil {
+			return err
+		}
+	}
+	if err := l.Remove(ctx, id); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	for i, mm := range c.members {
+		if mm == m {
+			c.members = append(c.members[:i], c.members[i+1:]...)
+			break
+		}
+	}
+	c.mu.Unlock()
+	c.closeMember(m)
+	return os.RemoveAll(filepath.Join(c.cfg.DataDir, id))
+}
+
+func (c *Cluster) closeMember(m *member) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	m.srv.Shutdown(ctx)
+	cancel()
+	m.api.Close()
+	<-m.done
+	return m.node.Close()
+}
+
 // Hub is the cluster's merged event stream.
 func (c *Cluster) Hub() *Hub { return c.hub }
 
@@ -297,12 +391,7 @@ func (c *Cluster) Close() error {
 	var errs []error
 	defer c.hub.Close()
 	for _, m := range c.snapshotMembers() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		m.srv.Shutdown(ctx)
-		cancel()
-		m.api.Close()
-		<-m.done
-		if err := m.node.Close(); err != nil {
+		if err := c.closeMember(m); err != nil {
 			errs = append(errs, fmt.Errorf("close %s: %w", m.node.ID(), err))
 		}
 	}

@@ -64,7 +64,7 @@ func classify(err error) (int, wire.ErrorDetail) {
 		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeUnavailable, Message: msg}
 	case errors.Is(err, node.ErrIndeterminate):
 		return http.StatusServiceUnavailable, wire.ErrorDetail{Code: wire.CodeIndeterminate, Message: msg}
-	case errors.Is(err, node.ErrAlreadyUp):
+	case errors.Is(err, node.ErrAlreadyUp), errors.Is(err, errConflict):
 		return http.StatusConflict, wire.ErrorDetail{Code: wire.CodeConflict, Message: msg}
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout, wire.ErrorDetail{Code: wire.CodeTimeout, Message: msg}

@@ -89,6 +89,7 @@ func (s *Server) register() {
 		{"GET", "/v1/events", s.handleNodeEvents},
 		{"GET", "/v1/cluster/events", s.handleClusterEvents},
 	}
+	s.routes = append(s.routes, s.controlRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
 	}
