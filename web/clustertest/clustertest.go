@@ -41,11 +41,18 @@ func WithSnapshots(threshold, trailing uint64) Option {
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
 
+// Tolerant is the timing profile tests use.
+func Tolerant() node.Timing {
+	return node.Timing{Heartbeat: time.Second, Election: time.Second, LeaderLease: 500 * time.Millisecond, Commit: 20 * time.Millisecond}
+}
+
 // Start starts an n-node cluster and waits until it has a ready leader. It is closed when
 // the test ends.
 func Start(t testing.TB, n int, opts ...Option) *Cluster {
 	t.Helper()
-	cfg := web.ClusterConfig{Nodes: n, DataDir: t.TempDir()}
+	// Tests share two cores with the whole suite (and sometimes the race detector), so they
+	// use a timing profile that tolerates scheduling stalls of a few hundred milliseconds.
+	cfg := web.ClusterConfig{Nodes: n, DataDir: t.TempDir(), Timing: Tolerant()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -217,12 +224,24 @@ func MustOK(t testing.TB, method, url string, body any) Response {
 	return r
 }
 
-// Put writes key=value through base (a node or the playground) and returns the result.
+// Put writes key=value through base (a node or the playground) and returns the result. A
+// put is idempotent, so one whose outcome was unknown (leadership changed under load) is
+// retried a few times.
 func Put(t testing.TB, base, key, value string) wire.KVWriteResult {
 	t.Helper()
 	var res wire.KVWriteResult
-	MustOK(t, "PUT", base+"/v1/kv/"+key, value).JSON(t, &res)
-	return res
+	for attempt := 0; ; attempt++ {
+		r := Do(t, "PUT", base+"/v1/kv/"+key, value)
+		if r.Status == http.StatusServiceUnavailable && attempt < 5 {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if r.Status != http.StatusOK {
+			t.Fatalf("PUT %s/v1/kv/%s: %d %s", base, key, r.Status, r.Body)
+		}
+		r.JSON(t, &res)
+		return res
+	}
 }
 
 // Get reads key through base at the given consistency.

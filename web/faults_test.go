@@ -1,0 +1,224 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web/clustertest"
+)
+
+func control(t *testing.T, c *clustertest.Cluster, action string, body any) clustertest.Response {
+	t.Helper()
+	return clustertest.Do(t, "POST", c.Play+"/v1/control/"+action, body)
+}
+
+func mustControl(t *testing.T, c *clustertest.Cluster, action string, body any) wire.Faults {
+	t.Helper()
+	r := control(t, c, action, body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("%s %v: %d %s", action, body, r.Status, r.Body)
+	}
+	var f wire.Faults
+	r.JSON(t, &f)
+	return f
+}
+
+func nodeOf(t *testing.T, c *clustertest.Cluster, id string) *node.Node {
+	n, ok := c.Node(id)
+	if !ok {
+		t.Fatalf("no node %s", id)
+	}
+	return n
+}
+
+// leaderAmong waits for a leader among the given nodes, of a term above min.
+func leaderAmong(c *clustertest.Cluster, nodes []*node.Node, min uint64) *node.Node {
+	var l *node.Node
+	c.Eventually(10*time.Second, "a leader in the majority", func() bool {
+		for _, n := range nodes {
+			if n.IsLeader() && n.Status().Term > min {
+				l = n
+				return true
+			}
+		}
+		return false
+	})
+	return l
+}
+
+// TestIsolatedLeaderIsReplacedAndItsEntriesTruncated covers a partitioned minority leader:
+// it cannot commit, the majority elects a new leader, its stale reads are refused, and after
+// heal its uncommitted entry is truncated and every digest converges.
+func TestIsolatedLeaderIsReplacedAndItsEntriesTruncated(t *testing.T) {
+	for _, size := range []int{3, 5} {
+		t.Run(fmt.Sprintf("%d nodes", size), func(t *testing.T) {
+			c := clustertest.Start(t, size)
+			clustertest.Put(t, c.Play, "x", "old")
+			old := c.Leader()
+			oldTerm := old.Status().Term
+			s := dial(t, c.Play+"/v1/cluster/events?types=log_delete")
+			s.until(5*time.Second, "hello", func(ev wire.Event) bool { return ev.Type == wire.EventHello })
+
+			f := mustControl(t, c, "isolate", map[string]string{"node": old.ID()})
+			if len(f.Isolated) != 1 || f.Isolated[0] != old.ID() {
+				t.Fatalf("faults after isolate: %+v", f)
+			}
+			// The old leader accepts an entry it can never commit.
+			go clustertest.Do(t, "PUT", clustertest.URL(old)+"/v1/kv/lost", "never-committed")
+			var others []*node.Node
+			for _, n := range c.Nodes() {
+				if n != old {
+					others = append(others, n)
+				}
+			}
+			nl := leaderAmong(c, others, oldTerm)
+			clustertest.Put(t, clustertest.URL(nl), "x", "new")
+
+			// No stale read from the old leader at leader or linearizable consistency.
+			for _, cons := range []string{wire.ConsistencyLeader, wire.ConsistencyLinearizable} {
+				kv, r := clustertest.Get(t, clustertest.URL(old), "x", cons)
+				if r.Status == http.StatusOK && kv.Value != "new" {
+					t.Fatalf("%s read on the isolated old leader returned stale %q", cons, kv.Value)
+				}
+			}
+			// A local read is stale by design.
+			if kv, _ := clustertest.Get(t, clustertest.URL(old), "x", wire.ConsistencyLocal); kv.Value != "old" {
+				t.Fatalf("local read on the isolated node = %q, want the stale value", kv.Value)
+			}
+			c.Eventually(10*time.Second, "the old leader to step down", func() bool { return !old.IsLeader() })
+
+			mustControl(t, c, "heal", struct{}{})
+			c.WaitConverged()
+			if kv, _ := clustertest.Get(t, clustertest.URL(old), "x", wire.ConsistencyLocal); kv.Value != "new" {
+				t.Fatalf("x on the healed node = %q", kv.Value)
+			}
+			if _, r := clustertest.Get(t, c.Play, "lost", wire.ConsistencyLinearizable); r.Status != http.StatusNotFound {
+				t.Fatalf("the isolated leader's uncommitted write survived: %d %s", r.Status, r.Body)
+			}
+			s.until(10*time.Second, "the old leader truncating its log", func(ev wire.Event) bool {
+				return ev.Node == old.ID() && data[wire.LogDeleteData](t, ev).Reason == "truncated"
+			})
+		})
+	}
+}
+
+func TestMinorityPartitionAndOneWayLoss(t *testing.T) {
+	c := clustertest.Start(t, 5)
+	ids := []string{"n1", "n2", "n3", "n4", "n5"}
+	f := mustControl(t, c, "partition", map[string][][]string{"groups": {ids[:2], ids[2:]}})
+	if len(f.Partition) != 2 {
+		t.Fatalf("faults: %+v", f)
+	}
+	maj := []*node.Node{nodeOf(t, c, "n3"), nodeOf(t, c, "n4"), nodeOf(t, c, "n5")}
+	l := leaderAmong(c, maj, 0)
+	clustertest.Put(t, clustertest.URL(l), "p", "majority")
+	for _, id := range ids[:2] {
+		c.Eventually(10*time.Second, id+" to lose leadership", func() bool { return !nodeOf(t, c, id).IsLeader() })
+	}
+	mustControl(t, c, "heal", struct{}{})
+	c.WaitConverged()
+
+	// One-way loss: the leader cannot reach one follower, which still reaches the leader.
+	l = c.Leader()
+	victim := c.Followers()[0]
+	mustControl(t, c, "link", wire.Link{From: l.ID(), To: victim.ID(), Block: true})
+	clustertest.Put(t, c.Play, "oneway", "1")
+	if kv, _ := clustertest.Get(t, clustertest.URL(victim), "oneway", wire.ConsistencyLocal); kv.Value == "1" {
+		t.Fatalf("%s got an entry over a blocked link", victim.ID())
+	}
+	mustControl(t, c, "heal", struct{}{})
+	c.WaitConverged()
+}
+
+func TestControlErrorsChangeNothing(t *testing.T) {
+	c := clustertest.Start(t, 3)
+	down := c.Followers()[0]
+	mustControl(t, c, "kill", map[string]string{"node": down.ID()})
+	tests := []struct {
+		action string
+		body   any
+		status int
+	}{
+		{"kill", map[string]string{"node": down.ID()}, http.StatusConflict},
+		{"isolate", map[string]string{"node": down.ID()}, http.StatusConflict},
+		{"kill", map[string]string{"node": "n9"}, http.StatusNotFound},
+		{"kill", map[string]string{}, http.StatusBadRequest},
+		{"partition", map[string][][]string{"groups": {{"n1", "n2"}, {"n2", "n3"}}}, http.StatusBadRequest},
+		{"partition", map[string][][]string{"groups": {{"n1"}, {"n7"}}}, http.StatusNotFound},
+		{"link", wire.Link{From: "n1", To: "n1", Block: true}, http.StatusBadRequest},
+		{"link", wire.Link{From: "n1", To: "n2", Drop: 2}, http.StatusBadRequest},
+		{"speed", map[string]string{"preset": "ludicrous"}, http.StatusBadRequest},
+	}
+	before := mustControl(t, c, "heal", struct{}{})
+	for _, tt := range tests {
+		if r := control(t, c, tt.action, tt.body); r.Status != tt.status {
+			t.Errorf("%s %v: %d %s, want %d", tt.action, tt.body, r.Status, r.Body, tt.status)
+		}
+	}
+	var after wire.Faults
+	clustertest.MustOK(t, "GET", c.Play+"/v1/control/faults", nil).JSON(t, &after)
+	if a, b := jsonOf(after), jsonOf(before); a != b {
+		t.Fatalf("failed controls changed the faults:\n%+v\n%+v", before, after)
+	}
+	mustControl(t, c, "restart", map[string]string{"node": down.ID()})
+	c.WaitConverged()
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestRemoveThenAddAndRestartAll(t *testing.T) {
+	dir := t.TempDir()
+	c := clustertest.Start(t, 3, clustertest.WithDataDir(dir))
+	for i := range 20 {
+		clustertest.Put(t, c.Play, fmt.Sprintf("r%d", i), "v")
+	}
+	victim := c.Followers()[0].ID()
+	clustertest.MustOK(t, "POST", c.Play+"/v1/control/remove-node", map[string]string{"node": victim})
+	var st wire.NodeStatus
+	clustertest.MustOK(t, "POST", c.Play+"/v1/control/add-node", struct{}{}).JSON(t, &st)
+	if st.ID != "n4" {
+		t.Fatalf("added %+v", st)
+	}
+	c.WaitConverged()
+	if len(c.Nodes()) != 3 {
+		t.Fatalf("nodes after remove+add: %d", len(c.Nodes()))
+	}
+	kv, _ := clustertest.Get(t, clustertest.URL(nodeOf(t, c, "n4")), "r19", wire.ConsistencyLocal)
+	if kv.Value != "v" {
+		t.Fatalf("new node did not catch up: %+v", kv)
+	}
+	// Restart every node at once: the cluster recovers its full state from disk.
+	digest := c.Leader().Status().Digest
+	for _, n := range c.Nodes() {
+		mustControl(t, c, "kill", map[string]string{"node": n.ID()})
+	}
+	for _, n := range c.Nodes() {
+		mustControl(t, c, "restart", map[string]string{"node": n.ID()})
+	}
+	c.WaitReady()
+	c.WaitConverged()
+	if got := c.Leader().Status().Digest; got != digest {
+		t.Fatalf("digest after restarting every node %s, before %s", got, digest)
+	}
+}
+
+func TestSlowSpeedReloadsTimeouts(t *testing.T) {
+	c := clustertest.Start(t, 3)
+	f := mustControl(t, c, "speed", map[string]string{"preset": "slow"})
+	if f.Speed != "slow" || f.Timing == nil || f.Timing.HeartbeatMS != 10000 || f.Timing.RPCDelayMS == 0 {
+		t.Fatalf("slow: %+v %+v", f, f.Timing)
+	}
+	clustertest.Put(t, c.Play, "slowly", "yes")
+	f = mustControl(t, c, "speed", map[string]string{"preset": "realtime"})
+	if f.Speed != "realtime" || f.Timing.HeartbeatMS != 1000 {
+		t.Fatalf("realtime: %+v", f)
+	}
+}
