@@ -83,6 +83,7 @@ func (n *Node) servers(inst *instance) []wire.Server {
 // when they fire, after open has set it.
 func (n *Node) fsmHooks(inst *instance) store.Options {
 	return store.Options{
+		SQL:    sqlExtension{eng: n.sql},
 		Logger: n.log,
 		OnApply: func(a store.Applied) {
 			n.noteCommit(inst)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/raftplay/raftplay/node/eventbus"
 	"github.com/raftplay/raftplay/node/netfault"
+	"github.com/raftplay/raftplay/node/sql"
 
 	"github.com/raftplay/raftplay/node/store"
 )
@@ -35,6 +36,7 @@ type Node struct {
 	started  bool
 	closed   bool
 
+	sql    *sql.Engine
 	bus    *eventbus.Bus
 	hb     heartbeats
 	faults faultState
@@ -80,6 +82,7 @@ func New(cfg Config) (*Node, error) {
 		client: &http.Client{Timeout: 30 * time.Second},
 		stop:   make(chan struct{}),
 		bus:    eventbus.New(4096),
+		sql:    sql.NewEngine(sql.DefaultLimits()),
 	}
 	inst, err := n.open(cfg.RaftAddr)
 	if err != nil {
@@ -163,6 +166,8 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	go n.observe(inst)
 	return inst, nil
 }
+
+const raftLeader = raft.Leader
 
 func (n *Node) raftConfig(hl hclog.Logger) *raft.Config {
 	rc := raft.DefaultConfig()

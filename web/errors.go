@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/sql"
 	"github.com/raftplay/raftplay/node/store"
 	"github.com/raftplay/raftplay/node/wire"
 )
@@ -39,7 +41,19 @@ func classify(err error) (int, wire.ErrorDetail) {
 	var re *node.RemoteError
 	var cas *node.CASError
 	var mbe *http.MaxBytesError
+	var se *sql.Error
 	switch {
+	case errors.As(err, &se):
+		status := http.StatusBadRequest
+		switch {
+		case errors.Is(err, sql.ErrTooLarge):
+			status = http.StatusRequestEntityTooLarge
+		case se.SQLState == "40001":
+			status = http.StatusConflict
+		case strings.HasPrefix(se.SQLState, "23"):
+			status = http.StatusConflict
+		}
+		return status, wire.ErrorDetail{Code: wire.CodeSQL, Message: se.Message, SQLState: se.SQLState, Position: se.Position}
 	case errors.As(err, &re):
 		return re.Status, re.Detail
 	case errors.As(err, &cas):

@@ -86,6 +86,7 @@ func (s *Server) register() {
 		{"GET", "/v1/kv/{key...}", s.handleKVGet},
 		{"PUT", "/v1/kv/{key...}", s.handleKVPut},
 		{"DELETE", "/v1/kv/{key...}", s.handleKVDelete},
+		{"POST", "/v1/sql", s.handleSQL},
 		{"GET", "/v1/events", s.handleNodeEvents},
 		{"GET", "/v1/cluster/events", s.handleClusterEvents},
 	}

@@ -20,6 +20,7 @@ const usage = `raftplay: a Raft playground backed by a real hashicorp/raft clust
 Usage:
   raftplay [play] [flags]   run an embedded cluster and the browser playground (default)
   raftplay node [flags]     run one node (for clusters of separate processes)
+  raftplay sql [flags] [q]  run SQL against any node, or open a SQL shell
 
 Run "raftplay <command> --help" for the flags of a command.
 `
@@ -45,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runPlay(ctx, args, stdout, stderr)
 	case "node":
 		return runNode(ctx, args, stdout, stderr)
+	case "sql":
+		return runSQLCmd(ctx, args, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -238,3 +238,24 @@ func TestStaticPeersBootstrapOnce(t *testing.T) {
 		t.Fatalf("kept = %q on restarted n3", kv.Value)
 	}
 }
+
+func TestSQLCommand(t *testing.T) {
+	p := &proc{id: "n1", httpAddr: freeAddr(t), raftAddr: freeAddr(t), dir: filepath.Join(t.TempDir(), "n1")}
+	startNode(t, p)
+	run := func(stdin string, args ...string) string {
+		cmd := exec.Command(binPath, append([]string{"sql", "--addr", p.httpAddr}, args...)...)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("raftplay sql %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run("", "CREATE TABLE t (id int PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'garry'), (2, NULL)")
+	out := run("SELECT id, name FROM t ORDER BY id;\n\\q\n")
+	for _, want := range []string{" id | name ", " 1  | garry ", "(2 rows)"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("shell output lacks %q:\n%s", want, out)
+		}
+	}
+}

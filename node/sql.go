@@ -1,0 +1,152 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/raftplay/raftplay/node/sql"
+	"github.com/raftplay/raftplay/node/store"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// sqlExtension lets the state machine apply SQL batches. Apply never parses: the log holds
+// the batch the leader already checked and resolved.
+type sqlExtension struct{ eng *sql.Engine }
+
+func (x sqlExtension) Apply(tx *store.Tx, payload []byte) (any, error) {
+	b, err := sql.DecodeBatch(payload)
+	if err != nil {
+		return nil, err
+	}
+	return x.eng.Execute(tx, b)
+}
+
+func (x sqlExtension) Summary(payload []byte) string {
+	b, err := sql.DecodeBatch(payload)
+	if err != nil {
+		return "SQL (undecodable)"
+	}
+	return b.Summary()
+}
+
+func (x sqlExtension) AfterRestore(tx *store.Tx) error { return sql.RestoreIndexes(tx) }
+
+// catalogIndependent are SQL errors that no catalog can change (the size guard, syntax):
+// a follower reports them itself instead of forwarding.
+func catalogIndependent(err error) bool {
+	return errors.Is(err, sql.ErrTooLarge) || errors.Is(err, sql.ErrSyntax)
+}
+
+// SQL runs a request of one or more statements. Reads run here at the requested
+// consistency; anything that writes goes through the leader's log as one entry (all or
+// nothing), checked on the leader before it enters the log.
+func (n *Node) SQL(ctx context.Context, req wire.SQLRequest) (resp wire.SQLResponse, err error) {
+	consistency := req.Consistency
+	if consistency == "" {
+		consistency = wire.ConsistencyLeader
+	}
+	err = n.retry(ctx, func() error {
+		var err error
+		resp, err = n.sqlOnce(ctx, req, consistency)
+		return err
+	})
+	return resp, err
+}
+
+func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency string) (wire.SQLResponse, error) {
+	inst, err := n.instance()
+	if err != nil {
+		return wire.SQLResponse{}, err
+	}
+	b, err := n.prepare(inst, req)
+	leader := inst.raft.State() == raftLeader
+	if err != nil && (leader || catalogIndependent(err)) {
+		return wire.SQLResponse{}, err
+	}
+	if err == nil && b.ReadOnly() && consistency == wire.ConsistencyLocal {
+		return n.sqlRead(inst, b)
+	}
+	if !leader {
+		if !canForward(ctx) {
+			return wire.SQLResponse{}, ErrNotLeader
+		}
+		var out wire.SQLResponse
+		req.Consistency = consistency
+		return out, n.forwardToLeader(ctx, "POST", "/v1/sql", nil, req, &out)
+	}
+	if b.ReadOnly() {
+		if inst, err = n.readable(ctx, consistency); err != nil {
+			return wire.SQLResponse{}, err
+		}
+		return n.sqlRead(inst, b)
+	}
+	payload, err := b.Encode()
+	if err != nil {
+		return wire.SQLResponse{}, err
+	}
+	res, err := n.propose(ctx, store.Command{V: store.CommandVersion, Op: store.OpSQL, SQL: payload})
+	if err != nil {
+		return wire.SQLResponse{}, err
+	}
+	if res.Err != nil {
+		return wire.SQLResponse{}, res.Err
+	}
+	results, ok := res.Value.([]wire.SQLResult)
+	if !ok {
+		return wire.SQLResponse{}, fmt.Errorf("sql apply returned %T", res.Value)
+	}
+	return wire.SQLResponse{Results: results, Index: res.Index, Term: res.Term, Node: n.cfg.ID}, nil
+}
+
+func (n *Node) prepare(inst *instance, req wire.SQLRequest) (b *sql.Batch, err error) {
+	err = inst.fsm.View(func(tx *store.Tx) error {
+		var e error
+		b, e = n.sql.Prepare(tx, req.SQL, req.Params, time.Now())
+		return e
+	})
+	return b, err
+}
+
+func (n *Node) sqlRead(inst *instance, b *sql.Batch) (wire.SQLResponse, error) {
+	var results []wire.SQLResult
+	err := inst.fsm.View(func(tx *store.Tx) error {
+		var e error
+		results, e = n.sql.Execute(tx, b)
+		return e
+	})
+	if err != nil {
+		return wire.SQLResponse{}, err
+	}
+	return wire.SQLResponse{Results: results, Index: inst.fsm.AppliedIndex(), Node: n.cfg.ID}, nil
+}
+
+// Describe reports a statement's parameter types and result columns without running it.
+func (n *Node) Describe(text string) (params []string, cols []wire.SQLColumn, err error) {
+	inst, err := n.instance()
+	if err != nil {
+		return nil, nil, err
+	}
+	err = inst.fsm.View(func(tx *store.Tx) error {
+		var e error
+		params, cols, e = n.sql.Describe(tx, text)
+		return e
+	})
+	return params, cols, err
+}
+
+// Tables lists the SQL tables in this node's state.
+func (n *Node) Tables() ([]sql.TableInfo, error) {
+	inst, err := n.instance()
+	if err != nil {
+		return nil, err
+	}
+	var out []sql.TableInfo
+	err = inst.fsm.View(func(tx *store.Tx) error {
+		var e error
+		out, e = sql.Tables(tx)
+		return e
+	})
+	return out, err
+}

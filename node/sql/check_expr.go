@@ -1,0 +1,1017 @@
+package sql
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v2"
+)
+
+// scope is the columns an expression can name: the FROM items in order, each a run of
+// columns in the concatenated input row.
+type scope struct {
+	items []scopeItem
+}
+
+type scopeItem struct {
+	name  string // alias, or table name
+	start int
+	cols  []Col
+}
+
+func (s *scope) width() int {
+	n := 0
+	for _, it := range s.items {
+		n += len(it.cols)
+	}
+	return n
+}
+
+func (s *scope) add(name string, cols []Col) {
+	s.items = append(s.items, scopeItem{name: name, start: s.width(), cols: cols})
+}
+
+// aggCollector gathers aggregate calls while a select list is bound; nil where
+// aggregates are not allowed, with clause naming the place for the error.
+type aggCollector struct {
+	aggs []*Agg
+}
+
+// exprCtx is what binding an expression needs beyond the scope.
+type exprCtx struct {
+	sc     *scope
+	aggs   *aggCollector
+	clause string // for "aggregate functions are not allowed in WHERE"
+	inAgg  bool
+}
+
+func (c *checker) pos(loc int32) int {
+	if loc < 0 {
+		return 0
+	}
+	return c.offset + int(loc) + 1
+}
+
+// resolve finds a column by (qualifier, name).
+func (c *checker) resolve(sc *scope, qual, name string, loc int32) (*Expr, error) {
+	var found *Expr
+	for _, it := range sc.items {
+		if qual != "" && it.name != qual {
+			continue
+		}
+		for i, col := range it.cols {
+			if col.Name != name {
+				continue
+			}
+			if found != nil {
+				return nil, errAt(c.pos(loc), StateAmbiguousColumn, "column reference %q is ambiguous", name)
+			}
+			found = &Expr{K: kCol, I: it.start + i, T: col.Type}
+		}
+	}
+	if found == nil {
+		if qual != "" {
+			known := false
+			for _, it := range sc.items {
+				known = known || it.name == qual
+			}
+			if !known {
+				return nil, errAt(c.pos(loc), StateUndefinedTable, "missing FROM-clause entry for table %q", qual)
+			}
+			return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %s.%s does not exist", qual, name)
+		}
+		return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %q does not exist", name)
+	}
+	return found, nil
+}
+
+func constExpr(v any, t Type) *Expr { return &Expr{K: kConst, T: t, V: v} }
+
+// expr binds a parse-tree expression.
+func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	if n == nil {
+		return nil, errf(StateSyntax, "missing expression")
+	}
+	switch {
+	case n.GetAConst() != nil:
+		return c.aconst(n.GetAConst())
+	case n.GetColumnRef() != nil:
+		cr := n.GetColumnRef()
+		var names []string
+		for _, f := range cr.Fields {
+			if f.GetAStar() != nil {
+				return nil, errAt(c.pos(cr.Location), StateSyntax, "* is not allowed here")
+			}
+			names = append(names, nodeString(f))
+		}
+		switch len(names) {
+		case 1:
+			return c.resolve(x.sc, "", names[0], cr.Location)
+		case 2:
+			return c.resolve(x.sc, names[0], names[1], cr.Location)
+		case 3:
+			if names[0] == "public" {
+				return c.resolve(x.sc, names[1], names[2], cr.Location)
+			}
+		}
+		return nil, unsupported(c.pos(cr.Location), "column reference %q", strings.Join(names, "."))
+	case n.GetParamRef() != nil:
+		return c.param(n.GetParamRef())
+	case n.GetAExpr() != nil:
+		return c.aexpr(n.GetAExpr(), x)
+	case n.GetBoolExpr() != nil:
+		b := n.GetBoolExpr()
+		var args []*Expr
+		for _, a := range b.Args {
+			e, err := c.expr(a, x)
+			if err != nil {
+				return nil, err
+			}
+			if e, err = c.coerceTo(e, TBool, a, "argument of "+boolName(b.Boolop)); err != nil {
+				return nil, err
+			}
+			args = append(args, e)
+		}
+		switch b.Boolop {
+		case pg.BoolExprType_AND_EXPR:
+			return fold(&Expr{K: kAnd, T: TBool, A: args})
+		case pg.BoolExprType_OR_EXPR:
+			return fold(&Expr{K: kOr, T: TBool, A: args})
+		case pg.BoolExprType_NOT_EXPR:
+			return fold(&Expr{K: kNot, T: TBool, A: args})
+		}
+	case n.GetNullTest() != nil:
+		nt := n.GetNullTest()
+		a, err := c.expr(nt.Arg, x)
+		if err != nil {
+			return nil, err
+		}
+		if a.T == TUnknown {
+			a.T = TText
+		}
+		return fold(&Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL})
+	case n.GetBooleanTest() != nil:
+		bt := n.GetBooleanTest()
+		a, err := c.expr(bt.Arg, x)
+		if err != nil {
+			return nil, err
+		}
+		if a, err = c.coerceTo(a, TBool, bt.Arg, "argument of IS TRUE"); err != nil {
+			return nil, err
+		}
+		e := &Expr{K: kIsBool, T: TBool, A: []*Expr{a}}
+		switch bt.Booltesttype {
+		case pg.BoolTestType_IS_TRUE:
+			e.V = true
+		case pg.BoolTestType_IS_NOT_TRUE:
+			e.V, e.N = true, true
+		case pg.BoolTestType_IS_FALSE:
+			e.V = false
+		case pg.BoolTestType_IS_NOT_FALSE:
+			e.V, e.N = false, true
+		case pg.BoolTestType_IS_UNKNOWN:
+			return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}}, nil
+		case pg.BoolTestType_IS_NOT_UNKNOWN:
+			return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: true}, nil
+		}
+		return fold(e)
+	case n.GetTypeCast() != nil:
+		tc := n.GetTypeCast()
+		a, err := c.expr(tc.Arg, x)
+		if err != nil {
+			return nil, err
+		}
+		t, length, _, err := c.typeName(tc.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		if !canCast(a.T, t) {
+			return nil, errAt(c.pos(tc.Location), StateUndefinedFunction, "cannot cast type %s to %s", a.T, t)
+		}
+		if a.K == kParam {
+			return c.coerceTo(a, t, tc.Arg, "")
+		}
+		if a.T == TUnknown {
+			a.T = TText
+		}
+		e, err := fold(&Expr{K: kCast, T: t, I: length, A: []*Expr{a}})
+		if err != nil {
+			return nil, withPos(err, c.pos(tc.Location))
+		}
+		return e, nil
+	case n.GetCaseExpr() != nil:
+		return c.caseExpr(n.GetCaseExpr(), x)
+	case n.GetCoalesceExpr() != nil:
+		ce := n.GetCoalesceExpr()
+		args, t, err := c.exprsCommon(ce.Args, x, "COALESCE")
+		if err != nil {
+			return nil, err
+		}
+		return fold(&Expr{K: kCoalesce, T: t, A: args})
+	case n.GetMinMaxExpr() != nil:
+		mm := n.GetMinMaxExpr()
+		name := "greatest"
+		if mm.Op == pg.MinMaxOp_IS_LEAST {
+			name = "least"
+		}
+		args, t, err := c.exprsCommon(mm.Args, x, strings.ToUpper(name))
+		if err != nil {
+			return nil, err
+		}
+		return fold(&Expr{K: kFunc, Op: name, T: t, A: args})
+	case n.GetFuncCall() != nil:
+		return c.funcCall(n.GetFuncCall(), x)
+	case n.GetSqlvalueFunction() != nil:
+		sv := n.GetSqlvalueFunction()
+		switch sv.Op {
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+			return constExpr(c.now, TTimestamptz), nil
+		case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+			v, _ := castValue(c.now, TTimestamptz, TTimestamp)
+			return constExpr(v, TTimestamp), nil
+		}
+		return nil, unsupported(c.pos(sv.Location), "this SQL value function")
+	case n.GetSubLink() != nil:
+		return nil, unsupported(c.pos(n.GetSubLink().Location), "subqueries")
+	}
+	return nil, unsupported(0, "expression %s", nodeKind(n))
+}
+
+func nodeKind(n *pg.Node) string {
+	b, _ := json.Marshal(n.GetNode())
+	s := string(b)
+	if i := strings.IndexByte(s, ':'); i > 2 {
+		return strings.Trim(s[:i], `{"`)
+	}
+	return "of this kind"
+}
+
+func boolName(op pg.BoolExprType) string {
+	switch op {
+	case pg.BoolExprType_AND_EXPR:
+		return "AND"
+	case pg.BoolExprType_OR_EXPR:
+		return "OR"
+	}
+	return "NOT"
+}
+
+func withPos(err error, pos int) error {
+	if e, ok := err.(*Error); ok && e.Position == 0 {
+		c := *e
+		c.Position = pos
+		return &c
+	}
+	return err
+}
+
+func (c *checker) aconst(ac *pg.A_Const) (*Expr, error) {
+	v := ac.Val
+	switch {
+	case v == nil || v.GetNull() != nil:
+		return constExpr(nil, TUnknown), nil
+	case v.GetInteger() != nil:
+		i := int64(v.GetInteger().Ival)
+		return constExpr(i, TInt4), nil
+	case v.GetFloat() != nil:
+		s := v.GetFloat().Str
+		if !strings.ContainsAny(s, ".eE") {
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return constExpr(i, TInt8), nil
+			}
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsInf(f, 0) {
+			return nil, errAt(c.pos(ac.Location), StateOutOfRange, "numeric value %s out of range", s)
+		}
+		return constExpr(f, TNumeric), nil
+	case v.GetString_() != nil:
+		return constExpr(v.GetString_().Str, TUnknown), nil
+	}
+	return nil, unsupported(c.pos(ac.Location), "this kind of constant")
+}
+
+// param binds $n: to the caller's value in Prepare, to a typed placeholder in Describe.
+func (c *checker) param(p *pg.ParamRef) (*Expr, error) {
+	n := int(p.Number)
+	if n < 1 || n > 65535 {
+		return nil, errAt(c.pos(p.Location), StateUndefinedParameter, "there is no parameter $%d", n)
+	}
+	if c.describe {
+		for len(c.paramTypes) < n {
+			c.paramTypes = append(c.paramTypes, "")
+		}
+		return &Expr{K: kParam, I: n, T: TUnknown}, nil
+	}
+	if n > len(c.params) {
+		return nil, errAt(c.pos(p.Location), StateUndefinedParameter, "there is no parameter $%d", n)
+	}
+	return paramConst(c.params[n-1], n)
+}
+
+// paramConst turns a caller's parameter value into a constant. Strings are untyped
+// (like '...' literals), so they take the type of where they are used.
+func paramConst(v any, n int) (*Expr, error) {
+	switch x := v.(type) {
+	case nil:
+		return constExpr(nil, TUnknown), nil
+	case string:
+		return constExpr(x, TUnknown), nil
+	case []byte:
+		return constExpr(string(x), TUnknown), nil
+	case bool:
+		return constExpr(x, TBool), nil
+	case int:
+		return constExpr(int64(x), TInt8), nil
+	case int32:
+		return constExpr(int64(x), TInt8), nil
+	case int64:
+		return constExpr(x, TInt8), nil
+	case uint32:
+		return constExpr(int64(x), TInt8), nil
+	case float32:
+		return floatParam(float64(x), n)
+	case float64:
+		return floatParam(x, n)
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return constExpr(i, TInt8), nil
+		}
+		f, err := x.Float64()
+		if err != nil {
+			return nil, errf(StateInvalidParameter, "parameter $%d: bad number %q", n, x)
+		}
+		return floatParam(f, n)
+	case time.Time:
+		return constExpr(formatTimestamp(TTimestamptz, x), TTimestamptz), nil
+	}
+	return nil, errf(StateInvalidParameter, "parameter $%d has unsupported type %T", n, v)
+}
+
+func floatParam(f float64, n int) (*Expr, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, errf(StateInvalidParameter, "parameter $%d is not a finite number", n)
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return constExpr(int64(f), TInt8), nil
+	}
+	return constExpr(f, TFloat8), nil
+}
+
+// coerceTo makes e usable where type t is required: untyped literals and parameters are
+// converted (an invalid literal is 22P02 at Prepare), numbers widen, and anything else
+// of the wrong type is a 42804 with what as the context.
+func (c *checker) coerceTo(e *Expr, t Type, n *pg.Node, what string) (*Expr, error) {
+	if e.T == t {
+		return e, nil
+	}
+	if e.K == kParam {
+		if e.I >= 1 && e.I <= len(c.paramTypes) && c.paramTypes[e.I-1] == "" {
+			c.paramTypes[e.I-1] = t
+		}
+		return &Expr{K: kParam, I: e.I, T: t}, nil
+	}
+	if e.T == TUnknown && e.K == kConst {
+		if e.V == nil {
+			return constExpr(nil, t), nil
+		}
+		v, err := parseText(t, e.V.(string))
+		if err != nil {
+			return nil, withPos(err, c.nodePos(n))
+		}
+		return constExpr(v, t), nil
+	}
+	switch {
+	case e.T.isNumber() && t.isNumber(), e.T.isString() && t.isString(), e.T.isTime() && t.isTime():
+		if e.T.isInt() && t.isInt() && numRank(e.T) <= numRank(t) {
+			return &Expr{K: e.K, T: t, V: e.V, I: e.I, Op: e.Op, A: e.A, N: e.N}, nil
+		}
+		if e.T.isString() && t.isString() {
+			return e, nil
+		}
+		return fold(&Expr{K: kCast, T: t, A: []*Expr{e}})
+	case e.T == TUnknown:
+		return &Expr{K: e.K, T: t, V: e.V, I: e.I, Op: e.Op, A: e.A, N: e.N}, nil
+	}
+	if what == "" {
+		what = "expression"
+	}
+	return nil, errAt(c.nodePos(n), StateDatatypeMismatch, "%s must be type %s, not type %s", what, t, e.T)
+}
+
+// nodePos is the position of a node that carries a location, or 0.
+func (c *checker) nodePos(n *pg.Node) int {
+	if n == nil {
+		return 0
+	}
+	switch x := n.GetNode().(type) {
+	case *pg.Node_AConst:
+		return c.pos(x.AConst.GetLocation())
+	case *pg.Node_ColumnRef:
+		return c.pos(x.ColumnRef.GetLocation())
+	case *pg.Node_AExpr:
+		return c.pos(x.AExpr.GetLocation())
+	case *pg.Node_FuncCall:
+		return c.pos(x.FuncCall.GetLocation())
+	case *pg.Node_TypeCast:
+		return c.pos(x.TypeCast.GetLocation())
+	case *pg.Node_ParamRef:
+		return c.pos(x.ParamRef.GetLocation())
+	case *pg.Node_BoolExpr:
+		return c.pos(x.BoolExpr.GetLocation())
+	case *pg.Node_CaseExpr:
+		return c.pos(x.CaseExpr.GetLocation())
+	case *pg.Node_NullTest:
+		return c.pos(x.NullTest.GetLocation())
+	}
+	return 0
+}
+
+// unify brings two operands to a common type for comparison or arithmetic.
+func (c *checker) unify(a, b *Expr, na, nb *pg.Node, op string, loc int32) (*Expr, *Expr, Type, error) {
+	t, ok := commonType(a.T, b.T)
+	if !ok {
+		return nil, nil, "", errAt(c.pos(loc), StateUndefinedFunction, "operator does not exist: %s %s %s", a.T, op, b.T)
+	}
+	var err error
+	if a.T != t && !(a.T.isNumber() && t.isNumber()) {
+		if a, err = c.coerceTo(a, t, na, ""); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	if b.T != t && !(b.T.isNumber() && t.isNumber()) {
+		if b, err = c.coerceTo(b, t, nb, ""); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	if a.K == kParam && a.T == TUnknown {
+		a, _ = c.coerceTo(a, t, na, "")
+	}
+	if b.K == kParam && b.T == TUnknown {
+		b, _ = c.coerceTo(b, t, nb, "")
+	}
+	return a, b, t, nil
+}
+
+func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
+	op := ""
+	if len(ae.Name) > 0 {
+		op = nodeString(ae.Name[len(ae.Name)-1])
+	}
+	switch ae.Kind {
+	case pg.A_Expr_Kind_AEXPR_OP:
+		if ae.Lexpr == nil {
+			r, err := c.expr(ae.Rexpr, x)
+			if err != nil {
+				return nil, err
+			}
+			switch op {
+			case "-":
+				if r.T == TUnknown {
+					if r, err = c.coerceTo(r, TNumeric, ae.Rexpr, ""); err != nil {
+						return nil, err
+					}
+				}
+				if !r.T.isNumber() {
+					return nil, errAt(c.pos(ae.Location), StateUndefinedFunction, "operator does not exist: - %s", r.T)
+				}
+				// Fold -2147483648 and friends without overflowing the positive literal.
+				if r.K == kConst && r.V != nil {
+					switch v := r.V.(type) {
+					case int64:
+						return constExpr(-v, r.T), nil
+					case float64:
+						return constExpr(-v, r.T), nil
+					}
+				}
+				return fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
+			case "+":
+				return r, nil
+			}
+			return nil, unsupported(c.pos(ae.Location), "prefix operator %s", op)
+		}
+		l, err := c.expr(ae.Lexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.expr(ae.Rexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		return c.binop(op, l, r, ae.Lexpr, ae.Rexpr, ae.Location)
+	case pg.A_Expr_Kind_AEXPR_IN:
+		l, err := c.expr(ae.Lexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		list := ae.Rexpr.GetList()
+		if list == nil {
+			return nil, unsupported(c.pos(ae.Location), "IN with a subquery")
+		}
+		args := []*Expr{l}
+		t := l.T
+		var items []*Expr
+		for _, it := range list.Items {
+			e, err := c.expr(it, x)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, e)
+			nt, ok := commonType(t, e.T)
+			if !ok {
+				return nil, errAt(c.pos(ae.Location), StateUndefinedFunction, "operator does not exist: %s = %s", l.T, e.T)
+			}
+			t = nt
+		}
+		if t == TUnknown {
+			t = TText
+		}
+		for i, e := range append([]*Expr{l}, items...) {
+			if e.T != t && !(e.T.isNumber() && t.isNumber()) {
+				var n *pg.Node
+				if i == 0 {
+					n = ae.Lexpr
+				} else {
+					n = list.Items[i-1]
+				}
+				if e, err = c.coerceTo(e, t, n, ""); err != nil {
+					return nil, err
+				}
+			}
+			if i == 0 {
+				args[0] = e
+			} else {
+				args = append(args, e)
+			}
+		}
+		return fold(&Expr{K: kIn, T: TBool, A: args, N: op == "<>"})
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
+		l, err := c.expr(ae.Lexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		list := ae.Rexpr.GetList()
+		if list == nil || len(list.Items) != 2 {
+			return nil, errAt(c.pos(ae.Location), StateSyntax, "malformed BETWEEN")
+		}
+		lo, err := c.expr(list.Items[0], x)
+		if err != nil {
+			return nil, err
+		}
+		hi, err := c.expr(list.Items[1], x)
+		if err != nil {
+			return nil, err
+		}
+		l1, lo, _, err := c.unify(l, lo, ae.Lexpr, list.Items[0], ">=", ae.Location)
+		if err != nil {
+			return nil, err
+		}
+		l2, hi, _, err := c.unify(l1, hi, ae.Lexpr, list.Items[1], "<=", ae.Location)
+		if err != nil {
+			return nil, err
+		}
+		return fold(&Expr{K: kBetween, T: TBool, A: []*Expr{l2, lo, hi}, N: ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN})
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+		if fc := ae.Rexpr.GetFuncCall(); fc != nil && lastName(fc.Funcname) == "like_escape" {
+			return nil, unsupported(c.pos(ae.Location), "LIKE ... ESCAPE")
+		}
+		l, err := c.expr(ae.Lexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.expr(ae.Rexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		if l, err = c.coerceTo(l, TText, ae.Lexpr, "argument of LIKE"); err != nil {
+			return nil, err
+		}
+		if r, err = c.coerceTo(r, TText, ae.Rexpr, "pattern of LIKE"); err != nil {
+			return nil, err
+		}
+		e := &Expr{K: kLike, T: TBool, A: []*Expr{l, r}, N: strings.HasPrefix(op, "!")}
+		if ae.Kind == pg.A_Expr_Kind_AEXPR_ILIKE {
+			e.Op = "ilike"
+		}
+		return fold(e)
+	case pg.A_Expr_Kind_AEXPR_NULLIF:
+		args, t, err := c.exprsCommon([]*pg.Node{ae.Lexpr, ae.Rexpr}, x, "NULLIF")
+		if err != nil {
+			return nil, err
+		}
+		return fold(&Expr{K: kNullIf, T: t, A: args})
+	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		l, err := c.expr(ae.Lexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.expr(ae.Rexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		l, r, _, err = c.unify(l, r, ae.Lexpr, ae.Rexpr, "=", ae.Location)
+		if err != nil {
+			return nil, err
+		}
+		// a IS NOT DISTINCT FROM b == (a = b AND both non-null) OR (both null)
+		eq := &Expr{K: kCoalesce, T: TBool, A: []*Expr{
+			{K: kBin, Op: "=", T: TBool, A: []*Expr{l, r}},
+			{K: kAnd, T: TBool, A: []*Expr{{K: kIsNull, T: TBool, A: []*Expr{l}}, {K: kIsNull, T: TBool, A: []*Expr{r}}}},
+		}}
+		if ae.Kind == pg.A_Expr_Kind_AEXPR_DISTINCT {
+			return fold(&Expr{K: kNot, T: TBool, A: []*Expr{eq}})
+		}
+		return fold(eq)
+	}
+	return nil, unsupported(c.pos(ae.Location), "this operator form")
+}
+
+// binop binds a binary operator.
+func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Expr, error) {
+	switch op {
+	case "=", "<>", "!=", "<", "<=", ">", ">=":
+		if op == "!=" {
+			op = "<>"
+		}
+		l, r, _, err := c.unify(l, r, nl, nr, op, loc)
+		if err != nil {
+			return nil, err
+		}
+		return fold(&Expr{K: kBin, Op: op, T: TBool, A: []*Expr{l, r}})
+	case "+", "-", "*", "/", "%":
+		var err error
+		if l.T == TUnknown && r.T.isNumber() {
+			l, err = c.coerceTo(l, r.T, nl, "")
+		} else if r.T == TUnknown && l.T.isNumber() {
+			r, err = c.coerceTo(r, l.T, nr, "")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !l.T.isNumber() || !r.T.isNumber() {
+			return nil, errAt(c.pos(loc), StateUndefinedFunction, "operator does not exist: %s %s %s", l.T, op, r.T)
+		}
+		t := l.T
+		if numRank(r.T) > numRank(t) {
+			t = r.T
+		}
+		if t == TInt2 {
+			t = TInt4 // smallint arithmetic yields integer
+		}
+		e, err := fold(&Expr{K: kBin, Op: op, T: t, A: []*Expr{l, r}})
+		if err != nil {
+			return nil, withPos(err, c.pos(loc))
+		}
+		return e, nil
+	case "||":
+		if l.T == TUnknown {
+			l.T = TText
+		}
+		if r.T == TUnknown {
+			r.T = TText
+		}
+		if !l.T.isString() && !r.T.isString() {
+			return nil, errAt(c.pos(loc), StateUndefinedFunction, "operator does not exist: %s || %s", l.T, r.T)
+		}
+		return fold(&Expr{K: kBin, Op: "||", T: TText, A: []*Expr{l, r}})
+	case "~~", "!~~", "~~*", "!~~*":
+		var err error
+		if l, err = c.coerceTo(l, TText, nl, "argument of LIKE"); err != nil {
+			return nil, err
+		}
+		if r, err = c.coerceTo(r, TText, nr, "pattern of LIKE"); err != nil {
+			return nil, err
+		}
+		e := &Expr{K: kLike, T: TBool, A: []*Expr{l, r}, N: strings.HasPrefix(op, "!")}
+		if strings.HasSuffix(op, "*") {
+			e.Op = "ilike"
+		}
+		return fold(e)
+	}
+	return nil, unsupported(c.pos(loc), "operator %s", op)
+}
+
+// exprsCommon binds a list that must share one type (COALESCE, CASE results, ...).
+func (c *checker) exprsCommon(ns []*pg.Node, x *exprCtx, what string) ([]*Expr, Type, error) {
+	args := make([]*Expr, len(ns))
+	t := TUnknown
+	for i, n := range ns {
+		e, err := c.expr(n, x)
+		if err != nil {
+			return nil, "", err
+		}
+		args[i] = e
+		nt, ok := commonType(t, e.T)
+		if !ok {
+			return nil, "", errAt(c.nodePos(n), StateDatatypeMismatch, "%s types %s and %s cannot be matched", what, t, e.T)
+		}
+		t = nt
+	}
+	if t == TUnknown {
+		t = TText
+	}
+	for i, e := range args {
+		if e.T != t {
+			ce, err := c.coerceTo(e, t, ns[i], "")
+			if err != nil {
+				return nil, "", err
+			}
+			args[i] = ce
+		}
+	}
+	return args, t, nil
+}
+
+func (c *checker) caseExpr(ce *pg.CaseExpr, x *exprCtx) (*Expr, error) {
+	var operand *Expr
+	var err error
+	if ce.Arg != nil {
+		if operand, err = c.expr(ce.Arg, x); err != nil {
+			return nil, err
+		}
+	}
+	var conds []*Expr
+	var results []*pg.Node
+	for _, w := range ce.Args {
+		cw := w.GetCaseWhen()
+		if cw == nil {
+			return nil, errAt(c.pos(ce.Location), StateSyntax, "malformed CASE")
+		}
+		cond, err := c.expr(cw.Expr, x)
+		if err != nil {
+			return nil, err
+		}
+		if operand != nil {
+			if cond, err = c.binop("=", operand, cond, ce.Arg, cw.Expr, cw.Location); err != nil {
+				return nil, err
+			}
+		} else if cond, err = c.coerceTo(cond, TBool, cw.Expr, "argument of CASE/WHEN"); err != nil {
+			return nil, err
+		}
+		conds = append(conds, cond)
+		results = append(results, cw.Result)
+	}
+	hasElse := ce.Defresult != nil
+	if hasElse {
+		results = append(results, ce.Defresult)
+	}
+	vals, t, err := c.exprsCommon(results, x, "CASE")
+	if err != nil {
+		return nil, err
+	}
+	e := &Expr{K: kCase, T: t}
+	for i, cond := range conds {
+		e.A = append(e.A, cond, vals[i])
+	}
+	if hasElse {
+		e.A = append(e.A, vals[len(vals)-1])
+		e.I = 1
+	}
+	return fold(e)
+}
+
+var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
+func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
+	names := nameList(fc.Funcname)
+	name := lastName(fc.Funcname)
+	if len(names) > 2 || len(names) == 2 && names[0] != "pg_catalog" && names[0] != "public" {
+		return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s does not exist", strings.Join(names, "."))
+	}
+	if fc.Over != nil {
+		return nil, unsupported(c.pos(fc.Location), "window functions")
+	}
+	if aggNames[name] {
+		return c.aggCall(name, fc, x)
+	}
+	if fc.AggStar || fc.AggDistinct || len(fc.AggOrder) > 0 || fc.AggFilter != nil {
+		return nil, errAt(c.pos(fc.Location), StateSyntax, "%s is not an aggregate function", name)
+	}
+	var args []*Expr
+	for _, a := range fc.Args {
+		e, err := c.expr(a, x)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+	}
+	nargs := func(lo, hi int) error {
+		if len(args) < lo || len(args) > hi {
+			return errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s with %d arguments does not exist", name, len(args))
+		}
+		return nil
+	}
+	switch name {
+	case "now", "transaction_timestamp", "statement_timestamp", "clock_timestamp":
+		if err := nargs(0, 0); err != nil {
+			return nil, err
+		}
+		return constExpr(c.now, TTimestamptz), nil
+	case "random":
+		if err := nargs(0, 0); err != nil {
+			return nil, err
+		}
+		return &Expr{K: kRandom, T: TFloat8}, nil
+	case "lower", "upper", "trim", "btrim":
+		if err := nargs(1, 1); err != nil {
+			return nil, err
+		}
+		a, err := c.coerceTo(args[0], TText, fc.Args[0], "argument of "+name)
+		if err != nil {
+			return nil, err
+		}
+		if name == "btrim" {
+			name = "trim"
+		}
+		return fold(&Expr{K: kFunc, Op: name, T: TText, A: []*Expr{a}})
+	case "length", "char_length", "character_length":
+		if err := nargs(1, 1); err != nil {
+			return nil, err
+		}
+		a, err := c.coerceTo(args[0], TText, fc.Args[0], "argument of "+name)
+		if err != nil {
+			return nil, err
+		}
+		return fold(&Expr{K: kFunc, Op: "length", T: TInt4, A: []*Expr{a}})
+	case "abs", "round", "ceil", "ceiling", "floor", "sqrt":
+		if err := nargs(1, 2); err != nil {
+			return nil, err
+		}
+		if name != "round" && len(args) != 1 {
+			return nil, nargs(1, 1)
+		}
+		a := args[0]
+		var err error
+		if a.T == TUnknown {
+			if a, err = c.coerceTo(a, TFloat8, fc.Args[0], ""); err != nil {
+				return nil, err
+			}
+		}
+		if !a.T.isNumber() {
+			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(%s) does not exist", name, a.T)
+		}
+		out := []*Expr{a}
+		t := a.T
+		switch name {
+		case "ceiling":
+			name = "ceil"
+		}
+		switch name {
+		case "round", "ceil", "floor":
+			if t.isInt() {
+				t = TNumeric
+			}
+		case "sqrt":
+			t = TFloat8
+		}
+		if len(args) == 2 {
+			d, err := c.coerceTo(args[1], TInt4, fc.Args[1], "digits of round")
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		e, err := fold(&Expr{K: kFunc, Op: name, T: t, A: out})
+		return e, withPosErr(err, c.pos(fc.Location))
+	case "concat":
+		for i, a := range args {
+			if a.T == TUnknown {
+				args[i] = &Expr{K: a.K, T: TText, V: a.V, I: a.I}
+			}
+		}
+		return fold(&Expr{K: kFunc, Op: "concat", T: TText, A: args})
+	case "coalesce", "greatest", "least", "nullif":
+		// Parsed as dedicated nodes; reaching here means a quoted name.
+	}
+	return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s does not exist", name)
+}
+
+func withPosErr(err error, pos int) error {
+	if err == nil {
+		return nil
+	}
+	return withPos(err, pos)
+}
+
+func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
+	if x.aggs == nil {
+		clause := x.clause
+		if clause == "" {
+			clause = "this context"
+		}
+		return nil, errAt(c.pos(fc.Location), StateGrouping, "aggregate functions are not allowed in %s", clause)
+	}
+	if x.inAgg {
+		return nil, errAt(c.pos(fc.Location), StateGrouping, "aggregate function calls cannot be nested")
+	}
+	if len(fc.AggOrder) > 0 || fc.AggFilter != nil {
+		return nil, unsupported(c.pos(fc.Location), "ORDER BY or FILTER in aggregates")
+	}
+	ag := &Agg{Fn: name, Distinct: fc.AggDistinct}
+	if fc.AggStar {
+		if name != "count" {
+			return nil, errAt(c.pos(fc.Location), StateSyntax, "%s(*) is not allowed", name)
+		}
+		ag.Star = true
+		ag.T = TInt8
+	} else {
+		if len(fc.Args) != 1 {
+			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s with %d arguments does not exist", name, len(fc.Args))
+		}
+		inner := *x
+		inner.inAgg = true
+		a, err := c.expr(fc.Args[0], &inner)
+		if err != nil {
+			return nil, err
+		}
+		if a.T == TUnknown {
+			a, _ = c.coerceTo(a, TText, fc.Args[0], "")
+		}
+		ag.Arg = a
+		switch name {
+		case "count":
+			ag.T = TInt8
+		case "sum":
+			switch {
+			case a.T == TInt2 || a.T == TInt4:
+				ag.T = TInt8
+			case a.T == TInt8:
+				ag.T = TNumeric
+			case a.T.isFloat():
+				ag.T = a.T
+			default:
+				return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function sum(%s) does not exist", a.T)
+			}
+		case "avg":
+			switch {
+			case a.T.isInt() || a.T == TNumeric:
+				ag.T = TNumeric
+			case a.T.isFloat():
+				ag.T = TFloat8
+			default:
+				return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function avg(%s) does not exist", a.T)
+			}
+		default:
+			ag.T = a.T
+		}
+	}
+	x.aggs.aggs = append(x.aggs.aggs, ag)
+	return &Expr{K: kAgg, I: len(x.aggs.aggs) - 1, T: ag.T}, nil
+}
+
+// fold evaluates an expression whose operands are all constants, at Prepare, so errors
+// such as division by zero in constants surface before the log and plans see values.
+func fold(e *Expr) (*Expr, error) {
+	for _, a := range e.A {
+		if a == nil || a.K != kConst {
+			return e, nil
+		}
+	}
+	switch e.K {
+	case kRandom, kParam, kCol, kAgg, kNow, kConst:
+		return e, nil
+	}
+	v, err := eval(e, &env{})
+	if err != nil {
+		return nil, err
+	}
+	return constExpr(v, e.T), nil
+}
+
+// typeName resolves a TypeName node: type, length (varchar(n)), serial.
+func (c *checker) typeName(tn *pg.TypeName) (Type, int, bool, error) {
+	if tn == nil {
+		return "", 0, false, errf(StateSyntax, "missing type name")
+	}
+	names := nameList(tn.Names)
+	if len(tn.ArrayBounds) > 0 {
+		return "", 0, false, unsupported(c.pos(tn.Location), "array types")
+	}
+	name := lastName(tn.Names)
+	if len(names) > 2 || len(names) == 2 && names[0] != "pg_catalog" {
+		return "", 0, false, errAt(c.pos(tn.Location), StateUndefinedObject, "type %q does not exist", strings.Join(names, "."))
+	}
+	t, serial, ok := typeFromName(name)
+	if !ok {
+		return "", 0, false, errAt(c.pos(tn.Location), StateUndefinedObject, "type %q does not exist", name)
+	}
+	length := 0
+	if t == TVarchar || t == TChar {
+		if len(tn.Typmods) > 1 {
+			return "", 0, false, errAt(c.pos(tn.Location), StateSyntax, "invalid type modifier")
+		}
+		if len(tn.Typmods) == 1 {
+			ac := tn.Typmods[0].GetAConst()
+			if ac == nil || ac.Val.GetInteger() == nil || ac.Val.GetInteger().Ival < 1 || ac.Val.GetInteger().Ival > 10485760 {
+				return "", 0, false, errAt(c.pos(tn.Location), StateSyntax, "length for type %s must be between 1 and 10485760", t)
+			}
+			length = int(ac.Val.GetInteger().Ival)
+		} else if t == TChar {
+			length = 1
+		}
+	}
+	return t, length, serial, nil
+}

@@ -1,0 +1,145 @@
+package sql
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/tidwall/buntdb"
+)
+
+// Tx is what the engine needs from a storage transaction. All data writes go through Set
+// and Delete (the store keeps a state digest from them); Bunt is for reads, range and
+// index iteration, and CreateIndex/DropIndex.
+type Tx interface {
+	Get(key string) (value string, ok bool, err error)
+	Set(key, value string) error
+	Delete(key string) error
+	Bunt() *buntdb.Tx
+}
+
+// Engine prepares and executes SQL. It holds no state besides its limits and is safe for
+// concurrent use.
+type Engine struct {
+	limits Limits
+}
+
+// NewEngine returns an engine with the given limits; zero fields take the defaults.
+func NewEngine(l Limits) *Engine {
+	d := DefaultLimits()
+	if l.MaxStatementBytes <= 0 {
+		l.MaxStatementBytes = d.MaxStatementBytes
+	}
+	if l.MaxRequestBytes <= 0 {
+		l.MaxRequestBytes = d.MaxRequestBytes
+	}
+	if l.MaxStatements <= 0 {
+		l.MaxStatements = d.MaxStatements
+	}
+	return &Engine{limits: l}
+}
+
+// Prepare checks a request and returns it as a Batch, on the node that will propose it
+// (or run it, for reads). The size guard runs first, before any text reaches the parser;
+// then every statement is parsed, checked against the catalog read through tx (with the
+// catalog changes of earlier statements in the request applied), parameters are bound as
+// values, and now()/current_timestamp are fixed to now. A request of several statements
+// is one all-or-nothing batch; BEGIN ... ROLLBACK drops what it encloses.
+func (e *Engine) Prepare(tx Tx, text string, params []any, now time.Time) (_ *Batch, err error) {
+	defer func() {
+		// Last line of defence: a malformed parse tree must not take the node down.
+		if r := recover(); r != nil {
+			err = errf(StateInternal, "internal error checking statement: %v", r)
+		}
+	}()
+	pieces, err := e.limits.guard(text)
+	if err != nil {
+		return nil, err
+	}
+	c := newChecker(tx, params, now)
+	b := &Batch{Version: batchVersion, Text: text, Now: c.now, Seed: uint64(now.UnixNano())}
+	var (
+		inTx       bool
+		txStart    int
+		snapshot   map[string]*Table
+		snapLoaded bool
+	)
+	for _, p := range pieces {
+		raw, err := parsePiece(p)
+		if err != nil {
+			return nil, err
+		}
+		if raw == nil {
+			continue
+		}
+		c.offset = p.offset
+		if ts := raw.Stmt.GetTransactionStmt(); ts != nil {
+			switch kindOfTx(ts) {
+			case "BEGIN":
+				if !inTx {
+					inTx, txStart, snapshot, snapLoaded = true, len(b.Stmts), c.snapshot(), c.loadedAll
+				}
+				b.Stmts = append(b.Stmts, &Stmt{Kind: sTag, Tag: "BEGIN"})
+			case "COMMIT":
+				inTx = false
+				b.Stmts = append(b.Stmts, &Stmt{Kind: sTag, Tag: "COMMIT"})
+			case "ROLLBACK":
+				if inTx {
+					b.Stmts = b.Stmts[:txStart+1]
+					c.tables, c.loadedAll = snapshot, snapLoaded
+					inTx = false
+				}
+				b.Stmts = append(b.Stmts, &Stmt{Kind: sTag, Tag: "ROLLBACK"})
+			default:
+				return nil, unsupported(c.pos(0), "this transaction statement (only BEGIN, COMMIT and ROLLBACK)")
+			}
+			continue
+		}
+		s, err := c.stmt(raw.Stmt)
+		if err != nil {
+			return nil, err
+		}
+		b.Stmts = append(b.Stmts, s)
+	}
+	for _, s := range b.Stmts {
+		switch s.Kind {
+		case sSelect, sExplain, sTag:
+		default:
+			b.Write = true
+		}
+	}
+	return b, nil
+}
+
+// Execute runs a batch on tx: a read transaction for read-only batches, the FSM's write
+// transaction otherwise. It is deterministic, never parses, and returns an error instead
+// of panicking; on error the caller rolls tx back so the batch is all or nothing.
+func (e *Engine) Execute(tx Tx, b *Batch) (res []wire.SQLResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, errf(StateInternal, "internal error executing batch: %v", r)
+		}
+	}()
+	if b == nil {
+		return nil, errf(StateProtocol, "nil batch")
+	}
+	if b.Version != batchVersion {
+		return nil, errf(StateProtocol, "unsupported batch version %d", b.Version)
+	}
+	x := newExecutor(tx, b)
+	out := make([]wire.SQLResult, 0, len(b.Stmts))
+	for i, s := range b.Stmts {
+		if s == nil {
+			return nil, errf(StateProtocol, "statement %d is empty", i+1)
+		}
+		r, err := x.run(s)
+		if err != nil {
+			return nil, fmt.Errorf("statement %d (%s): %w", i+1, s.Tag, err)
+		}
+		if err := x.flush(); err != nil {
+			return nil, fmt.Errorf("statement %d (%s): %w", i+1, s.Tag, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -1,0 +1,465 @@
+package sql
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+func wireColumns(cols []Col) []wire.SQLColumn {
+	out := make([]wire.SQLColumn, len(cols))
+	for i, c := range cols {
+		out[i] = wire.SQLColumn{Name: c.Name, Type: string(c.Type)}
+	}
+	return out
+}
+
+func (x *executor) selectResult(q *Query) (wire.SQLResult, error) {
+	cols, rows, err := x.query(q)
+	if err != nil {
+		return wire.SQLResult{}, err
+	}
+	res := wire.SQLResult{Columns: wireColumns(cols), Rows: make([][]any, len(rows))}
+	for i, r := range rows {
+		for j, v := range r {
+			r[j] = wireValue(v, cols[j].Type)
+		}
+		res.Rows[i] = r
+	}
+	res.RowsAffected = int64(len(rows))
+	res.Command = fmt.Sprintf("SELECT %d", len(rows))
+	return res, nil
+}
+
+// source is a FROM item resolved at apply time.
+type source struct {
+	*Source
+	t    *Table   // nil for a catalog view
+	rows [][]any  // materialized rows (catalog views, joined tables without a lookup)
+	cols []Column // column types for decoding
+}
+
+// query runs a SELECT and returns its columns and rows as Go values.
+func (x *executor) query(q *Query) ([]Col, [][]any, error) {
+	if len(q.Out) != len(q.Cols) {
+		return nil, nil, errf(StateProtocol, "malformed query")
+	}
+	srcs := make([]*source, len(q.From))
+	width := 0
+	for i, s := range q.From {
+		if s == nil {
+			return nil, nil, errf(StateProtocol, "malformed FROM")
+		}
+		src := &source{Source: s}
+		if s.Virtual != "" {
+			rows, err := x.virtualRows(s.Virtual)
+			if err != nil {
+				return nil, nil, err
+			}
+			src.rows = rows
+			if len(virtualTables[s.Virtual]) != s.Width {
+				return nil, nil, errf(StateProtocol, "catalog view %q width", s.Virtual)
+			}
+		} else {
+			t, err := x.table(s.Table)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(t.Cols) != s.Width {
+				return nil, nil, errf(StateProtocol, "table %q width", t.Name)
+			}
+			src.t, src.cols = t, t.Cols
+		}
+		width += s.Width
+		srcs[i] = src
+	}
+	limit, offset, err := x.limits(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	needSort := len(q.Sort) > 0 && !(len(srcs) > 0 && srcs[0].Scan != nil && srcs[0].Scan.Order)
+	streaming := !q.Grouped && !q.Distinct && !needSort
+	var (
+		out  [][]any
+		keys [][]any
+		grp  *grouper
+		seen int64
+	)
+	if q.Grouped {
+		grp = newGrouper(q)
+	}
+	emit := func(row []any) (bool, error) {
+		if len(row) != width {
+			return false, errf(StateProtocol, "joined row width")
+		}
+		en := x.env(row)
+		if q.Where != nil {
+			v, err := eval(q.Where, en)
+			if err != nil {
+				return false, err
+			}
+			if b, _ := v.(bool); !b {
+				return true, nil
+			}
+		}
+		if grp != nil {
+			return true, grp.add(en)
+		}
+		if streaming {
+			seen++
+			if seen <= offset {
+				return true, nil
+			}
+		}
+		o, k, err := project(q, en)
+		if err != nil {
+			return false, err
+		}
+		out = append(out, o)
+		keys = append(keys, k)
+		return !streaming || limit < 0 || int64(len(out)) < limit, nil
+	}
+	if err := x.join(srcs, 0, nil, emit); err != nil {
+		return nil, nil, err
+	}
+	if grp != nil {
+		for _, g := range grp.groups() {
+			en := x.env(g.key)
+			en.aggs = g.result()
+			if q.Having != nil {
+				v, err := eval(q.Having, en)
+				if err != nil {
+					return nil, nil, err
+				}
+				if b, _ := v.(bool); !b {
+					continue
+				}
+			}
+			o, k, err := project(q, en)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, o)
+			keys = append(keys, k)
+		}
+	}
+	if q.Distinct {
+		out, keys = distinct(out, keys)
+	}
+	if needSort {
+		if err := sortRows(q, out, keys); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !streaming {
+		if offset > 0 {
+			if offset >= int64(len(out)) {
+				out = nil
+			} else {
+				out = out[offset:]
+			}
+		}
+		if limit >= 0 && int64(len(out)) > limit {
+			out = out[:limit]
+		}
+	}
+	return q.Cols, out, nil
+}
+
+// limits evaluates LIMIT (-1: none) and OFFSET.
+func (x *executor) limits(q *Query) (int64, int64, error) {
+	get := func(e *Expr, what string, def int64) (int64, error) {
+		if e == nil {
+			return def, nil
+		}
+		v, err := eval(e, x.env(nil))
+		if err != nil {
+			return 0, err
+		}
+		if v == nil {
+			return def, nil
+		}
+		n, ok := v.(int64)
+		if !ok {
+			return 0, errf(StateDatatypeMismatch, "argument of %s must be an integer", what)
+		}
+		if n < 0 {
+			return 0, errf("2201W", "%s must not be negative", what)
+		}
+		return n, nil
+	}
+	limit, err := get(q.Limit, "LIMIT", -1)
+	if err != nil {
+		return 0, 0, err
+	}
+	offset, err := get(q.Offset, "OFFSET", 0)
+	return limit, offset, err
+}
+
+// project computes the output values and the ORDER BY expression keys of one row.
+func project(q *Query, en *env) ([]any, []any, error) {
+	o := make([]any, len(q.Out))
+	for i, e := range q.Out {
+		v, err := eval(e, en)
+		if err != nil {
+			return nil, nil, err
+		}
+		o[i] = v
+	}
+	var k []any
+	for _, s := range q.Sort {
+		if s == nil {
+			return nil, nil, errf(StateProtocol, "malformed ORDER BY")
+		}
+		if s.E != nil {
+			v, err := eval(s.E, en)
+			if err != nil {
+				return nil, nil, err
+			}
+			k = append(k, v)
+		} else {
+			if s.O < 1 || s.O > len(o) {
+				return nil, nil, errf(StateProtocol, "ORDER BY position %d", s.O)
+			}
+			k = append(k, o[s.O-1])
+		}
+	}
+	return o, k, nil
+}
+
+func sortRows(q *Query, out, keys [][]any) error {
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ka, kb := keys[idx[a]], keys[idx[b]]
+		for i, s := range q.Sort {
+			va, vb := ka[i], kb[i]
+			var c int
+			switch {
+			case va == nil && vb == nil:
+				c = 0
+			case va == nil:
+				c = 1
+				if s.NullsFirst {
+					c = -1
+				}
+			case vb == nil:
+				c = -1
+				if s.NullsFirst {
+					c = 1
+				}
+			default:
+				c = sortCompare(va, vb)
+				if s.Desc {
+					c = -c
+				}
+			}
+			if c != 0 {
+				return c < 0
+			}
+		}
+		return false
+	})
+	sorted := make([][]any, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	copy(out, sorted)
+	return nil
+}
+
+// distinct drops repeated output rows, keeping the first.
+func distinct(out, keys [][]any) ([][]any, [][]any) {
+	seen := map[string]bool{}
+	var o, k [][]any
+	for i, r := range out {
+		key := rowIdentity(r)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		o = append(o, r)
+		k = append(k, keys[i])
+	}
+	return o, k
+}
+
+// rowIdentity is a string equal for rows whose values are all equal (NULLs equal).
+func rowIdentity(r []any) string {
+	var b []byte
+	for _, v := range r {
+		switch x := v.(type) {
+		case nil:
+			b = append(b, 'n')
+		case int64:
+			b = append(b, 'i')
+			b = encodeKeyPart(b, x)
+		case float64:
+			b = append(b, 'f')
+			b = encodeKeyPart(b, x)
+		case bool:
+			b = append(b, 'b')
+			b = encodeKeyPart(b, x)
+		case string:
+			b = append(b, 's')
+			b = append(b, fmt.Sprintf("%d:", len(x))...)
+			b = append(b, x...)
+		}
+		b = append(b, '|')
+	}
+	return string(b)
+}
+
+// join produces joined rows by nested loops, left to right.
+func (x *executor) join(srcs []*source, i int, row []any, emit func([]any) (bool, error)) error {
+	if len(srcs) == 0 {
+		_, err := emit([]any{})
+		return err
+	}
+	_, err := x.joinStep(srcs, i, row, emit)
+	return err
+}
+
+// joinStep returns false when the consumer wants no more rows.
+func (x *executor) joinStep(srcs []*source, i int, row []any, emit func([]any) (bool, error)) (bool, error) {
+	if i == len(srcs) {
+		return emit(row)
+	}
+	s := srcs[i]
+	matched := false
+	more := true
+	visit := func(r []any) (bool, error) {
+		combined := make([]any, 0, len(row)+len(r))
+		combined = append(append(combined, row...), r...)
+		if s.On != nil {
+			v, err := eval(s.On, x.env(combined))
+			if err != nil {
+				return false, err
+			}
+			if b, _ := v.(bool); !b {
+				return true, nil
+			}
+		}
+		matched = true
+		m, err := x.joinStep(srcs, i+1, combined, emit)
+		more = m
+		return m, err
+	}
+	if err := x.sourceRows(s, i, row, visit); err != nil {
+		return false, err
+	}
+	if !matched && more && s.Join == "left" {
+		return x.joinStep(srcs, i+1, append(append([]any{}, row...), make([]any, s.Width)...), emit)
+	}
+	return more, nil
+}
+
+// sourceRows feeds the rows of one FROM item: a scan (per outer row for join lookups) or
+// the item's materialized rows.
+func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (bool, error)) error {
+	if s.t != nil && (i == 0 || s.Scan != nil) {
+		return x.scan(s.t, s.Scan, x.env(outer), func(_, raw string) (bool, error) {
+			r, err := decodeRow(raw, s.cols)
+			if err != nil {
+				return false, err
+			}
+			return fn(r)
+		})
+	}
+	if s.t != nil && s.rows == nil {
+		s.rows = [][]any{}
+		err := x.scan(s.t, nil, x.env(nil), func(_, raw string) (bool, error) {
+			r, err := decodeRow(raw, s.cols)
+			if err != nil {
+				return false, err
+			}
+			s.rows = append(s.rows, r)
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, r := range s.rows {
+		more, err := fn(r)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// explain describes the plan of a query, one line per row like PostgreSQL's EXPLAIN.
+func (x *executor) explain(q *Query) (wire.SQLResult, error) {
+	var lines []string
+	add := func(depth int, s string) {
+		prefix := ""
+		if depth > 0 {
+			prefix = strings.Repeat("  ", depth-1) + "  ->  "
+		}
+		lines = append(lines, prefix+s)
+	}
+	depth := 0
+	limit := q.Limit != nil || q.Offset != nil
+	if limit {
+		add(depth, "Limit")
+		depth++
+	}
+	needSort := len(q.Sort) > 0 && !(len(q.From) > 0 && q.From[0].Scan != nil && q.From[0].Scan.Order)
+	if needSort {
+		add(depth, "Sort")
+		depth++
+	}
+	if q.Distinct {
+		add(depth, "Unique")
+		depth++
+	}
+	if q.Grouped {
+		if len(q.Group) > 0 {
+			add(depth, "HashAggregate")
+		} else {
+			add(depth, "Aggregate")
+		}
+		depth++
+	}
+	if len(q.From) == 0 {
+		add(depth, "Result")
+	}
+	for i := len(q.From) - 1; i >= 1; i-- {
+		kind := "Nested Loop"
+		if q.From[i].Join == "left" {
+			kind = "Nested Loop Left Join"
+		}
+		add(depth, kind)
+		depth++
+	}
+	for i, s := range q.From {
+		d := depth
+		if i > 0 {
+			d = depth - i + 1
+		}
+		var line string
+		if s.Virtual != "" {
+			line = "Catalog Scan on " + s.Virtual
+		} else {
+			t, err := x.table(s.Table)
+			if err != nil {
+				return wire.SQLResult{}, err
+			}
+			line = explainAccess(t, s.Scan, s.Alias, i > 0)
+		}
+		add(d, line)
+		if i == 0 && q.Where != nil {
+			lines = append(lines, strings.Repeat(" ", 2*d+2)+"Filter: (WHERE clause)")
+		}
+	}
+	res := wire.SQLResult{Columns: []wire.SQLColumn{{Name: "QUERY PLAN", Type: string(TText)}}, Command: "EXPLAIN"}
+	for _, l := range lines {
+		res.Rows = append(res.Rows, []any{l})
+	}
+	return res, nil
+}

@@ -1,0 +1,257 @@
+package sql
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Type is a SQL type by its PostgreSQL name, as results report it.
+//
+// Values are Go values by type family: integers are int64, real, double precision and
+// numeric are float64 (numeric is not arbitrary precision here; it prints as decimal text),
+// text, varchar, char, timestamp and timestamptz are string (timestamps kept in PostgreSQL
+// text format, UTC for timestamptz), boolean is bool, and NULL is nil.
+type Type string
+
+const (
+	TInt2        Type = "smallint"
+	TInt4        Type = "integer"
+	TInt8        Type = "bigint"
+	TFloat4      Type = "real"
+	TFloat8      Type = "double precision"
+	TNumeric     Type = "numeric"
+	TText        Type = "text"
+	TVarchar     Type = "varchar"
+	TChar        Type = "char"
+	TBool        Type = "boolean"
+	TTimestamp   Type = "timestamp"
+	TTimestamptz Type = "timestamptz"
+	// TUnknown is an untyped literal ('...' or NULL) whose type comes from context.
+	TUnknown Type = "unknown"
+)
+
+func (t Type) isInt() bool        { return t == TInt2 || t == TInt4 || t == TInt8 }
+func (t Type) isFloat() bool      { return t == TFloat4 || t == TFloat8 || t == TNumeric }
+func (t Type) isNumber() bool     { return t.isInt() || t.isFloat() }
+func (t Type) isString() bool     { return t == TText || t == TVarchar || t == TChar || t == TUnknown }
+func (t Type) isTime() bool       { return t == TTimestamp || t == TTimestamptz }
+func (t Type) valid() bool        { return t.isNumber() || t.isString() || t.isTime() || t == TBool }
+func (t Type) storedAsText() bool { return t.isString() || t.isTime() }
+
+// numRank orders numeric types for the result type of mixed arithmetic.
+func numRank(t Type) int {
+	switch t {
+	case TInt2:
+		return 1
+	case TInt4:
+		return 2
+	case TInt8:
+		return 3
+	case TNumeric:
+		return 4
+	case TFloat4:
+		return 5
+	case TFloat8:
+		return 6
+	}
+	return 0
+}
+
+// typeFromName maps a type name as written in SQL (after pg_query's normalisation, e.g.
+// "int4", "float8", "bpchar") to a Type; ok is false for types the engine does not have.
+func typeFromName(name string) (t Type, serial bool, ok bool) {
+	switch strings.ToLower(name) {
+	case "int", "integer", "int4":
+		return TInt4, false, true
+	case "bigint", "int8":
+		return TInt8, false, true
+	case "smallint", "int2":
+		return TInt2, false, true
+	case "serial", "serial4":
+		return TInt4, true, true
+	case "bigserial", "serial8":
+		return TInt8, true, true
+	case "smallserial", "serial2":
+		return TInt2, true, true
+	case "real", "float4":
+		return TFloat4, false, true
+	case "double precision", "float8", "float", "double":
+		return TFloat8, false, true
+	case "numeric", "decimal":
+		return TNumeric, false, true
+	case "text":
+		return TText, false, true
+	case "varchar", "character varying":
+		return TVarchar, false, true
+	case "char", "character", "bpchar":
+		return TChar, false, true
+	case "bool", "boolean":
+		return TBool, false, true
+	case "timestamp", "timestamp without time zone":
+		return TTimestamp, false, true
+	case "timestamptz", "timestamp with time zone":
+		return TTimestamptz, false, true
+	}
+	return "", false, false
+}
+
+// intRange reports the bounds of an integer type.
+func intRange(t Type) (int64, int64) {
+	switch t {
+	case TInt2:
+		return math.MinInt16, math.MaxInt16
+	case TInt4:
+		return math.MinInt32, math.MaxInt32
+	}
+	return math.MinInt64, math.MaxInt64
+}
+
+func checkIntRange(t Type, v int64) error {
+	lo, hi := intRange(t)
+	if v < lo || v > hi {
+		return errf(StateOutOfRange, "%s out of range", t)
+	}
+	return nil
+}
+
+func checkFloat(f float64) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return errf(StateOutOfRange, "value out of range: overflow")
+	}
+	return nil
+}
+
+// parseText converts text to a value of type t (the input function of the type).
+func parseText(t Type, s string) (any, error) {
+	switch {
+	case t.isInt():
+		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return nil, errf(StateOutOfRange, "value %q is out of range for type %s", s, t)
+			}
+			return nil, errf(StateInvalidText, "invalid input syntax for type %s: %q", t, s)
+		}
+		if err := checkIntRange(t, v); err != nil {
+			return nil, errf(StateOutOfRange, "value %q is out of range for type %s", s, t)
+		}
+		return v, nil
+	case t.isFloat():
+		ts := strings.TrimSpace(s)
+		f, err := strconv.ParseFloat(ts, 64)
+		if err != nil || strings.ContainsAny(ts, "xXpP_") || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, errf(StateInvalidText, "invalid input syntax for type %s: %q", t, s)
+		}
+		if t == TFloat4 {
+			f = float64(float32(f))
+		}
+		return f, nil
+	case t == TBool:
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "t", "true", "y", "yes", "on", "1":
+			return true, nil
+		case "f", "false", "n", "no", "off", "0":
+			return false, nil
+		}
+		return nil, errf(StateInvalidText, "invalid input syntax for type boolean: %q", s)
+	case t.isTime():
+		return parseTimestamp(t, s)
+	case t.isString():
+		return s, nil
+	}
+	return nil, errf(StateInternal, "no input function for type %s", t)
+}
+
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999Z07",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999Z07",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04Z07:00",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+// parseTimestamp accepts ISO 8601 / PostgreSQL style timestamps and returns the canonical
+// text: "2006-01-02 15:04:05[.ffffff]" and, for timestamptz, the UTC time with "+00".
+func parseTimestamp(t Type, s string) (any, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range timeLayouts {
+		tm, err := time.Parse(layout, s)
+		if err != nil {
+			continue
+		}
+		return formatTimestamp(t, tm), nil
+	}
+	return nil, errf(StateInvalidDatetime, "invalid input syntax for type %s: %q", t, s)
+}
+
+// formatTimestamp prints tm as PostgreSQL does, to microseconds. Years outside 1..9999
+// are clamped by the caller's parse; the fixed width keeps text order equal to time order.
+func formatTimestamp(t Type, tm time.Time) string {
+	tm = tm.Round(time.Microsecond)
+	if t == TTimestamptz {
+		return tm.UTC().Format("2006-01-02 15:04:05.999999") + "+00"
+	}
+	return tm.Format("2006-01-02 15:04:05.999999")
+}
+
+// formatFloat prints a float as PostgreSQL's shortest round-trip text.
+func formatFloat(f float64, t Type) string {
+	if t == TFloat4 {
+		return strconv.FormatFloat(f, 'g', -1, 32)
+	}
+	if t == TNumeric {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// toText is the output function: the text form of v as type t prints it.
+func toText(v any, t Type) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return formatFloat(x, t)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case string:
+		return x
+	}
+	return ""
+}
+
+// wireValue converts v to the JSON-friendly value wire.SQLResult rows carry.
+func wireValue(v any, t Type) any {
+	if f, ok := v.(float64); ok && t == TNumeric {
+		return formatFloat(f, t)
+	}
+	return v
+}
+
+// sameKind reports whether a Go value has the representation type t uses.
+func sameKind(v any, t Type) bool {
+	switch v.(type) {
+	case nil:
+		return true
+	case int64:
+		return t.isInt()
+	case float64:
+		return t.isFloat()
+	case string:
+		return t.storedAsText()
+	case bool:
+		return t == TBool
+	}
+	return false
+}
