@@ -21,6 +21,7 @@ Usage:
   raftplay [play] [flags]   run an embedded cluster and the browser playground (default)
   raftplay node [flags]     run one node (for clusters of separate processes)
   raftplay sql [flags] [q]  run SQL against any node, or open a SQL shell
+  raftplay watch [flags]    print the cluster's live event stream
 
 Run "raftplay <command> --help" for the flags of a command.
 `
@@ -46,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runPlay(ctx, args, stdout, stderr)
 	case "node":
 		return runNode(ctx, args, stdout, stderr)
+	case "watch":
+		return runWatch(ctx, args, stdout, stderr)
 	case "sql":
 		return runSQLCmd(ctx, args, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":

@@ -259,3 +259,25 @@ func TestSQLCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestWatchPrintsEvents(t *testing.T) {
+	p := &proc{id: "n1", httpAddr: freeAddr(t), raftAddr: freeAddr(t), dir: filepath.Join(t.TempDir(), "n1")}
+	startNode(t, p)
+	cmd := exec.Command(binPath, "watch", "--addr", p.httpAddr, "--types", "hello,apply")
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || !strings.Contains(sc.Text(), "hello") {
+		t.Fatalf("first line %q", sc.Text())
+	}
+	clustertest.Put(t, "http://"+p.httpAddr, "seen", "by-watch")
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "apply") && strings.Contains(sc.Text(), "PUT seen = by-watch") {
+			return
+		}
+	}
+	t.Fatal("watch never printed the apply")
+}
