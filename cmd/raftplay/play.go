@@ -20,6 +20,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fresh := fs.Bool("fresh", false, "wipe the data directory and start an empty cluster")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
 	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
+	allowOrigin := fs.String("allow-origin", "", "comma-separated extra origin host patterns allowed to open WebSockets (same-origin and localhost always are)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -28,7 +29,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, Logger: log}
+	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Logger: log}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
