@@ -117,6 +117,11 @@ func (b *Bus) Subscribe(buf int, since uint64) (*Sub, error) {
 		return nil, ErrClosed
 	}
 	var replay []wire.Event
+	if since > b.seq {
+		// A resume point from the future: the stream restarted (a new process) and the
+		// client's picture belongs to the old one.
+		return nil, fmt.Errorf("%w: asked for events after %d, the stream is at %d", ErrTooOld, since, b.seq)
+	}
 	if since > 0 && since < b.seq {
 		replay = b.recentLocked(int(b.seq - since))
 		if len(replay) == 0 || replay[0].Seq != since+1 {

@@ -36,6 +36,12 @@ func TestOrderedDeliveryAndReplay(t *testing.T) {
 	if _, err := b.Subscribe(16, 2); !errors.Is(err, ErrTooOld) {
 		t.Fatalf("resume before the ring: %v", err)
 	}
+	if _, err := b.Subscribe(16, 99); !errors.Is(err, ErrTooOld) {
+		t.Fatalf("resume after a restart (since beyond the stream): %v", err)
+	}
+	if s, err := b.Subscribe(16, 12); err != nil || len(s.C()) != 0 {
+		t.Fatalf("resume at the head: %v", err)
+	}
 	if got := b.Recent(3); len(got) != 3 || got[0].Seq != 10 || got[2].Seq != 12 {
 		t.Fatalf("recent: %+v", got)
 	}
