@@ -1,0 +1,194 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"nhooyr.io/websocket"
+
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/wasm/ui"
+)
+
+const (
+	// readLimit bounds one message from the server. The library's default (32 KiB) is far
+	// below a hello on a busy cluster, which would end the stream as soon as it starts.
+	readLimit   = 8 << 20
+	backoffMin  = 250 * time.Millisecond
+	backoffMax  = 5 * time.Second
+	dialTimeout = 10 * time.Second
+)
+
+// connStatus is a change of the connection, for the UI goroutine.
+type connStatus struct {
+	state string // ui.Conn*
+	err   string
+}
+
+// client keeps one WebSocket to the cluster event stream open, reconnecting with backoff
+// and resuming after the last event it delivered, so the model sees every event once.
+type client struct {
+	url    string
+	events chan<- wire.Event
+	status chan<- connStatus
+
+	mu  sync.Mutex
+	out chan []byte // commands for the current connection; nil while disconnected
+}
+
+func (c *client) run(ctx context.Context) {
+	var since uint64
+	backoff := backoffMin
+	first := true
+	for ctx.Err() == nil {
+		state := ui.ConnReconnecting
+		if first {
+			state = ui.ConnConnecting
+		}
+		c.status <- connStatus{state: state}
+		got, err := c.connection(ctx, &since)
+		first = false
+		if ctx.Err() != nil {
+			return
+		}
+		if got {
+			backoff = backoffMin // it worked for a while: start over quickly
+		}
+		c.status <- connStatus{state: ui.ConnReconnecting, err: errText(err)}
+		// Jitter keeps a room full of tabs from reconnecting in lockstep after a restart.
+		wait := backoff/2 + rand.N(backoff/2+1)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return
+		}
+		backoff = min(backoff*2, backoffMax)
+	}
+}
+
+// connection runs one connection until it ends; got reports whether any event arrived.
+func (c *client) connection(ctx context.Context, since *uint64) (got bool, err error) {
+	url := c.url
+	if *since > 0 {
+		url += "?since=" + strconv.FormatUint(*since, 10)
+	}
+	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	conn, _, err := websocket.Dial(dctx, url, nil)
+	cancel()
+	if err != nil {
+		return false, err
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(readLimit)
+
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	out := make(chan []byte, 32)
+	c.mu.Lock()
+	c.out = out
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.out = nil
+		c.mu.Unlock()
+	}()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer stop()
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case b := <-out:
+				if conn.Write(sctx, websocket.MessageText, b) != nil {
+					return
+				}
+			}
+		}
+	}()
+	defer func() {
+		stop() // ends the writer, then wait for it
+		wg.Wait()
+	}()
+
+	c.status <- connStatus{state: ui.ConnLive}
+	resumed := *since > 0
+	for {
+		_, data, err := conn.Read(sctx)
+		if err != nil {
+			return got, err
+		}
+		var ev wire.Event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return got, errors.New("unreadable event: " + err.Error())
+		}
+		got = true
+		if resumed && ev.Type != wire.EventHello && ev.Seq != 0 {
+			resumed = false
+			if ev.Seq <= *since {
+				// The numbers went back: a restarted server, whose stream cannot resume
+				// ours. Start over with a fresh hello.
+				*since = 0
+				return got, errors.New("server restarted")
+			}
+		}
+		if ev.Type == wire.EventHello {
+			resumed = false
+		}
+		switch {
+		case ev.Type == wire.EventHello:
+			var h struct {
+				Seq uint64 `json:"seq"`
+			}
+			json.Unmarshal(ev.Data, &h)
+			*since = h.Seq
+		case ev.Seq > *since:
+			*since = ev.Seq
+		}
+		select {
+		case c.events <- ev:
+		case <-sctx.Done():
+			return got, sctx.Err()
+		}
+	}
+}
+
+// send queues a command on the current connection; false when there is none (or it is
+// backed up), so the caller can answer the command itself at once.
+func (c *client) send(cmd wire.Command) bool {
+	b, err := json.Marshal(cmd)
+	if err != nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.out == nil {
+		return false
+	}
+	select {
+	case c.out <- b:
+		return true
+	default:
+		return false
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ce websocket.CloseError
+	if errors.As(err, &ce) && ce.Reason != "" {
+		return ce.Reason
+	}
+	return err.Error()
+}

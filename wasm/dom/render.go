@@ -1,0 +1,196 @@
+package dom
+
+import "github.com/raftplay/raftplay/wasm/ui"
+
+// Handle is a backend's reference to one node of the page.
+type Handle any
+
+// Backend is what the renderer needs from a document.
+type Backend interface {
+	CreateElement(ns, tag string) Handle
+	CreateText(text string) Handle
+	SetAttr(h Handle, name, value string)
+	RemoveAttr(h Handle, name string)
+	SetText(h Handle, text string)
+	// SetValue sets the value property (what an input shows), not the attribute.
+	SetValue(h Handle, value string)
+	// InsertBefore moves or inserts child under parent before before (nil: at the end).
+	InsertBefore(parent, child, before Handle)
+	Remove(parent, child Handle)
+	// Clear removes every child of h (what the page had before the first render).
+	Clear(h Handle)
+}
+
+// Renderer keeps a mounted view and patches the page to match each new one, touching only
+// what changed.
+type Renderer struct {
+	b    Backend
+	root *mounted
+}
+
+// mounted is a rendered node: its description and its handle.
+type mounted struct {
+	v    *ui.V
+	h    Handle
+	kids []*mounted
+}
+
+// NewRenderer renders into the element root; the first Render replaces its children.
+func NewRenderer(b Backend, root Handle) *Renderer {
+	return &Renderer{b: b, root: &mounted{h: root}}
+}
+
+// Render makes the page match v. v describes the root element itself: its attributes and
+// children are applied to root (its tag is not changed).
+func (r *Renderer) Render(v *ui.V) {
+	if r.root.v == nil {
+		r.b.Clear(r.root.h)
+		r.root.v = &ui.V{Tag: v.Tag}
+	}
+	r.patch(r.root, v)
+}
+
+func (r *Renderer) create(v *ui.V) *mounted {
+	if v.Tag == "" {
+		return &mounted{v: v, h: r.b.CreateText(v.Text)}
+	}
+	m := &mounted{v: v, h: r.b.CreateElement(v.NS, v.Tag)}
+	for k, val := range v.Attrs {
+		r.b.SetAttr(m.h, k, val)
+	}
+	for _, kv := range v.Kids {
+		c := r.create(kv)
+		r.b.InsertBefore(m.h, c.h, nil)
+		m.kids = append(m.kids, c)
+	}
+	if v.Value != nil {
+		r.b.SetValue(m.h, v.Value.Text)
+	}
+	return m
+}
+
+func same(a, b *ui.V) bool { return a.Tag == b.Tag && a.NS == b.NS && a.Key == b.Key }
+
+// patch updates m (which has the same tag as v) to v.
+func (r *Renderer) patch(m *mounted, v *ui.V) {
+	old := m.v
+	m.v = v
+	if v.Tag == "" {
+		if old.Text != v.Text {
+			r.b.SetText(m.h, v.Text)
+		}
+		return
+	}
+	for k, val := range v.Attrs {
+		if ov, ok := old.Attrs[k]; !ok || ov != val {
+			r.b.SetAttr(m.h, k, val)
+		}
+	}
+	for k := range old.Attrs {
+		if _, ok := v.Attrs[k]; !ok {
+			r.b.RemoveAttr(m.h, k)
+		}
+	}
+	if keyed(v.Kids) && keyedM(m.kids) {
+		r.patchKeyed(m, v.Kids)
+	} else {
+		r.patchPositional(m, v.Kids)
+	}
+	// The value goes in after the children: a select's value needs its options.
+	if v.Value != nil && (old.Value == nil || *old.Value != *v.Value) {
+		r.b.SetValue(m.h, v.Value.Text)
+	}
+}
+
+func keyed(vs []*ui.V) bool {
+	for _, v := range vs {
+		if v.Key == "" {
+			return false
+		}
+	}
+	return len(vs) > 0
+}
+
+func keyedM(ms []*mounted) bool {
+	for _, m := range ms {
+		if m.v.Key == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Renderer) patchPositional(m *mounted, vs []*ui.V) {
+	next := make([]*mounted, len(vs))
+	for i, v := range vs {
+		if i < len(m.kids) {
+			o := m.kids[i]
+			if same(o.v, v) {
+				r.patch(o, v)
+				next[i] = o
+				continue
+			}
+			n := r.create(v)
+			r.b.InsertBefore(m.h, n.h, o.h)
+			r.b.Remove(m.h, o.h)
+			next[i] = n
+			continue
+		}
+		n := r.create(v)
+		r.b.InsertBefore(m.h, n.h, nil)
+		next[i] = n
+	}
+	for _, o := range m.kids[min(len(vs), len(m.kids)):] {
+		r.b.Remove(m.h, o.h)
+	}
+	m.kids = next
+}
+
+// patchKeyed keeps each keyed child's element, moving only the ones out of order; new rows
+// at the top of a list cost one insert each, not a rewrite of every row.
+func (r *Renderer) patchKeyed(m *mounted, vs []*ui.V) {
+	byKey := make(map[string]*mounted, len(m.kids))
+	for _, o := range m.kids {
+		byKey[o.v.Key] = o
+	}
+	used := make(map[*mounted]bool, len(vs))
+	next := make([]*mounted, len(vs))
+	for i, v := range vs {
+		if o := byKey[v.Key]; o != nil && !used[o] && same(o.v, v) {
+			r.patch(o, v)
+			used[o] = true
+			next[i] = o
+		} else {
+			next[i] = r.create(v)
+		}
+	}
+	var cur []*mounted // the kept children, in their current page order
+	for _, o := range m.kids {
+		if used[o] {
+			cur = append(cur, o)
+		} else {
+			r.b.Remove(m.h, o.h)
+		}
+	}
+	j := 0
+	for _, n := range next {
+		if j < len(cur) && cur[j] == n {
+			j++
+			continue
+		}
+		var before Handle
+		if j < len(cur) {
+			before = cur[j].h
+		}
+		r.b.InsertBefore(m.h, n.h, before)
+		if used[n] {
+			for k := j + 1; k < len(cur); k++ {
+				if cur[k] == n {
+					cur = append(cur[:k], cur[k+1:]...)
+					break
+				}
+			}
+		}
+	}
+	m.kids = next
+}

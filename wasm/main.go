@@ -1,0 +1,92 @@
+//go:build js && wasm
+
+// Command wasm is the raftplay browser app (GOOS=js GOARCH=wasm). It connects to the
+// cluster event stream, feeds every event and every user action to one UI goroutine that
+// owns the model (package ui), and renders the model's view at most once per animation
+// frame (package dom).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/wasm/dom"
+	"github.com/raftplay/raftplay/wasm/ui"
+)
+
+// tick is how often the UI goroutine looks at the clock: flights and marks expire by it.
+const tick = 200 * time.Millisecond
+
+func main() {
+	if err := run(); err != nil {
+		dom.LogError(err.Error())
+	}
+}
+
+func run() error {
+	page := dom.NewPage()
+	root := page.ByID("app")
+	renderer := dom.NewRenderer(page, root)
+
+	msgs := make(chan ui.Msg, 256)
+	listeners := dom.Listen(root, msgs)
+	defer listeners.Release()
+	frames := dom.NewFrames()
+	defer frames.Release()
+
+	events := make(chan wire.Event, 1024)
+	status := make(chan connStatus, 16)
+	proto, host := dom.Location()
+	scheme := "ws://"
+	if proto == "https:" {
+		scheme = "wss://"
+	}
+	cl := &client{url: scheme + host + "/v1/cluster/events", events: events, status: status}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go cl.run(ctx)
+
+	state := ui.New()
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	dirty := true
+	for {
+		if dirty {
+			frames.Request()
+		}
+		select {
+		case ev := <-events:
+			dirty = state.Apply(ev, time.Now()) || dirty
+		case st := <-status:
+			state.SetConn(st.state, st.err)
+			dirty = true
+		case m := <-msgs:
+			now := time.Now()
+			for _, cmd := range state.Handle(m, now) {
+				if !cl.send(cmd) {
+					state.Apply(notSent(cmd), now)
+				}
+			}
+			dirty = true
+		case <-frames.C:
+			frames.Done()
+			if dirty {
+				renderer.Render(state.View())
+				dirty = false
+			}
+		case now := <-ticker.C:
+			state.Now = now
+			// Re-render on the tick too: expiring flights and marks depend on the clock.
+			state.Flights.Prune(now)
+			dirty = true
+		}
+	}
+}
+
+// notSent is the answer to a command that could not be sent.
+func notSent(cmd wire.Command) wire.Event {
+	d, _ := json.Marshal(wire.ResultData{ID: cmd.ID, Error: &wire.ErrorDetail{Code: wire.CodeUnavailable, Message: "not connected to the cluster"}})
+	return wire.Event{Type: wire.EventResult, Time: time.Now(), Data: d}
+}

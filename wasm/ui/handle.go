@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// Msg is one thing the user did. Action is the element's data-click (or data-change,
+// data-input, data-key) value, e.g. "node:kill:n1"; Value is the element's value for
+// change and input; Fields are the current values of the page's named inputs
+// (data-field), read when the action happened so that whatever filled them (typing,
+// autofill, a test driver) counts.
+type Msg struct {
+	Kind   string // "click", "change", "input" or "key"
+	Action string
+	Value  string
+	Fields map[string]string
+}
+
+// Handle applies a user action at now and returns the commands to send to the server.
+func (s *State) Handle(m Msg, now time.Time) []wire.Command {
+	s.Now = now
+	name, arg, _ := strings.Cut(m.Action, ":")
+	c := &s.Console
+	switch name {
+	case "sql-run":
+		sql := strings.TrimSpace(m.Fields["sql"])
+		if sql == "" {
+			return nil
+		}
+		c.Target, c.Consistency = m.Fields["sql-node"], m.Fields["sql-consistency"]
+		c.remember(sql)
+		c.SQLBusy = true
+		return []wire.Command{c.send(pending{kind: "sql", what: sql},
+			wire.Command{Op: "sql", SQL: sql, Node: c.Target, Consistency: c.Consistency})}
+	case "sql-prev":
+		c.recall(-1)
+	case "sql-next":
+		c.recall(+1)
+	case "sql-history":
+		if i, err := strconv.Atoi(arg); err == nil && i >= 0 && i < len(c.History) {
+			c.histPos = i
+			c.setSQL(c.History[i])
+		}
+	case "kv-put", "kv-get", "kv-delete":
+		key := m.Fields["kv-key"]
+		op := "kv." + strings.TrimPrefix(name, "kv-")
+		if key == "" {
+			c.KV = &KVAnswer{Op: op, Err: &wire.ErrorDetail{Code: wire.CodeBadRequest, Message: "enter a key"}}
+			return nil
+		}
+		cmd := wire.Command{Op: op, Key: key, Node: m.Fields["sql-node"]}
+		if op == "kv.put" {
+			cmd.Value = m.Fields["kv-value"]
+		}
+		if op == "kv.get" {
+			cmd.Consistency = m.Fields["sql-consistency"]
+		}
+		c.KVBusy = true
+		return []wire.Command{c.send(pending{kind: "kv", what: op + " " + key, key: key}, cmd)}
+	case "node":
+		action, id, _ := strings.Cut(arg, ":")
+		op, ok := nodeOps[action]
+		if !ok || id == "" {
+			return nil
+		}
+		return []wire.Command{s.control(action+" "+id, op, map[string]string{"node": id})}
+	case "add-node":
+		return []wire.Command{s.control("add node", "control.add-node", map[string]string{})}
+	case "heal":
+		return []wire.Command{s.control("heal all", "control.heal", map[string]string{})}
+	case "speed":
+		if m.Value == "" {
+			return nil
+		}
+		return []wire.Command{s.control("speed "+m.Value, "control.speed", map[string]string{"preset": m.Value})}
+	case "tl-pause":
+		s.Timeline.Pause()
+	case "tl-resume":
+		s.Timeline.Resume()
+	case "tl-scrub":
+		if pos, err := strconv.Atoi(m.Value); err == nil {
+			s.Timeline.Scrub(pos)
+		}
+	case "tl-select":
+		if seq, err := strconv.ParseUint(arg, 10, 64); err == nil {
+			s.Timeline.Select(seq)
+		}
+	case "tl-noise":
+		s.Timeline.ShowNoise = m.Value == "true"
+	case "entry":
+		id, idx, _ := strings.Cut(arg, ":")
+		i, err := strconv.ParseUint(idx, 10, 64)
+		if err != nil {
+			return nil
+		}
+		ref := EntryRef{Node: id, Index: i}
+		if s.Selected == ref {
+			ref = EntryRef{}
+		}
+		s.Selected = ref
+	case "entry-close":
+		s.Selected = EntryRef{}
+	case "notice-close":
+		s.Notice = Notice{}
+	}
+	return nil
+}
+
+// nodeOps maps a node button to its control op.
+var nodeOps = map[string]string{
+	"kill":     "control.kill",
+	"restart":  "control.restart",
+	"isolate":  "control.isolate",
+	"transfer": "control.transfer-leadership",
+	"remove":   "control.remove-node",
+}
+
+func (s *State) control(what, op string, body map[string]string) wire.Command {
+	b, _ := json.Marshal(body)
+	s.notice("busy", what+"…")
+	return s.Console.send(pending{kind: "control", what: what}, wire.Command{Op: op, Body: b})
+}
+
+// KeyAction maps a key pressed in the SQL box to an action, or "" to let the browser have
+// it; before and after are the box's text on either side of the caret. Up and down recall
+// history only from the first or last line, so editing a multi-line statement still works.
+func KeyAction(key string, ctrlOrMeta bool, before, after string) string {
+	switch {
+	case key == "Enter" && ctrlOrMeta:
+		return "sql-run"
+	case key == "ArrowUp" && !ctrlOrMeta && !strings.Contains(before, "\n"):
+		return "sql-prev"
+	case key == "ArrowDown" && !ctrlOrMeta && !strings.Contains(after, "\n"):
+		return "sql-next"
+	}
+	return ""
+}

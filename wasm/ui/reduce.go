@@ -1,0 +1,274 @@
+package ui
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// Apply changes the state by one event from the stream, received at now. It reports
+// whether anything the view shows changed.
+func (s *State) Apply(ev wire.Event, now time.Time) bool {
+	s.Now = now
+	if ev.Type == wire.EventHello {
+		var h wire.HelloData
+		if err := json.Unmarshal(ev.Data, &h); err != nil {
+			s.notice("error", "bad hello: "+err.Error())
+			return true
+		}
+		s.hello(h)
+		return true
+	}
+	if ev.Seq != 0 {
+		if ev.Seq <= s.LastSeq {
+			return false // already accounted for (a resumed stream may repeat the edge)
+		}
+		s.LastSeq = ev.Seq
+	}
+	s.Timeline.add(ev)
+	switch ev.Type {
+	case wire.EventState:
+		var d wire.StateData
+		if decode(ev, &d) {
+			n := s.node(ev.Node)
+			n.Role, n.Term = d.Role, maxU(n.Term, d.Term)
+			if d.Role == wire.RoleLeader {
+				n.Leader = n.ID
+			}
+		}
+	case wire.EventLeader:
+		var d wire.LeaderData
+		if decode(ev, &d) {
+			n := s.node(ev.Node)
+			n.Leader, n.Term = d.Leader, maxU(n.Term, d.Term)
+		}
+	case wire.EventStatus:
+		var d wire.NodeStatus
+		if decode(ev, &d) {
+			if d.ID == "" {
+				d.ID = ev.Node
+			}
+			s.status(d)
+		}
+	case wire.EventLogAppend:
+		var d wire.LogAppendData
+		if decode(ev, &d) {
+			s.node(ev.Node).appendLog(d)
+		}
+	case wire.EventLogDelete:
+		var d wire.LogDeleteData
+		if decode(ev, &d) {
+			s.node(ev.Node).deleteLog(d, now)
+		}
+	case wire.EventCommit:
+		var d wire.CommitData
+		if decode(ev, &d) {
+			n := s.node(ev.Node)
+			n.Commit = maxU(n.Commit, d.Index)
+		}
+	case wire.EventApply:
+		var d wire.ApplyData
+		if decode(ev, &d) {
+			n := s.node(ev.Node)
+			n.Applied = maxU(n.Applied, d.Index)
+			n.Commit = maxU(n.Commit, d.Index)
+			n.Digest = d.Digest
+			s.recordDigest(n.ID, d.Index, d.Digest)
+		}
+	case wire.EventSnapshot:
+		var d wire.SnapshotData
+		if decode(ev, &d) {
+			n := s.node(ev.Node)
+			if d.Index >= n.SnapIndex {
+				n.SnapIndex, n.SnapTerm = d.Index, d.Term
+			}
+			if d.Action == "restored" || d.Action == "installed" {
+				n.Applied, n.Commit = d.Index, maxU(n.Commit, d.Index)
+			}
+		}
+	case wire.EventMembership:
+		var d wire.MembershipData
+		if decode(ev, &d) {
+			s.membership(d)
+		}
+	case wire.EventFault:
+		var d wire.Faults
+		if decode(ev, &d) {
+			s.Faults = d
+		}
+	case wire.EventRPC:
+		var d wire.RPCData
+		if decode(ev, &d) {
+			s.Flights.addRPC(d, now)
+		}
+	case wire.EventHeartbeats:
+		var d wire.HeartbeatsData
+		if decode(ev, &d) {
+			s.Flights.addHeartbeats(d, now)
+		}
+	case wire.EventResult:
+		var d wire.ResultData
+		if decode(ev, &d) {
+			s.Console.result(d, s)
+		}
+	case wire.EventError:
+		var d wire.ErrorDetail
+		if decode(ev, &d) {
+			s.notice("error", d.Message)
+		}
+	}
+	s.derive()
+	return true
+}
+
+func decode(ev wire.Event, v any) bool {
+	return json.Unmarshal(ev.Data, v) == nil
+}
+
+// hello replaces the cluster picture; what is the user's own (console, timeline history,
+// selection) survives a reconnect.
+func (s *State) hello(h wire.HelloData) {
+	s.Ready = true
+	s.LastSeq = h.Seq
+	s.Nodes = map[string]*Node{}
+	s.digests = map[uint64]map[string]string{}
+	s.Flights = Flights{}
+	for _, st := range h.Cluster.Nodes {
+		s.status(st)
+	}
+	for id, entries := range h.Logs {
+		n := s.node(id)
+		n.Log = append([]wire.LogEntry(nil), entries...)
+		n.trimLog()
+	}
+	if h.Faults != nil {
+		s.Faults = *h.Faults
+	} else {
+		s.Faults = wire.Faults{}
+	}
+	s.Timeline.rebase(h.Seq)
+	for _, ev := range h.Recent {
+		s.Timeline.add(ev)
+	}
+	s.derive()
+}
+
+func (s *State) status(d wire.NodeStatus) {
+	n := s.node(d.ID)
+	n.Status = true
+	n.Role, n.Error = d.Role, d.Error
+	if d.Role == wire.RoleDown || d.Role == wire.RoleUnreachable {
+		return // a stopped node reports zeros: keep what it last said
+	}
+	n.Term, n.Leader = d.Term, d.Leader
+	n.Commit, n.Applied, n.LastIndex = d.CommitIndex, d.AppliedIndex, d.LastIndex
+	n.SnapIndex, n.SnapTerm = d.LastSnapshotIndex, d.LastSnapshotTerm
+	n.Suffrage = d.Suffrage
+	if d.Digest != "" {
+		n.Digest = d.Digest
+		s.recordDigest(n.ID, d.AppliedIndex, d.Digest)
+	}
+}
+
+func (s *State) membership(d wire.MembershipData) {
+	in := map[string]bool{}
+	for _, srv := range d.Servers {
+		in[srv.ID] = true
+		n := s.node(srv.ID)
+		if srv.Suffrage != "" {
+			n.Suffrage = srv.Suffrage
+		}
+	}
+	if d.Change == "removed" && d.Node != "" && !in[d.Node] {
+		delete(s.Nodes, d.Node)
+	}
+}
+
+func (s *State) recordDigest(id string, index uint64, digest string) {
+	if index == 0 || digest == "" {
+		return
+	}
+	m := s.digests[index]
+	if m == nil {
+		m = map[string]string{}
+		s.digests[index] = m
+		if len(s.digests) > maxDigests {
+			oldest := index
+			for i := range s.digests {
+				oldest = min(oldest, i)
+			}
+			delete(s.digests, oldest)
+		}
+	}
+	m[id] = digest
+}
+
+// derive recomputes what follows from the per-node facts: the cluster's leader and term
+// (the highest-term node that says it leads) and which nodes diverged.
+func (s *State) derive() {
+	s.Leader, s.Term = "", 0
+	for _, id := range s.NodeIDs() {
+		n := s.Nodes[id]
+		s.Term = max(s.Term, n.Term)
+		if s.displayRole(n) == wire.RoleLeader && (s.Leader == "" || n.Term > s.Nodes[s.Leader].Term) {
+			s.Leader = id
+		}
+	}
+	for _, n := range s.Nodes {
+		n.Diverged = s.diverged(n.ID)
+	}
+}
+
+// diverged reports whether the node's digest differs from another node's at the highest
+// index both applied: equal logs applied deterministically must give equal state.
+func (s *State) diverged(id string) bool {
+	var best uint64
+	for i, m := range s.digests {
+		if _, ok := m[id]; ok && len(m) > 1 && i > best {
+			best = i
+		}
+	}
+	if best == 0 {
+		return false
+	}
+	m := s.digests[best]
+	for other, d := range m {
+		if other != id && d != m[id] {
+			return true
+		}
+	}
+	return false
+}
+
+// displayRole is the role drawn for n: the fault list knows a killed node is down before
+// (and after) the node can say so itself.
+func (s *State) displayRole(n *Node) string {
+	if contains(s.Faults.Down, n.ID) {
+		return wire.RoleDown
+	}
+	switch n.Role {
+	case wire.RoleLeader, wire.RoleFollower, wire.RoleCandidate:
+		return n.Role
+	}
+	return wire.RoleDown
+}
+
+// Isolated reports whether the node is cut off from every other node.
+func (s *State) Isolated(id string) bool { return contains(s.Faults.Isolated, id) }
+
+// Group returns the 1-based partition group of the node (0: no partition).
+func (s *State) Group(id string) int {
+	for i, g := range s.Faults.Partition {
+		if contains(g, id) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func (s *State) notice(level, text string) {
+	s.Notice = Notice{Level: level, Text: text, At: s.Now}
+}
+
+func maxU(a, b uint64) uint64 { return max(a, b) }

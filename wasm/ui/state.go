@@ -1,0 +1,144 @@
+package ui
+
+import (
+	"sort"
+	"time"
+
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// Connection states shown in the header.
+const (
+	ConnConnecting   = "connecting"
+	ConnLive         = "live"
+	ConnReconnecting = "reconnecting"
+)
+
+// Limits that keep the model bounded however long the page stays open.
+const (
+	maxLog      = 200 // entries kept per node
+	maxDigests  = 256 // applied indexes whose digests are kept for the divergence check
+	maxHistory  = 50  // SQL statements kept for up/down recall
+	maxTimeline = 1000
+)
+
+// State is everything the app knows. One goroutine owns it: the events, the user's actions
+// and the clock all reach it through that goroutine.
+type State struct {
+	Conn      string
+	ConnError string
+	Ready     bool // the first hello has been applied
+	LastSeq   uint64
+	Leader    string
+	Term      uint64
+	Nodes     map[string]*Node
+	Faults    wire.Faults
+	// digests[index][node] is the state digest a node reported after applying index;
+	// two nodes with different digests at one index have diverged.
+	digests map[uint64]map[string]string
+
+	Flights  Flights
+	Timeline Timeline
+	Console  Console
+	// Notice is the last control answer or stream error, shown under the header.
+	Notice Notice
+	// Selected is the log entry whose details are open ("" when none).
+	Selected EntryRef
+
+	Now time.Time
+}
+
+// Node is one node as the app draws it.
+type Node struct {
+	ID        string
+	Role      string
+	Term      uint64
+	Leader    string // the leader this node knows
+	Commit    uint64
+	Applied   uint64
+	LastIndex uint64
+	SnapIndex uint64 // last snapshot (entries at or below may be compacted)
+	SnapTerm  uint64
+	Suffrage  string
+	Digest    string
+	Diverged  bool
+	Error     string
+	Log       []wire.LogEntry // ascending by index, contiguous as far as the node reported
+	// Cut is the last range a new leader truncated from this node's log (zero: none).
+	Cut    Range
+	CutAt  time.Time
+	Status bool // a status report has been seen (hello or status event)
+}
+
+// Range is an inclusive range of log indexes.
+type Range struct{ Min, Max uint64 }
+
+// EntryRef names one log entry of one node.
+type EntryRef struct {
+	Node  string
+	Index uint64
+}
+
+// Notice is a one-line message with a severity ("ok" or "error").
+type Notice struct {
+	Level string
+	Text  string
+	At    time.Time
+}
+
+// New returns the state of an app that has not connected yet.
+func New() *State {
+	return &State{
+		Conn:     ConnConnecting,
+		Nodes:    map[string]*Node{},
+		digests:  map[uint64]map[string]string{},
+		Timeline: Timeline{cap: maxTimeline, ShowNoise: false},
+		Console:  Console{Consistency: "", Target: ""},
+	}
+}
+
+// NodeIDs returns the node ids in display order.
+func (s *State) NodeIDs() []string {
+	ids := make([]string, 0, len(s.Nodes))
+	for id := range s.Nodes {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return nodeLess(ids[i], ids[j]) })
+	return ids
+}
+
+// nodeLess orders "n2" before "n10".
+func nodeLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// node returns the node with id, creating it when an event names a node not seen yet
+// (a node added while the page is open).
+func (s *State) node(id string) *Node {
+	n := s.Nodes[id]
+	if n == nil {
+		n = &Node{ID: id, Role: wire.RoleFollower}
+		s.Nodes[id] = n
+	}
+	return n
+}
+
+// SetConn records a change of the connection to the server.
+func (s *State) SetConn(conn, errText string) {
+	s.Conn, s.ConnError = conn, errText
+	if conn != ConnLive {
+		s.Console.failPending("connection lost")
+	}
+}
+
+func contains(list []string, id string) bool {
+	for _, v := range list {
+		if v == id {
+			return true
+		}
+	}
+	return false
+}

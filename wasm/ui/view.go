@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"strconv"
+	"time"
+)
+
+// View returns the whole page: the #app element and everything in it. Every element a test
+// or a user drives carries the data-testid and data-* attributes documented in
+// docs/ui-testing.md; those names are a contract.
+func (s *State) View() *V {
+	ready := "false"
+	if s.Ready {
+		ready = "true"
+	}
+	return El("div", A{"id": "app", "data-ready": ready, "data-conn": s.Conn},
+		s.viewHeader(),
+		s.viewNotice(),
+		El("main", A{"class": "grid"},
+			El("section", A{"class": "panel cluster", "aria-label": "Cluster"},
+				s.viewControls(),
+				s.viewRing(),
+				viewLegend(),
+			),
+			El("section", A{"class": "panel nodes", "aria-label": "Nodes"},
+				El("h2", nil, T("Nodes")),
+				s.viewNodeCards(),
+			),
+			El("section", A{"class": "panel console", "aria-label": "Console"},
+				s.viewTarget(),
+				s.viewSQL(),
+				s.viewKV(),
+			),
+			El("section", A{"class": "panel logs", "aria-label": "Logs"},
+				s.viewLogs(),
+				s.viewEntryDetail(),
+			),
+			El("section", A{"class": "panel timeline", "aria-label": "Events"},
+				s.viewTimeline(),
+			),
+		),
+	)
+}
+
+func (s *State) viewHeader() *V {
+	leader := "none"
+	if s.Leader != "" {
+		leader = s.Leader
+	}
+	conn := s.Conn
+	title := conn
+	if s.ConnError != "" {
+		title = conn + ": " + s.ConnError
+	}
+	return El("header", A{"class": "top"},
+		El("h1", nil, T("raftplay")),
+		El("div", A{"class": "stat", "data-testid": "leader", "data-leader": s.Leader},
+			El("span", A{"class": "k"}, T("leader")), El("b", nil, T(leader))),
+		El("div", A{"class": "stat", "data-testid": "term", "data-term": u(s.Term)},
+			El("span", A{"class": "k"}, T("term")), El("b", nil, T(u(s.Term)))),
+		El("div", A{"class": "stat seq"},
+			El("span", A{"class": "k"}, T("events")), El("b", nil, T(u(s.LastSeq)))),
+		El("div", A{"class": "conn conn-" + conn, "data-testid": "conn", "data-state": conn, "title": title, "role": "status"},
+			El("span", A{"class": "dot", "aria-hidden": "true"}), T(conn)),
+	)
+}
+
+func (s *State) viewNotice() *V {
+	if s.Notice.Text == "" {
+		return El("div", A{"class": "notice empty", "role": "status", "aria-live": "polite"})
+	}
+	return El("div", A{"class": "notice notice-" + s.Notice.Level, "role": "status", "aria-live": "polite", "data-testid": "notice", "data-level": s.Notice.Level},
+		El("span", nil, T(s.Notice.Text)),
+		El("button", A{"type": "button", "class": "ghost", "data-click": "notice-close", "aria-label": "Dismiss"}, T("×")),
+	)
+}
+
+func (s *State) viewControls() *V {
+	speed := s.Faults.Speed
+	if speed == "" {
+		speed = "realtime"
+	}
+	opt := func(v, label string) *V {
+		a := A{"value": v}
+		if v == speed {
+			a["selected"] = ""
+		}
+		return El("option", a, T(label))
+	}
+	return El("div", A{"class": "controls"},
+		El("h2", nil, T("Cluster")),
+		El("div", A{"class": "buttons"},
+			El("button", A{"type": "button", "data-testid": "add-node", "data-click": "add-node"}, T("+ Add node")),
+			El("button", A{"type": "button", "data-testid": "heal", "data-click": "heal"}, T("Heal all")),
+			El("label", A{"class": "inline"}, T("Speed "),
+				El("select", A{"data-testid": "speed", "data-change": "speed", "data-speed": speed},
+					opt("realtime", "realtime"), opt("slow", "slow (10×)"))),
+		),
+	)
+}
+
+func viewLegend() *V {
+	item := func(kind, label string) *V {
+		return El("li", nil, El("span", A{"class": "swatch k-" + kind}), T(label))
+	}
+	return El("ul", A{"class": "legend", "aria-label": "Message colours"},
+		item(KindAppend, "append entries"), item(KindHeartbeat, "heartbeat"),
+		item(KindPreVote, "pre-vote"), item(KindVote, "vote"),
+		item(KindSnapshot, "snapshot"), item(KindTimeout, "timeout now"),
+		El("li", nil, El("span", A{"class": "swatch o-dropped"}), T("dropped / failed")),
+	)
+}
+
+func u(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("15:04:05.000")
+}

@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+func (s *State) viewTimeline() *V {
+	t := &s.Timeline
+	rows, pos, total := t.window()
+	items := make([]*V, 0, len(rows))
+	// Newest first, so live events appear at the top without scrolling.
+	for i := len(rows) - 1; i >= 0; i-- {
+		it := rows[i]
+		seq := u(it.Seq)
+		cls := "ev t-" + it.Type
+		if it.Seq == t.Cursor {
+			cls += " selected"
+		}
+		items = append(items, El("li", A{"class": cls, "data-testid": "event", "data-seq": seq, "data-type": it.Type, "data-node-id": it.Node},
+			El("button", A{"type": "button", "class": "ev-btn", "data-click": "tl-select:" + seq},
+				El("span", A{"class": "ev-time"}, T(clock(it.Time))),
+				El("span", A{"class": "ev-node"}, T(orDash(it.Node))),
+				El("span", A{"class": "ev-type"}, T(it.Type)),
+				El("span", A{"class": "ev-text"}, T(it.Text)),
+			)).Keyed(seq))
+	}
+	if len(items) == 0 {
+		hint := "No events yet."
+		if !t.ShowNoise {
+			hint = "No events yet (heartbeats and status reports are hidden)."
+		}
+		items = append(items, El("li", A{"class": "ev-empty muted"}, T(hint)).Keyed("empty"))
+	}
+	var toggle *V
+	if t.Paused {
+		label := "Resume live"
+		if n := t.Pending(); n > 0 {
+			label += " (" + strconv.Itoa(n) + " new)"
+		}
+		toggle = El("button", A{"type": "button", "class": "primary", "data-testid": "timeline-resume", "data-click": "tl-resume"}, T("▶ "+label))
+	} else {
+		toggle = El("button", A{"type": "button", "data-testid": "timeline-pause", "data-click": "tl-pause"}, T("❚❚ Pause"))
+	}
+	scrub := El("input", A{"type": "range", "min": "0", "max": strconv.Itoa(max(total-1, 0)), "step": "1",
+		"data-testid": "timeline-scrub", "data-input": "tl-scrub", "aria-label": "Scrub through events"})
+	scrub.Value = &Value{Text: strconv.Itoa(pos)}
+	noise := A{"type": "checkbox", "data-testid": "timeline-noise", "data-change": "tl-noise"}
+	if t.ShowNoise {
+		noise["checked"] = ""
+	}
+	state := "live"
+	if t.Paused {
+		state = "paused"
+	}
+	return El("div", A{"data-testid": "timeline", "data-state": state},
+		El("div", A{"class": "tl-head"},
+			El("h2", nil, T("Events")),
+			toggle,
+			scrub,
+			El("label", A{"class": "inline small"}, El("input", noise), T(" heartbeats & status")),
+		),
+		El("div", A{"class": "tl-body"},
+			El("ol", A{"class": "events", "aria-live": "off"}, items...),
+			s.viewEventDetail(),
+		),
+	)
+}
+
+func (s *State) viewEventDetail() *V {
+	it, ok := s.Timeline.selected()
+	if !ok {
+		return nil
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, it.Data, "", "  ") != nil {
+		pretty.Reset()
+		pretty.Write(it.Data)
+	}
+	return El("div", A{"class": "ev-detail", "data-testid": "event-detail", "data-seq": u(it.Seq)},
+		El("div", A{"class": "muted small"}, T("#"+u(it.Seq)+" · "+clock(it.Time)+" · "+orDash(it.Node)+" · "+it.Type)),
+		El("pre", nil, T(pretty.String())),
+	)
+}
