@@ -6,11 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/static"
 )
 
 // Options configure a Server.
@@ -94,7 +96,12 @@ func (s *Server) register() {
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
 	}
+	app := static.Handler()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/v1/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			app.ServeHTTP(w, r) // the browser app
+			return
+		}
 		writeJSON(w, http.StatusNotFound, wire.ErrorBody{Error: wire.ErrorDetail{Code: wire.CodeNotFound, Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
 	})
 }

@@ -1,0 +1,3 @@
+// Package uitest drives the browser app in headless Chromium against a real embedded
+// cluster. It holds only tests.
+package uitest
