@@ -51,6 +51,8 @@ func (s *Server) controlRoutes() []route {
 		{"POST", "/v1/control/remove-node", s.handleRemoveNode},
 		{"POST", "/v1/control/transfer-leadership", s.handleControlTransfer},
 		{"POST", "/v1/control/snapshot", s.handleControlSnapshot},
+		{"GET", "/v1/control/scenarios", s.handleScenarios},
+		{"POST", "/v1/control/scenario", s.handleScenario},
 	}
 }
 

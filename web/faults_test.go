@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,5 +221,40 @@ func TestSlowSpeedReloadsTimeouts(t *testing.T) {
 	f = mustControl(t, c, "speed", map[string]string{"preset": "realtime"})
 	if f.Speed != "realtime" || f.Timing.HeartbeatMS != 1000 {
 		t.Fatalf("realtime: %+v", f)
+	}
+}
+
+func TestScenariosRunToTheEnd(t *testing.T) {
+	for _, name := range []string{"leader-failover", "minority-partition", "snapshot-install", "one-way-loss"} {
+		t.Run(name, func(t *testing.T) {
+			c := clustertest.Start(t, 3)
+			s := dial(t, c.Play+"/v1/cluster/events?types=fault")
+			s.until(5*time.Second, "hello", func(ev wire.Event) bool { return ev.Type == wire.EventHello })
+			clustertest.MustOK(t, "POST", c.Play+"/v1/control/scenario", map[string]string{"name": name})
+			if r := control(t, c, "scenario", map[string]string{"name": name}); r.Status != http.StatusConflict {
+				t.Fatalf("a second scenario while one runs: %d %s", r.Status, r.Body)
+			}
+			var steps int
+			s.until(60*time.Second, "the scenario to finish", func(ev wire.Event) bool {
+				var f struct{ Action string }
+				json.Unmarshal(ev.Data, &f)
+				if strings.HasPrefix(f.Action, "scenario:"+name+": stopped") {
+					t.Fatalf("scenario stopped: %s", f.Action)
+				}
+				if strings.HasPrefix(f.Action, "scenario:"+name+":") {
+					steps++
+				}
+				return f.Action == "scenario:"+name+": done"
+			})
+			if steps < 3 {
+				t.Fatalf("%d steps announced", steps)
+			}
+			c.WaitReady()
+			c.WaitConverged()
+		})
+	}
+	c := clustertest.Start(t, 1)
+	if r := control(t, c, "scenario", map[string]string{"name": "nope"}); r.Status != http.StatusBadRequest {
+		t.Fatalf("unknown scenario: %d %s", r.Status, r.Body)
 	}
 }

@@ -24,7 +24,9 @@ type Options struct {
 	// AllowOrigins are extra origin host patterns allowed to open WebSockets (same-origin
 	// and localhost always are).
 	AllowOrigins []string
-	Logger       *slog.Logger
+	// ScenarioPause is the beat between a scenario's steps (default 1.5 s).
+	ScenarioPause time.Duration
+	Logger        *slog.Logger
 }
 
 // Server serves the HTTP API for one node (NewNodeServer) or for an embedded cluster
@@ -37,6 +39,7 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []route
 
+	scen    scenarios
 	hubOnce sync.Once
 	hub     *Hub // a node's merged cluster stream, started on first use
 }
@@ -132,6 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Close stops the server's background work (the merged cluster stream of a node).
 func (s *Server) Close() {
+	s.stopScenario()
 	if s.hub != nil {
 		s.hub.Close()
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/raftplay/raftplay/web"
@@ -21,6 +22,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
 	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
 	allowOrigin := fs.String("allow-origin", "", "comma-separated extra origin host patterns allowed to open WebSockets (same-origin and localhost always are)")
+	scenario := fs.String("scenario", "", "run a named scenario once the cluster is ready: "+scenarioNames())
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -41,7 +43,9 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer c.Close()
 
-	srv := &http.Server{Handler: web.NewPlayground(c, api), ReadHeaderTimeout: 10 * time.Second}
+	play := web.NewPlayground(c, api)
+	defer play.Close()
+	srv := &http.Server{Handler: play, ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -50,6 +54,18 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "  node %-4s http://%-21s raft %s\n", n.ID(), n.HTTPAddr(), n.RaftAddr())
 	}
 	fmt.Fprintf(stdout, "data in %s; Ctrl-C stops\n", *dataDir)
+	if *scenario != "" {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := c.WaitReady(rctx)
+		cancel()
+		if err == nil {
+			err = play.StartScenario(*scenario)
+		}
+		if err != nil {
+			return fmt.Errorf("scenario %s: %w", *scenario, err)
+		}
+		fmt.Fprintf(stdout, "running scenario %s\n", *scenario)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -63,4 +79,12 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer cancel()
 	srv.Shutdown(sctx)
 	return c.Close()
+}
+
+func scenarioNames() string {
+	var names []string
+	for _, s := range web.Scenarios() {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
 }

@@ -60,9 +60,11 @@ func Start(t testing.TB, n int, opts ...Option) *Cluster {
 	if err != nil {
 		t.Fatalf("start cluster: %v", err)
 	}
-	play := httptest.NewServer(web.NewPlayground(c, web.Options{}))
+	api := web.NewPlayground(c, web.Options{ScenarioPause: 50 * time.Millisecond})
+	play := httptest.NewServer(api)
 	t.Cleanup(func() {
 		play.Close()
+		api.Close()
 		if err := c.Close(); err != nil {
 			t.Errorf("close cluster: %v", err)
 		}
