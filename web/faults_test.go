@@ -258,3 +258,31 @@ func TestScenariosRunToTheEnd(t *testing.T) {
 		t.Fatalf("unknown scenario: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestKillWhileCatchingUpBySnapshot restarts a follower that is behind the leader's
+// snapshot with the leader's sends to it held back 1.5 s, kills it again inside that window
+// (while the leader's InstallSnapshot is pending or in flight), then brings it back: the
+// next install completes and the cluster converges.
+func TestKillWhileCatchingUpBySnapshot(t *testing.T) {
+	c := clustertest.Start(t, 3, clustertest.WithSnapshots(32, 8))
+	f := c.Followers()[0]
+	mustControl(t, c, "kill", map[string]string{"node": f.ID()})
+	for i := range 100 {
+		clustertest.Put(t, c.Play, fmt.Sprintf("k%d", i), "v")
+	}
+	l := c.Leader()
+	clustertest.MustOK(t, "POST", c.Play+"/v1/control/snapshot", map[string]string{"node": l.ID()})
+	mustControl(t, c, "link", wire.Link{From: l.ID(), To: f.ID(), DelayMS: 1500})
+	mustControl(t, c, "restart", map[string]string{"node": f.ID()})
+	c.Eventually(5*time.Second, f.ID()+" up", f.Up)
+	if st := f.Status(); st.RestoreCount != 0 || st.AppliedIndex >= l.Status().LastSnapshotIndex {
+		t.Fatalf("%s caught up before it was killed: %+v", f.ID(), st)
+	}
+	mustControl(t, c, "kill", map[string]string{"node": f.ID()})
+	mustControl(t, c, "heal", struct{}{})
+	mustControl(t, c, "restart", map[string]string{"node": f.ID()})
+	c.WaitConverged()
+	if st := f.Status(); st.RestoreCount == 0 {
+		t.Fatalf("the follower caught up without installing a snapshot: %+v", st)
+	}
+}
