@@ -56,13 +56,13 @@ func (h *Hub) relay(sub *eventbus.Sub) bool {
 		case <-h.stop:
 			return false
 		case ev := <-sub.C():
-			ev.Seq = 0
+			ev.Seq, ev.Encoded = 0, nil
 			h.bus.Publish(ev)
 		case <-sub.Done():
 			for {
 				select {
 				case ev := <-sub.C():
-					ev.Seq = 0
+					ev.Seq, ev.Encoded = 0, nil
 					h.bus.Publish(ev)
 				default:
 					return sub.Err() != nil && sub.Err() != eventbus.ErrClosed

@@ -85,7 +85,7 @@ func (s *Server) followPeer(h *Hub, addr string) {
 		if json.Unmarshal(data, &ev) != nil || ev.Type == wire.EventHello || ev.Node == "" {
 			continue
 		}
-		ev.Seq = 0
+		ev.Seq, ev.Encoded = 0, nil
 		h.bus.Publish(ev)
 	}
 }

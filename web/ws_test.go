@@ -325,3 +325,37 @@ func TestForeignOriginRefusedAndOversizedMessageCloses(t *testing.T) {
 		}
 	}
 }
+
+func TestBatchedStreamCarriesEveryEventInArrays(t *testing.T) {
+	c := clustertest.Start(t, 3)
+	s := dial(t, c.Play+"/v1/cluster/events?batch=true&types=hello,apply")
+	if ev, err := s.next(5 * time.Second); err != nil || ev.Type != wire.EventHello {
+		t.Fatalf("first message %+v %v (hello comes alone)", ev, err)
+	}
+	var last uint64
+	for i := range 20 {
+		last = clustertest.Put(t, c.Play, fmt.Sprintf("b%d", i), "v").Index
+	}
+	applied := map[string]uint64{}
+	var prevSeq uint64
+	deadline := time.Now().Add(10 * time.Second)
+	for len(applied) < 3 || applied["n1"] < last || applied["n2"] < last || applied["n3"] < last {
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		_, msg, err := s.c.Read(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("reading batches: %v (applied %v of %d)", err, applied, last)
+		}
+		var evs []wire.Event
+		if err := json.Unmarshal(msg, &evs); err != nil {
+			t.Fatalf("a batched message is not an array of events: %q", msg)
+		}
+		for _, ev := range evs {
+			if ev.Seq <= prevSeq || ev.Type != wire.EventApply {
+				t.Fatalf("event %d (%s) after %d", ev.Seq, ev.Type, prevSeq)
+			}
+			prevSeq = ev.Seq
+			applied[ev.Node] = max(applied[ev.Node], data[wire.ApplyData](t, ev).Index)
+		}
+	}
+}

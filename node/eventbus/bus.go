@@ -91,6 +91,7 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 	}
 	b.seq++
 	ev.Seq = b.seq
+	ev.Encoded = ev.AppendJSON(make([]byte, 0, 96+len(ev.Data)))
 	b.ring[b.head] = ev
 	b.head = (b.head + 1) % len(b.ring)
 	if b.head == 0 {

@@ -34,6 +34,9 @@ type Event struct {
 	Time time.Time       `json:"time"`
 	Type string          `json:"type"`
 	Data json.RawMessage `json:"data,omitempty"`
+	// Encoded is the event's JSON, filled in once by the stream that numbered it so that
+	// fan-out copies bytes; it is not part of the encoding.
+	Encoded []byte `json:"-"`
 }
 
 // NewEvent encodes data into an event envelope stamped with t.
