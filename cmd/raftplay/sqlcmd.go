@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/raftplay/raftplay/node/wire"
 )
 
 func runSQLCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sql", "Run SQL against any node (writes are forwarded to the leader):\n  raftplay sql [flags] \"statement; ...\"   one request\n  raftplay sql [flags]                     a shell: statements end with ';', \\timing toggles timing, \\q quits", stderr)
+	fs := newFlagSet("sql", "Run SQL against any node (writes are forwarded to the leader):\n  raftplay sql [flags] \"statement; ...\"   one request\n  raftplay sql [flags]                     a shell (line editing and history on a terminal): statements end with ';', \\timing toggles timing, \\q quits", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP address of a node or the playground")
 	consistency := fs.String("consistency", "leader", "read consistency: local, leader or linearizable")
 	if err := fs.Parse(args); err != nil {
@@ -25,7 +28,67 @@ func runSQLCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if fs.NArg() > 0 {
 		return client.run(ctx, strings.Join(fs.Args(), " "))
 	}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return client.terminalShell(ctx, f, stdout)
+	}
 	return client.shell(ctx, stdin, stderr)
+}
+
+// terminalShell is the shell on a terminal: line editing and history (arrow keys) come from
+// golang.org/x/term's line editor.
+func (c *sqlClient) terminalShell(ctx context.Context, in *os.File, out io.Writer) error {
+	old, err := term.MakeRaw(int(in.Fd()))
+	if err != nil {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	defer term.Restore(int(in.Fd()), old)
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{in, out}, "raftplay=> ")
+	c.out = t
+	fmt.Fprintf(t, "raftplay sql on %s (\\q to quit)\n", c.addr)
+	var stmt strings.Builder
+	for {
+		line, err := t.ReadLine()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if done := c.feed(ctx, &stmt, line); done {
+			return nil
+		}
+		if stmt.Len() == 0 {
+			t.SetPrompt("raftplay=> ")
+		} else {
+			t.SetPrompt("raftplay-> ")
+		}
+	}
+}
+
+// feed takes one line of input: a backslash command, or part of a statement that runs once
+// it ends with ';'. It reports whether the user asked to quit.
+func (c *sqlClient) feed(ctx context.Context, stmt *strings.Builder, line string) bool {
+	line = strings.TrimSpace(line)
+	switch {
+	case stmt.Len() == 0 && (line == `\q` || line == "quit" || line == "exit"):
+		return true
+	case stmt.Len() == 0 && line == `\timing`:
+		c.timing = !c.timing
+		fmt.Fprintf(c.out, "Timing is %s.\n", map[bool]string{true: "on", false: "off"}[c.timing])
+		return false
+	}
+	stmt.WriteString(line)
+	stmt.WriteString("\n")
+	if strings.HasSuffix(line, ";") {
+		if err := c.run(ctx, stmt.String()); err != nil {
+			fmt.Fprintln(c.out, "ERROR:", err)
+		}
+		stmt.Reset()
+	}
+	return false
 }
 
 type sqlClient struct {
@@ -48,22 +111,8 @@ func (c *sqlClient) shell(ctx context.Context, in io.Reader, prompt io.Writer) e
 		if !sc.Scan() {
 			return sc.Err()
 		}
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case stmt.Len() == 0 && (line == `\q` || line == "quit" || line == "exit"):
+		if c.feed(ctx, &stmt, sc.Text()) {
 			return nil
-		case stmt.Len() == 0 && line == `\timing`:
-			c.timing = !c.timing
-			fmt.Fprintf(c.out, "Timing is %s.\n", map[bool]string{true: "on", false: "off"}[c.timing])
-			continue
-		}
-		stmt.WriteString(line)
-		stmt.WriteString("\n")
-		if strings.HasSuffix(line, ";") {
-			if err := c.run(ctx, stmt.String()); err != nil {
-				fmt.Fprintln(c.out, "ERROR:", err)
-			}
-			stmt.Reset()
 		}
 	}
 }
