@@ -58,17 +58,16 @@ func run() error {
 		}
 		select {
 		case ev := <-events:
-			dirty = state.Apply(ev, time.Now()) || dirty
+			now := time.Now()
+			dirty = state.Apply(ev, now) || dirty
+			send(cl, state, state.Poll(now), now)
 		case st := <-status:
 			state.SetConn(st.state, st.err)
 			dirty = true
 		case m := <-msgs:
 			now := time.Now()
-			for _, cmd := range state.Handle(m, now) {
-				if !cl.send(cmd) {
-					state.Apply(notSent(cmd), now)
-				}
-			}
+			send(cl, state, state.Handle(m, now), now)
+			send(cl, state, state.Poll(now), now)
 			dirty = true
 		case <-frames.C:
 			frames.Done()
@@ -80,7 +79,17 @@ func run() error {
 			state.Now = now
 			// Re-render on the tick too: expiring flights and marks depend on the clock.
 			state.Flights.Prune(now)
+			send(cl, state, state.Poll(now), now)
 			dirty = true
+		}
+	}
+}
+
+// send sends the model's commands; one that cannot be sent is answered at once.
+func send(cl *client, state *ui.State, cmds []wire.Command, now time.Time) {
+	for _, cmd := range cmds {
+		if !cl.send(cmd) {
+			state.Apply(notSent(cmd), now)
 		}
 	}
 }

@@ -96,16 +96,16 @@ func BenchmarkSQLInsert(b *testing.B) {
 // the same two cores.
 func BenchmarkKVPutWithSubscribers(b *testing.B) {
 	for _, tc := range []struct {
-		subs  int
-		batch string
-	}{{0, "false"}, {100, "false"}, {100, "true"}} {
-		subs, batch := tc.subs, tc.batch
-		b.Run(fmt.Sprintf("subscribers=%d/batch=%s", subs, batch), func(b *testing.B) {
+		subs              int
+		batch, heartbeats string
+	}{{0, "false", "all"}, {100, "false", "all"}, {100, "true", "all"}, {100, "true", "summary"}} {
+		subs, batch, hb := tc.subs, tc.batch, tc.heartbeats
+		b.Run(fmt.Sprintf("subscribers=%d/batch=%s/heartbeats=%s", subs, batch, hb), func(b *testing.B) {
 			c := clustertest.Start(b, 3)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			for range subs {
-				ws, _, err := websocket.Dial(ctx, strings.Replace(c.Play, "http://", "ws://", 1)+"/v1/cluster/events?heartbeats=all&batch="+batch, nil)
+				ws, _, err := websocket.Dial(ctx, strings.Replace(c.Play, "http://", "ws://", 1)+"/v1/cluster/events?heartbeats="+hb+"&batch="+batch, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/raftplay/raftplay/node/wire"
 )
@@ -25,10 +26,11 @@ type Console struct {
 }
 
 type pending struct {
-	kind string // "sql", "kv" or "control"
+	kind string // "sql", "kv", "control", "scenario" or "data-*" (the data view's reads)
 	what string // human description, e.g. "kill n1" or "get k"
 	op   string
-	key  string
+	key  string // the key of a KV command; the node of a data read; the scenario's name
+	sent time.Time
 }
 
 // SQLAnswer is the outcome of one SQL request.
@@ -47,13 +49,13 @@ type KVAnswer struct {
 	Err  *wire.ErrorDetail
 }
 
-func (c *Console) send(p pending, cmd wire.Command) wire.Command {
+func (c *Console) send(p pending, cmd wire.Command, now time.Time) wire.Command {
 	c.next++
 	cmd.ID = "c" + strconv.Itoa(c.next)
 	if c.pending == nil {
 		c.pending = map[string]pending{}
 	}
-	p.op = cmd.Op
+	p.op, p.sent = cmd.Op, now
 	c.pending[cmd.ID] = p
 	return cmd
 }
@@ -65,7 +67,19 @@ func (c *Console) result(d wire.ResultData, s *State) {
 		return
 	}
 	delete(c.pending, d.ID)
+	if !strings.HasPrefix(p.kind, "data-") && !p.sent.IsZero() {
+		s.Metrics.latency(s.Now, s.Now.Sub(p.sent))
+	}
 	switch p.kind {
+	case "data-tables", "data-rows", "data-keys":
+		s.dataResult(p, d)
+	case "scenario":
+		if d.Error != nil {
+			s.notice("error", p.what+": "+errorText(d.Error, d.Status))
+		} else {
+			s.Scenario = Scenario{Name: p.key, Step: "started", Running: true}
+			s.notice("ok", "Scenario "+p.key+": started")
+		}
 	case "sql":
 		c.SQLBusy = false
 		a := &SQLAnswer{Statement: p.what, Status: d.Status, Err: d.Error}
@@ -111,6 +125,9 @@ func (c *Console) failPending(why string) {
 
 func kvAnswer(p pending, d wire.ResultData) *KVAnswer {
 	a := &KVAnswer{Op: p.op, Key: p.key}
+	if strings.HasPrefix(p.what, "kv.cas ") {
+		a.Op = "kv.cas"
+	}
 	if d.Error != nil {
 		a.Err = d.Error
 		if d.Error.Message == "" {
@@ -131,6 +148,9 @@ func kvAnswer(p pending, d wire.ResultData) *KVAnswer {
 		var w wire.KVWriteResult
 		json.Unmarshal(d.Result, &w)
 		verb := "stored"
+		if a.Op == "kv.cas" {
+			verb = "stored (compare-and-set matched)"
+		}
 		if p.op == "kv.delete" {
 			verb = "deleted"
 			if w.Found != nil && !*w.Found {
@@ -153,6 +173,9 @@ func errorText(e *wire.ErrorDetail, status int) string {
 	}
 	if e.Leader != "" {
 		b.WriteString(" · leader " + e.Leader)
+	}
+	if e.Current != nil {
+		b.WriteString(" · current value " + strconv.Quote(*e.Current))
 	}
 	return b.String()
 }

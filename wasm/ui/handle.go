@@ -36,7 +36,7 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 		c.remember(sql)
 		c.SQLBusy = true
 		return []wire.Command{c.send(pending{kind: "sql", what: sql},
-			wire.Command{Op: "sql", SQL: sql, Node: c.Target, Consistency: c.Consistency})}
+			wire.Command{Op: "sql", SQL: sql, Node: c.Target, Consistency: c.Consistency}, now)}
 	case "sql-prev":
 		c.recall(-1)
 	case "sql-next":
@@ -46,22 +46,33 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 			c.histPos = i
 			c.setSQL(c.History[i])
 		}
-	case "kv-put", "kv-get", "kv-delete":
+	case "kv-put", "kv-get", "kv-delete", "kv-cas":
 		key := m.Fields["kv-key"]
 		op := "kv." + strings.TrimPrefix(name, "kv-")
 		if key == "" {
 			c.KV = &KVAnswer{Op: op, Err: &wire.ErrorDetail{Code: wire.CodeBadRequest, Message: "enter a key"}}
 			return nil
 		}
+		what := op + " " + key
 		cmd := wire.Command{Op: op, Key: key, Node: m.Fields["sql-node"]}
-		if op == "kv.put" {
+		switch op {
+		case "kv.put":
 			cmd.Value = m.Fields["kv-value"]
-		}
-		if op == "kv.get" {
+		case "kv.cas":
+			// Compare-and-set: a put that happens only if the key holds the expected value;
+			// an empty expectation means the key must not exist yet.
+			cmd.Op, cmd.Value = "kv.put", m.Fields["kv-value"]
+			if prev := m.Fields["kv-prev"]; prev != "" {
+				cmd.Prev = &prev
+			} else {
+				no := false
+				cmd.PrevExists = &no
+			}
+		case "kv.get":
 			cmd.Consistency = m.Fields["sql-consistency"]
 		}
 		c.KVBusy = true
-		return []wire.Command{c.send(pending{kind: "kv", what: op + " " + key, key: key}, cmd)}
+		return []wire.Command{c.send(pending{kind: "kv", what: what, key: key}, cmd, now)}
 	case "node":
 		action, id, _ := strings.Cut(arg, ":")
 		op, ok := nodeOps[action]
@@ -73,6 +84,36 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 		return []wire.Command{s.control("add node", "control.add-node", map[string]string{})}
 	case "heal":
 		return []wire.Command{s.control("heal all", "control.heal", map[string]string{})}
+	case "partition-apply":
+		groups, err := s.partitionGroups(m.Fields)
+		if err != "" {
+			s.notice("error", err)
+			return nil
+		}
+		return []wire.Command{s.control("partition "+groupsText(groups), "control.partition", map[string]any{"groups": groups})}
+	case "part":
+		if id := arg; id != "" && m.Value != "" {
+			if s.PartPick == nil {
+				s.PartPick = map[string]string{}
+			}
+			s.PartPick[id] = m.Value
+		}
+	case "scenario-run":
+		name := m.Fields["scenario"]
+		if name == "" {
+			name = m.Value
+		}
+		if name == "" {
+			return nil
+		}
+		b, _ := json.Marshal(map[string]string{"name": name})
+		s.notice("busy", "scenario "+name+"…")
+		return []wire.Command{s.Console.send(pending{kind: "scenario", what: "scenario " + name, key: name}, wire.Command{Op: "control.scenario", Body: b}, now)}
+	case "data-toggle":
+		s.DataOpen = !s.DataOpen
+		if s.DataOpen {
+			s.refreshData()
+		}
 	case "speed":
 		if m.Value == "" {
 			return nil
@@ -120,10 +161,58 @@ var nodeOps = map[string]string{
 	"remove":   "control.remove-node",
 }
 
-func (s *State) control(what, op string, body map[string]string) wire.Command {
+func (s *State) control(what, op string, body any) wire.Command {
 	b, _ := json.Marshal(body)
 	s.notice("busy", what+"…")
-	return s.Console.send(pending{kind: "control", what: what}, wire.Command{Op: op, Body: b})
+	return s.Console.send(pending{kind: "control", what: what}, wire.Command{Op: op, Body: b}, s.Now)
+}
+
+// PartitionLetters are the groups the partition builder offers.
+var PartitionLetters = []string{"A", "B", "C"}
+
+// partitionGroups reads the builder's choices (fields "part:<node>") into groups, in
+// letter order, leaving out empty ones.
+func (s *State) partitionGroups(fields map[string]string) ([][]string, string) {
+	var groups [][]string
+	for _, l := range PartitionLetters {
+		var g []string
+		for _, id := range s.NodeIDs() {
+			pick := fields["part:"+id]
+			if pick == "" {
+				pick = s.PartitionPick(id)
+			}
+			if pick == l {
+				g = append(g, id)
+			}
+		}
+		if len(g) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	if len(groups) < 2 {
+		return nil, "partition: put the nodes in at least two groups"
+	}
+	return groups, ""
+}
+
+// PartitionPick is the group letter the builder shows for a node: the user's last choice,
+// else the node's group in the active partition, else A.
+func (s *State) PartitionPick(id string) string {
+	if p := s.PartPick[id]; p != "" {
+		return p
+	}
+	if g := s.Group(id); g > 0 && g <= len(PartitionLetters) {
+		return PartitionLetters[g-1]
+	}
+	return PartitionLetters[0]
+}
+
+func groupsText(groups [][]string) string {
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = "{" + strings.Join(g, " ") + "}"
+	}
+	return strings.Join(parts, " | ")
 }
 
 // KeyAction maps a key pressed in the SQL box to an action, or "" to let the browser have

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/raftplay/raftplay/node/wire"
@@ -18,6 +19,11 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 			return true
 		}
 		s.hello(h)
+		if !s.replica {
+			s.base = replicaOf(h)
+			s.past = nil
+			s.refreshData()
+		}
 		return true
 	}
 	if ev.Seq != 0 {
@@ -26,7 +32,18 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 		}
 		s.LastSeq = ev.Seq
 	}
-	s.Timeline.add(ev)
+	if !s.replica {
+		dropped := s.Timeline.add(ev)
+		if s.base != nil {
+			for _, it := range dropped {
+				s.base.Apply(it.event(), it.Time)
+			}
+		}
+		s.timerEvent(ev, now)
+		if ev.Type == wire.EventApply {
+			s.countApply(ev, now)
+		}
+	}
 	switch ev.Type {
 	case wire.EventState:
 		var d wire.StateData
@@ -93,9 +110,15 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 			s.membership(d)
 		}
 	case wire.EventFault:
-		var d wire.Faults
+		var d struct {
+			wire.Faults
+			Action string `json:"action"`
+		}
 		if decode(ev, &d) {
-			s.Faults = d
+			s.Faults = d.Faults
+			if !s.replica {
+				s.scenarioStep(d.Action)
+			}
 		}
 	case wire.EventRPC:
 		var d wire.RPCData
@@ -120,6 +143,26 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 	}
 	s.derive()
 	return true
+}
+
+// scenarioStep follows a scenario's announcements: fault actions "scenario:<name>: <step>",
+// the last of them "done" or "stopped: <why>".
+func (s *State) scenarioStep(action string) {
+	rest, ok := strings.CutPrefix(action, "scenario:")
+	if !ok {
+		return
+	}
+	name, step, _ := strings.Cut(rest, ": ")
+	sc := Scenario{Name: name, Step: step, Running: true}
+	level := "ok"
+	switch {
+	case step == "done":
+		sc.Running = false
+	case strings.HasPrefix(step, "stopped"):
+		sc.Running, sc.Failed, level = false, true, "error"
+	}
+	s.Scenario = sc
+	s.notice(level, "Scenario "+name+": "+step)
 }
 
 func decode(ev wire.Event, v any) bool {
@@ -147,9 +190,11 @@ func (s *State) hello(h wire.HelloData) {
 	} else {
 		s.Faults = wire.Faults{}
 	}
-	s.Timeline.rebase(h.Seq)
-	for _, ev := range h.Recent {
-		s.Timeline.add(ev)
+	if !s.replica {
+		s.Timeline.rebase(h.Seq)
+		for _, ev := range h.Recent {
+			s.Timeline.add(ev)
+		}
 	}
 	s.derive()
 }

@@ -45,6 +45,26 @@ type State struct {
 	// Selected is the log entry whose details are open ("" when none).
 	Selected EntryRef
 
+	// Data is each node's tables and keys as that node holds them; DataOpen is whether the
+	// data view is open (its reads run only then).
+	Data     map[string]*NodeData
+	DataOpen bool
+	// PartPick is the partition builder's group letter per node.
+	PartPick map[string]string
+	// Scenario is the scenario last started or announced by the server.
+	Scenario Scenario
+	// Metrics are the recent write throughput and command latency for the header.
+	Metrics Metrics
+	// Timers are the followers' election timers, as far as the page can see them.
+	Timers map[string]*Timer
+	// past is the cluster as of the selected timeline event (while scrubbed back).
+	past *pastState
+	// base is the cluster just before the oldest event the timeline holds; replaying the
+	// timeline over it rebuilds the picture at any event still in the timeline.
+	base *State
+	// replica marks a State that only rebuilds the cluster picture (base and past states).
+	replica bool
+
 	Now time.Time
 }
 
@@ -79,6 +99,14 @@ type EntryRef struct {
 	Index uint64
 }
 
+// Scenario is a scripted run of faults on the server; its steps arrive as fault events.
+type Scenario struct {
+	Name    string
+	Step    string
+	Running bool
+	Failed  bool
+}
+
 // Notice is a one-line message with a severity ("ok" or "error").
 type Notice struct {
 	Level string
@@ -94,6 +122,7 @@ func New() *State {
 		digests:  map[uint64]map[string]string{},
 		Timeline: Timeline{cap: maxTimeline, ShowNoise: false},
 		Console:  Console{Consistency: "", Target: ""},
+		DataOpen: true,
 	}
 }
 
@@ -131,6 +160,9 @@ func (s *State) SetConn(conn, errText string) {
 	s.Conn, s.ConnError = conn, errText
 	if conn != ConnLive {
 		s.Console.failPending("connection lost")
+		for _, d := range s.Data {
+			d.inflight, d.rowsWanted, d.force = 0, nil, true
+		}
 	}
 }
 

@@ -32,16 +32,23 @@ type Timeline struct {
 	ShowNoise bool
 }
 
-func (t *Timeline) add(ev wire.Event) {
+// add records an event and returns the oldest ones it let go to stay bounded.
+func (t *Timeline) add(ev wire.Event) (dropped []Item) {
 	if ev.Seq == 0 || (len(t.items) > 0 && ev.Seq <= t.items[len(t.items)-1].Seq) {
-		return // local answers and events already recorded (a hello's recent list on reconnect)
+		return nil // local answers and events already recorded (a hello's recent list on reconnect)
 	}
 	text, noise := summarize(ev)
 	t.items = append(t.items, Item{Seq: ev.Seq, Time: ev.Time, Node: ev.Node, Type: ev.Type, Text: text, Noise: noise, Data: ev.Data})
 	if c := max(t.cap, 1); len(t.items) > c+c/4 {
 		// Trim in batches so appending stays amortised O(1).
+		dropped = t.items[:len(t.items)-c]
 		t.items = append(t.items[:0:0], t.items[len(t.items)-c:]...)
 	}
+	return dropped
+}
+
+func (it Item) event() wire.Event {
+	return wire.Event{Seq: it.Seq, Node: it.Node, Time: it.Time, Type: it.Type, Data: it.Data}
 }
 
 // rebase forgets the history when a hello's seq is behind it: the server restarted and

@@ -13,18 +13,27 @@ func (s *State) View() *V {
 	if s.Ready {
 		ready = "true"
 	}
+	// Scrubbed back in the timeline, the cluster picture, the cards and the logs show the
+	// cluster as of the selected event; everything else stays live.
+	pic := s
+	past := s.viewPast()
+	if _, r, ok := s.Past(); ok && r != nil {
+		pic = r
+	}
 	return El("div", A{"id": "app", "data-ready": ready, "data-conn": s.Conn},
 		s.viewHeader(),
 		s.viewNotice(),
 		El("main", A{"class": "grid"},
 			El("section", A{"class": "panel cluster", "aria-label": "Cluster"},
 				s.viewControls(),
-				s.viewRing(),
+				past,
+				pic.viewRing(),
 				viewLegend(),
+				s.viewFaultTools(),
 			),
 			El("section", A{"class": "panel nodes", "aria-label": "Nodes"},
 				El("h2", nil, T("Nodes")),
-				s.viewNodeCards(),
+				pic.viewNodeCards(),
 			),
 			El("section", A{"class": "panel console", "aria-label": "Console"},
 				s.viewTarget(),
@@ -32,14 +41,32 @@ func (s *State) View() *V {
 				s.viewKV(),
 			),
 			El("section", A{"class": "panel logs", "aria-label": "Logs"},
-				s.viewLogs(),
+				pic.viewLogs(),
 				s.viewEntryDetail(),
+			),
+			El("section", A{"class": "panel data", "aria-label": "Data"},
+				s.viewData(),
 			),
 			El("section", A{"class": "panel timeline", "aria-label": "Events"},
 				s.viewTimeline(),
 			),
 		),
 	)
+}
+
+// viewPast is the banner shown while the cluster picture is rebuilt from the past.
+func (s *State) viewPast() *V {
+	seq, r, ok := s.Past()
+	if !ok {
+		return nil
+	}
+	if r == nil {
+		return El("div", A{"class": "past-banner muted", "data-testid": "past", "data-seq": u(seq), "data-replayed": "false"},
+			T("Event #"+u(seq)+" is from before the last connection: showing the live cluster."))
+	}
+	return El("div", A{"class": "past-banner", "data-testid": "past", "data-seq": u(seq), "data-replayed": "true"},
+		T("Replay: the cluster as of event #"+u(seq)+" ("+clock(r.Now)+"). "),
+		El("button", A{"type": "button", "class": "small", "data-click": "tl-resume"}, T("Back to live")))
 }
 
 func (s *State) viewHeader() *V {
@@ -60,6 +87,7 @@ func (s *State) viewHeader() *V {
 			El("span", A{"class": "k"}, T("term")), El("b", nil, T(u(s.Term)))),
 		El("div", A{"class": "stat seq"},
 			El("span", A{"class": "k"}, T("events")), El("b", nil, T(u(s.LastSeq)))),
+		s.viewSparkline(),
 		El("div", A{"class": "conn conn-" + conn, "data-testid": "conn", "data-state": conn, "title": title, "role": "status"},
 			El("span", A{"class": "dot", "aria-hidden": "true"}), T(conn)),
 	)

@@ -171,6 +171,10 @@ func (s *State) viewKV() *V {
 			El("input", A{"type": "text", "data-testid": "kv-value", "data-field": "kv-value", "placeholder": "value", "aria-label": "Value", "autocomplete": "off"}),
 			btn("put", "Put"), btn("get", "Get"), btn("delete", "Delete"),
 		),
+		El("div", A{"class": "row wrap"},
+			El("input", A{"type": "text", "data-testid": "kv-prev", "data-field": "kv-prev", "placeholder": "expected current value (empty: key must not exist)", "aria-label": "Expected current value", "autocomplete": "off"}),
+			El("button", A{"type": "button", "data-testid": "kv-cas", "data-click": "kv-cas", "title": "put the value only if the key holds the expected value"}, T("CAS")),
+		),
 		result,
 	)
 }

@@ -106,6 +106,9 @@ func (s *State) viewRingNode(n *Node, p point) *V {
 	if n.Diverged {
 		marks = append(marks, S("text", A{"class": "mark bad", "y": f(-nodeR - 8), "text-anchor": "middle"}, T("≠ state")))
 	}
+	if role == wire.RoleFollower {
+		marks = append(marks, s.viewTimer(n.ID)...)
+	}
 	if role == wire.RoleLeader {
 		marks = append(marks, S("text", A{"class": "crown", "y": f(-nodeR - 6), "text-anchor": "middle", "aria-hidden": "true"}, T("♛")))
 	}
@@ -167,3 +170,27 @@ func viewFlight(fl Flight, from, to point) []*V {
 }
 
 func f(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
+
+// viewTimer draws a follower's election timer as an arc around it: full when it just
+// heard from the leader, draining to nothing over the heartbeat timeout.
+func (s *State) viewTimer(id string) []*V {
+	left, ok := s.TimerLeft(id, s.Now)
+	if !ok {
+		return nil
+	}
+	r := nodeR + 5
+	c := 2 * math.Pi * r
+	cls := "etimer"
+	if left < 0.34 {
+		cls += " low"
+	}
+	timeout := s.HeartbeatTimeout()
+	return []*V{
+		S("circle", A{"class": "etimer-track", "r": f(r)}),
+		S("circle", A{"class": cls, "r": f(r), "transform": "rotate(-90)",
+			"stroke-dasharray": f(c), "stroke-dashoffset": f(c * (1 - left)),
+			"data-testid": "election-timer", "data-node-id": id, "data-remaining": strconv.FormatFloat(math.Round(left*100)/100, 'f', -1, 64),
+			"data-timeout-ms": strconv.FormatInt(timeout.Milliseconds(), 10)},
+			S("title", nil, T("election timer: "+strconv.Itoa(int(math.Round(left*100)))+"% of the "+ms(timeout)+" heartbeat timeout left"))),
+	}
+}

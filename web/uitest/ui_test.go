@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web/clustertest"
 )
 
@@ -75,6 +76,12 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
+}
+
+func faults(t *testing.T, c *clustertest.Cluster) wire.Faults {
+	var f wire.Faults
+	clustertest.MustOK(t, "GET", c.Play+"/v1/control/faults", nil).JSON(t, &f)
+	return f
 }
 
 func TestPlaygroundInTheBrowser(t *testing.T) {
@@ -167,6 +174,28 @@ func TestPlaygroundInTheBrowser(t *testing.T) {
 	shot("5-isolated")
 	do(t, ctx, "heal", chromedp.Click(`[data-testid="heal"]`))
 	poll(t, ctx, "the isolation healed", fmt.Sprintf(`document.querySelector('[data-testid="node"][data-node-id=%q]').dataset.isolated === "false"`, victim))
+
+
+	// Each node's data: the table the console created, on every node.
+	poll(t, ctx, "the pets table on every node", `document.querySelectorAll('[data-testid="node-data"] [data-testid="data-table"][data-table="pets"]').length === 3`)
+
+	// Partition builder: cut one node off, then heal.
+	do(t, ctx, "partition",
+		chromedp.SetValue(fmt.Sprintf(`[data-testid="partition-group"][data-node-id=%q]`, victim), "B"),
+		chromedp.Click(`[data-testid="partition-apply"]`))
+	poll(t, ctx, "the partition in force", fmt.Sprintf(`(() => { const p = document.querySelector('[data-testid="partition-active"]'); return p && p.dataset.partition.includes(%q) && p.dataset.partition !== "none" })()`, "{"+victim+"}"))
+	if f := faults(t, c); len(f.Partition) != 2 {
+		t.Fatalf("the page's partition did not reach the cluster: %+v", f)
+	}
+	shot("6-partitioned")
+	do(t, ctx, "heal the partition", chromedp.Click(`[data-testid="heal"]`))
+	poll(t, ctx, "no partition", `document.querySelector('[data-testid="partition-active"]').dataset.partition === "none"`)
+
+	// A scenario runs to its end.
+	do(t, ctx, "run a scenario", chromedp.SetValue(`[data-testid="scenario"]`, "leader-failover"), chromedp.Click(`[data-testid="scenario-run"]`))
+	poll(t, ctx, "the scenario to start", `document.querySelector('[data-testid="scenario-state"][data-running="true"]') !== null`)
+	poll(t, ctx, "the scenario to finish", `(() => { const s = document.querySelector('[data-testid="scenario-state"]'); return s && s.dataset.running === "false" && s.dataset.scenario === "leader-failover" })()`)
+	shot("7-scenario")
 
 	mu.Lock()
 	defer mu.Unlock()
