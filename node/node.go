@@ -64,6 +64,7 @@ type instance struct {
 	// readyTarget is the commit index seen when a leader was first known (see Ready).
 	readyTarget atomic.Uint64
 	lastCommit  atomic.Uint64
+	proposals   chan *proposal
 	lease       leaseState
 }
 
@@ -112,7 +113,7 @@ func (n *Node) Timing() Timing { return n.cfg.Timing }
 
 func (n *Node) open(bind string) (inst *instance, err error) {
 	hl := newHCLog(n.log, "raft")
-	inst = &instance{done: make(chan struct{})}
+	inst = &instance{done: make(chan struct{}), proposals: make(chan *proposal, proposalQueue)}
 	defer func() {
 		if err != nil {
 			inst.release()
@@ -162,8 +163,9 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	inst.obsCh = make(chan raft.Observation, 256)
 	inst.obs = raft.NewObserver(inst.obsCh, false, nil)
 	inst.raft.RegisterObserver(inst.obs)
-	inst.wg.Add(1)
+	inst.wg.Add(2)
 	go n.observe(inst)
+	go n.groupCommit(inst)
 	return inst, nil
 }
 

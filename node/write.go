@@ -40,28 +40,8 @@ func (n *Node) propose(ctx context.Context, cmd store.Command) (*store.Result, e
 	if inst.raft.State() != raft.Leader {
 		return nil, ErrNotLeader
 	}
-	data, err := cmd.Encode()
-	if err != nil {
-		return nil, err
-	}
-	timeout := n.cfg.ApplyTimeout
-	if dl, ok := ctx.Deadline(); ok {
-		if d := time.Until(dl); d < timeout {
-			timeout = d
-		}
-	}
-	if timeout <= 0 {
-		return nil, context.DeadlineExceeded
-	}
-	f := inst.raft.Apply(data, timeout)
-	if err := f.Error(); err != nil {
-		return nil, applyError(err)
-	}
-	res, ok := f.Response().(*store.Result)
-	if !ok {
-		return nil, fmt.Errorf("apply: unexpected response %T", f.Response())
-	}
-	return res, nil
+	size := len(cmd.Key) + len(cmd.Value) + len(cmd.ValueB64) + len(cmd.SQL) + 64
+	return n.proposeGrouped(ctx, inst, cmd, size)
 }
 
 // applyError tells "certainly not applied" (safe to retry anywhere) from "may have been".

@@ -22,6 +22,7 @@ Usage:
   raftplay node [flags]     run one node (for clusters of separate processes)
   raftplay sql [flags] [q]  run SQL against any node, or open a SQL shell
   raftplay watch [flags]    print the cluster's live event stream
+  raftplay bench [flags]    measure a cluster (an embedded one by default)
 
 Run "raftplay <command> --help" for the flags of a command.
 `
@@ -47,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runPlay(ctx, args, stdout, stderr)
 	case "node":
 		return runNode(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	case "watch":
 		return runWatch(ctx, args, stdout, stderr)
 	case "sql":

@@ -20,7 +20,11 @@ const (
 	OpNodeMeta = "node.meta"
 	OpNodeGone = "node.gone"
 	OpSQL      = "sql"
+	OpBatch    = "batch"
 )
+
+// MaxBatch bounds the commands of one batch entry.
+const MaxBatch = 1024
 
 // Command is one record in the raft log. It is JSON so that a person looking at a node's log
 // can read it; binary values travel as base64 (ValueB64) because JSON strings cannot hold
@@ -40,6 +44,10 @@ type Command struct {
 
 	// SQL carries the checked statement batch in the SQL engine's own encoding.
 	SQL json.RawMessage `json:"sql,omitempty"`
+
+	// Cmds are the independent commands of a batch (group commit): each applies in its own
+	// transaction and has its own result, so one failing does not undo the others.
+	Cmds []Command `json:"cmds,omitempty"`
 }
 
 // NodeMeta is what every member publishes about itself in the replicated state, so that any
@@ -102,27 +110,46 @@ func DecodeCommand(p []byte) (Command, error) {
 	if c.V < 1 || c.V > CommandVersion {
 		return Command{}, fmt.Errorf("%w: version %d", ErrBadCommand, c.V)
 	}
+	if err := c.validate(true); err != nil {
+		return Command{}, err
+	}
+	return c, nil
+}
+
+func (c *Command) validate(top bool) error {
 	switch c.Op {
 	case OpPut, OpDelete:
 		if c.Key == "" {
-			return Command{}, fmt.Errorf("%w: %s without key", ErrBadCommand, c.Op)
+			return fmt.Errorf("%w: %s without key", ErrBadCommand, c.Op)
 		}
 	case OpNodeMeta:
 		if c.Node == nil || c.Node.ID == "" {
-			return Command{}, fmt.Errorf("%w: node.meta without node", ErrBadCommand)
+			return fmt.Errorf("%w: node.meta without node", ErrBadCommand)
 		}
 	case OpNodeGone:
 		if c.Key == "" {
-			return Command{}, fmt.Errorf("%w: node.gone without id", ErrBadCommand)
+			return fmt.Errorf("%w: node.gone without id", ErrBadCommand)
 		}
 	case OpSQL:
 		if len(c.SQL) == 0 {
-			return Command{}, fmt.Errorf("%w: sql without statements", ErrBadCommand)
+			return fmt.Errorf("%w: sql without statements", ErrBadCommand)
+		}
+	case OpBatch:
+		if !top {
+			return fmt.Errorf("%w: nested batch", ErrBadCommand)
+		}
+		if len(c.Cmds) == 0 || len(c.Cmds) > MaxBatch {
+			return fmt.Errorf("%w: batch of %d commands", ErrBadCommand, len(c.Cmds))
+		}
+		for i := range c.Cmds {
+			if err := c.Cmds[i].validate(false); err != nil {
+				return fmt.Errorf("batch command %d: %w", i, err)
+			}
 		}
 	default:
-		return Command{}, fmt.Errorf("%w: unknown op %q", ErrBadCommand, c.Op)
+		return fmt.Errorf("%w: unknown op %q", ErrBadCommand, c.Op)
 	}
-	return c, nil
+	return nil
 }
 
 // Summary is a short readable line for a log view.
@@ -148,6 +175,8 @@ func (c Command) Summary() string {
 		return "NODE " + c.Key + " removed"
 	case OpSQL:
 		return "SQL"
+	case OpBatch:
+		return fmt.Sprintf("BATCH of %d: %s", len(c.Cmds), c.Cmds[0].Summary())
 	}
 	return c.Op
 }

@@ -134,6 +134,14 @@ func (f *FSM) Apply(l *raft.Log) any {
 	summary := ""
 	if err != nil {
 		res.Err = err
+	} else if cmd.Op == OpBatch {
+		summary = fmt.Sprintf("BATCH of %d: %s", len(cmd.Cmds), f.summary(cmd.Cmds[0]))
+		subs := make([]*Result, len(cmd.Cmds))
+		for i, c := range cmd.Cmds {
+			subs[i] = &Result{Index: l.Index, Term: l.Term}
+			subs[i].Value, subs[i].Err = f.apply(c)
+		}
+		res.Value = subs
 	} else {
 		summary = f.summary(cmd)
 		res.Value, res.Err = f.apply(cmd)

@@ -1,0 +1,498 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"nhooyr.io/websocket"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web"
+)
+
+const benchUsage = `Measure a raftplay cluster. By default it starts an embedded 3-node cluster of its own
+(real TCP on loopback, fsync'ed logs) in a temporary directory; with --addrs it measures
+running nodes instead. Every write counts only once it is committed.
+
+Workloads (--workload, comma-separated):
+  kv-put       PUT /v1/kv/{key} with --value-size bytes over --keys keys
+  kv-get       GET /v1/kv/{key}?consistency=--consistency (keys written first)
+  sql-insert   one-row INSERTs over HTTP (POST /v1/sql)
+  sql-select   point SELECT by an indexed column on a --rows table, and a whole-table SELECT
+  failover     --repeat times: kill the leader, time until a write through a survivor succeeds
+  events       kv-put with --subscribers WebSocket clients attached; reports delivery lag`
+
+type benchConfig struct {
+	workloads   []string
+	clients     int
+	duration    time.Duration
+	valueSize   int
+	keys        int
+	rows        int
+	repeat      int
+	subscribers int
+	consistency string
+	addrs       []string
+	jsonOut     bool
+}
+
+// benchResult is one workload's outcome.
+type benchResult struct {
+	Workload   string             `json:"workload"`
+	Clients    int                `json:"clients"`
+	Ops        int                `json:"ops"`
+	Errors     int                `json:"errors"`
+	Seconds    float64            `json:"seconds"`
+	OpsPerSec  float64            `json:"ops_per_sec"`
+	LatencyMS  map[string]float64 `json:"latency_ms"`
+	Extra      map[string]float64 `json:"extra,omitempty"`
+	CPUSeconds float64            `json:"cpu_seconds,omitempty"`
+	RSSMiB     float64            `json:"rss_mib,omitempty"`
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", benchUsage, stderr)
+	workload := fs.String("workload", "kv-put", "workloads to run, comma-separated")
+	clients := fs.Int("clients", 32, "concurrent clients")
+	duration := fs.Duration("duration", 10*time.Second, "how long each workload runs")
+	valueSize := fs.Int("value-size", 64, "value size in bytes")
+	keys := fs.Int("keys", 10000, "key space")
+	rows := fs.Int("rows", 10000, "rows in the sql-select table")
+	repeat := fs.Int("repeat", 5, "failover repetitions")
+	subs := fs.Int("subscribers", 100, "WebSocket subscribers for the events workload")
+	consistency := fs.String("consistency", "local", "read consistency for kv-get and sql-select")
+	addrs := fs.String("addrs", "", "HTTP addresses of running nodes, comma-separated (default: start an embedded cluster)")
+	nodes := fs.Int("nodes", 3, "nodes of the embedded cluster")
+	jsonOut := fs.Bool("json", false, "print results as JSON lines")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := benchConfig{workloads: splitList(*workload), clients: *clients, duration: *duration, valueSize: *valueSize,
+		keys: *keys, rows: *rows, repeat: *repeat, subscribers: *subs, consistency: *consistency, addrs: splitList(*addrs), jsonOut: *jsonOut}
+	var cluster *web.Cluster
+	if len(cfg.addrs) == 0 {
+		dir, err := os.MkdirTemp("", "raftplay-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: dir})
+		if err != nil {
+			return err
+		}
+		defer cluster.Close()
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err = cluster.WaitReady(wctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		for _, n := range cluster.Nodes() {
+			cfg.addrs = append(cfg.addrs, n.HTTPAddr())
+		}
+	}
+	b := &bencher{cfg: cfg, cluster: cluster, hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}, Timeout: 30 * time.Second}}
+	var results []benchResult
+	for _, w := range cfg.workloads {
+		cpu0 := cpuSeconds()
+		res, err := b.run(ctx, w)
+		if err != nil {
+			return fmt.Errorf("%s: %w", w, err)
+		}
+		for i := range res {
+			if cluster != nil {
+				res[i].CPUSeconds = cpuSeconds() - cpu0
+				res[i].RSSMiB = rssMiB()
+			}
+		}
+		results = append(results, res...)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	printBench(stdout, results, cfg.jsonOut, cluster != nil)
+	return nil
+}
+
+type bencher struct {
+	cfg     benchConfig
+	cluster *web.Cluster
+	hc      *http.Client
+}
+
+func (b *bencher) run(ctx context.Context, w string) ([]benchResult, error) {
+	switch w {
+	case "kv-put":
+		return []benchResult{b.kvPut(ctx, "kv-put")}, nil
+	case "kv-get":
+		return b.kvGet(ctx)
+	case "sql-insert":
+		return b.sqlInsert(ctx)
+	case "sql-select":
+		return b.sqlSelect(ctx)
+	case "failover":
+		return b.failover(ctx)
+	case "events":
+		return b.events(ctx)
+	}
+	return nil, fmt.Errorf("unknown workload %q", w)
+}
+
+// leaderAddr is the HTTP address of the current leader (writes go there, as a client that
+// follows the leader would; followers would forward them).
+func (b *bencher) leaderAddr(ctx context.Context) (string, error) {
+	for _, a := range b.cfg.addrs {
+		var cs wire.ClusterStatus
+		if err := b.getJSON(ctx, "http://"+a+"/v1/cluster", &cs); err != nil {
+			continue
+		}
+		for _, n := range cs.Nodes {
+			if n.ID == cs.Leader {
+				return n.HTTPAddr, nil
+			}
+		}
+	}
+	return "", errors.New("no leader found")
+}
+
+func (b *bencher) getJSON(ctx context.Context, url string, v any) error {
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	resp, err := b.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return errors.New(resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// do sends one request and reports whether it answered 200.
+func (b *bencher) do(ctx context.Context, method, url, ct string, body []byte) bool {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	resp, err := b.hc.Do(req)
+	if err != nil {
+		return false
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// drive runs op from clients goroutines for the configured duration and measures it.
+func (b *bencher) drive(ctx context.Context, name string, clients int, op func(ctx context.Context, client int, i int64) bool) benchResult {
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.duration)
+	defer cancel()
+	var errs atomic.Int64
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int64(0); ctx.Err() == nil; i++ {
+				t0 := time.Now()
+				ok := op(ctx, c, i)
+				if ctx.Err() != nil {
+					return // cut off by the deadline: not counted
+				}
+				if !ok {
+					errs.Add(1)
+					continue
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	return benchResult{Workload: name, Clients: clients, Ops: len(all), Errors: int(errs.Load()), Seconds: elapsed,
+		OpsPerSec: float64(len(all)) / elapsed, LatencyMS: percentiles(all)}
+}
+
+func percentiles(d []time.Duration) map[string]float64 {
+	if len(d) == 0 {
+		return nil
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	at := func(p float64) float64 {
+		return float64(d[min(len(d)-1, int(p*float64(len(d))))].Microseconds()) / 1000
+	}
+	return map[string]float64{"p50": at(0.50), "p90": at(0.90), "p99": at(0.99), "max": float64(d[len(d)-1].Microseconds()) / 1000}
+}
+
+func (b *bencher) kvPut(ctx context.Context, name string) benchResult {
+	addr, err := b.leaderAddr(ctx)
+	if err != nil {
+		return benchResult{Workload: name, Errors: 1}
+	}
+	value := bytes.Repeat([]byte("v"), b.cfg.valueSize)
+	return b.drive(ctx, name, b.cfg.clients, func(ctx context.Context, c int, i int64) bool {
+		key := (int64(c)*7919 + i) % int64(b.cfg.keys)
+		return b.do(ctx, "PUT", "http://"+addr+"/v1/kv/k"+strconv.FormatInt(key, 10), "", value)
+	})
+}
+
+func (b *bencher) kvGet(ctx context.Context) ([]benchResult, error) {
+	addr, err := b.leaderAddr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n := min(b.cfg.keys, 1000)
+	for i := range n {
+		if !b.do(ctx, "PUT", fmt.Sprintf("http://%s/v1/kv/k%d", addr, i), "", []byte("value")) {
+			return nil, fmt.Errorf("seeding key %d failed", i)
+		}
+	}
+	// Reads spread over every node at local consistency, or go to the leader otherwise.
+	r := b.drive(ctx, "kv-get/"+b.cfg.consistency, b.cfg.clients, func(ctx context.Context, c int, i int64) bool {
+		a := addr
+		if b.cfg.consistency == wire.ConsistencyLocal {
+			a = b.cfg.addrs[(c+int(i))%len(b.cfg.addrs)]
+		}
+		return b.do(ctx, "GET", fmt.Sprintf("http://%s/v1/kv/k%d?consistency=%s", a, (int64(c)*31+i)%int64(n), b.cfg.consistency), "", nil)
+	})
+	return []benchResult{r}, nil
+}
+
+func sqlBody(s string) []byte {
+	b, _ := json.Marshal(wire.SQLRequest{SQL: s})
+	return b
+}
+
+func (b *bencher) sqlInsert(ctx context.Context) ([]benchResult, error) {
+	addr, err := b.leaderAddr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	table := fmt.Sprintf("bench_ins_%d", time.Now().UnixNano())
+	if !b.do(ctx, "POST", "http://"+addr+"/v1/sql", "application/json", sqlBody("CREATE TABLE "+table+" (id bigint PRIMARY KEY, v text)")) {
+		return nil, errors.New("create table failed")
+	}
+	r := b.drive(ctx, "sql-insert", b.cfg.clients, func(ctx context.Context, c int, i int64) bool {
+		id := int64(c)<<32 | i
+		return b.do(ctx, "POST", "http://"+addr+"/v1/sql", "application/json", sqlBody(fmt.Sprintf("INSERT INTO %s VALUES (%d, 'value')", table, id)))
+	})
+	return []benchResult{r}, nil
+}
+
+func (b *bencher) sqlSelect(ctx context.Context) ([]benchResult, error) {
+	addr, err := b.leaderAddr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	table := fmt.Sprintf("bench_sel_%d", time.Now().UnixNano())
+	if !b.do(ctx, "POST", "http://"+addr+"/v1/sql", "application/json", sqlBody(
+		"CREATE TABLE "+table+" (id bigint PRIMARY KEY, email text, n int); CREATE INDEX "+table+"_email ON "+table+" (email)")) {
+		return nil, errors.New("create table failed")
+	}
+	for i := 0; i < b.cfg.rows; i += 500 {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "INSERT INTO %s VALUES ", table)
+		for j := i; j < min(i+500, b.cfg.rows); j++ {
+			if j > i {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, "(%d, 'user%d@example.com', %d)", j, j, j%100)
+		}
+		if !b.do(ctx, "POST", "http://"+addr+"/v1/sql", "application/json", sqlBody(sb.String())) {
+			return nil, errors.New("loading rows failed")
+		}
+	}
+	point := b.drive(ctx, "sql-select/point", b.cfg.clients, func(ctx context.Context, c int, i int64) bool {
+		a := b.cfg.addrs[(c+int(i))%len(b.cfg.addrs)]
+		req := wire.SQLRequest{SQL: "SELECT id, n FROM " + table + " WHERE email = $1", Params: []any{fmt.Sprintf("user%d@example.com", (int64(c)*131+i)%int64(b.cfg.rows))}, Consistency: b.cfg.consistency}
+		body, _ := json.Marshal(req)
+		return b.do(ctx, "POST", "http://"+a+"/v1/sql", "application/json", body)
+	})
+	full := b.drive(ctx, "sql-select/full-table", 1, func(ctx context.Context, c int, i int64) bool {
+		body, _ := json.Marshal(wire.SQLRequest{SQL: "SELECT * FROM " + table, Consistency: b.cfg.consistency})
+		return b.do(ctx, "POST", "http://"+addr+"/v1/sql", "application/json", body)
+	})
+	full.Extra = map[string]float64{"rows": float64(b.cfg.rows)}
+	return []benchResult{point, full}, nil
+}
+
+// failover kills the leader (the embedded node, or via the control API) and times the first
+// write that succeeds through a surviving node.
+func (b *bencher) failover(ctx context.Context) ([]benchResult, error) {
+	var times []time.Duration
+	errs := 0
+	for range b.cfg.repeat {
+		if b.cluster == nil {
+			return nil, errors.New("failover needs the embedded cluster (or kill processes yourself)")
+		}
+		l, ok := b.cluster.Leader()
+		if !ok {
+			return nil, errors.New("no leader")
+		}
+		var survivor *node.Node
+		for _, n := range b.cluster.Nodes() {
+			if n != l && n.Up() {
+				survivor = n
+			}
+		}
+		start := time.Now()
+		if err := l.Kill(); err != nil {
+			return nil, err
+		}
+		for ctx.Err() == nil {
+			wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			ok := b.do(wctx, "PUT", "http://"+survivor.HTTPAddr()+"/v1/kv/failover", "", []byte("x"))
+			cancel()
+			if ok {
+				times = append(times, time.Since(start))
+				break
+			}
+			if time.Since(start) > 30*time.Second {
+				errs++
+				break
+			}
+		}
+		if err := l.Restart(); err != nil {
+			return nil, err
+		}
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := b.cluster.WaitReady(wctx)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return []benchResult{{Workload: "failover", Clients: 1, Ops: len(times), Errors: errs, LatencyMS: percentiles(times)}}, nil
+}
+
+// events runs kv-put with subscribers attached to the merged stream and measures how long
+// an apply event takes from the node to a subscriber.
+func (b *bencher) events(ctx context.Context) ([]benchResult, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var lags []time.Duration
+	var wg sync.WaitGroup
+	for i := range b.cfg.subscribers {
+		c, _, err := websocket.Dial(sctx, "ws://"+b.cfg.addrs[0]+"/v1/cluster/events?batch=true&types=apply", nil)
+		if err != nil {
+			return nil, fmt.Errorf("subscriber %d: %w", i, err)
+		}
+		c.SetReadLimit(64 << 20)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.CloseNow()
+			for {
+				_, msg, err := c.Read(sctx)
+				if err != nil {
+					return
+				}
+				now := time.Now()
+				var evs []wire.Event
+				if len(msg) == 0 || msg[0] != '[' || json.Unmarshal(msg, &evs) != nil {
+					continue
+				}
+				if i%10 != 0 {
+					continue // a sample of subscribers measures lag
+				}
+				mu.Lock()
+				for _, ev := range evs {
+					lags = append(lags, now.Sub(ev.Time))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	r := b.kvPut(ctx, fmt.Sprintf("events/%d-subscribers", b.cfg.subscribers))
+	cancel()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if p := percentiles(lags); p != nil {
+		r.Extra = map[string]float64{"lag_p50_ms": p["p50"], "lag_p99_ms": p["p99"], "lag_max_ms": p["max"]}
+	}
+	return []benchResult{r}, nil
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
+
+func rssMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func printBench(w io.Writer, rs []benchResult, asJSON, embedded bool) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		for _, r := range rs {
+			enc.Encode(r)
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "workload\tclients\tops\terrors\tops/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tcpu s\trss MiB\t")
+	for _, r := range rs {
+		l := r.LatencyMS
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%.0f\t\n", r.Workload, r.Clients, r.Ops, r.Errors, r.OpsPerSec,
+			l["p50"], l["p90"], l["p99"], l["max"], r.CPUSeconds, r.RSSMiB)
+	}
+	tw.Flush()
+	for _, r := range rs {
+		if len(r.Extra) > 0 {
+			keys := make([]string, 0, len(r.Extra))
+			for k := range r.Extra {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			fmt.Fprintf(w, "%s:", r.Workload)
+			for _, k := range keys {
+				fmt.Fprintf(w, " %s=%.2f", k, r.Extra[k])
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if embedded {
+		fmt.Fprintln(w, "(cpu and rss: the whole process — the embedded cluster and the load generator)")
+	}
+}
