@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"sort"
 	"strings"
@@ -100,4 +101,24 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 func routesOf(t *testing.T, _ string) []string {
 	return web.NewNodeServer(nil, web.Options{}).RoutePatterns()
+}
+
+func TestMetricsAndPprof(t *testing.T) {
+	c := clustertest.Start(t, 3)
+	clustertest.Put(t, c.Play, "m", "1")
+	r := clustertest.MustOK(t, "GET", c.Play+"/metrics", nil)
+	for _, want := range []string{`raftplay_node_term{node="n1"}`, `raftplay_node_state{node=`, `raftplay_http_requests_total{code="200",route="/v1/kv/{key...}"} 1`, `raftplay_event_subscribers{stream="cluster"}`} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	// pprof is off unless asked for.
+	if r := clustertest.Do(t, "GET", c.Play+"/debug/pprof/", nil); r.Status == http.StatusOK {
+		t.Fatal("/debug/pprof/ served without --pprof")
+	}
+	on := httptest.NewServer(web.NewPlayground(c.Cluster, web.Options{Pprof: true}))
+	defer on.Close()
+	if r := clustertest.Do(t, "GET", on.URL+"/debug/pprof/", nil); r.Status != http.StatusOK {
+		t.Fatalf("/debug/pprof/ with Pprof: %d", r.Status)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,8 @@ type Options struct {
 	// AllowOrigins are extra origin host patterns allowed to open WebSockets (same-origin
 	// and localhost always are).
 	AllowOrigins []string
+	// Pprof serves net/http/pprof under /debug/pprof/ (off by default).
+	Pprof bool
 	// ScenarioPause is the beat between a scenario's steps (default 1.5 s).
 	ScenarioPause time.Duration
 	Logger        *slog.Logger
@@ -38,6 +41,7 @@ type Server struct {
 	cluster *Cluster
 	mux     *http.ServeMux
 	routes  []route
+	metrics *metrics
 
 	scen    scenarios
 	hubOnce sync.Once
@@ -96,8 +100,17 @@ func (s *Server) register() {
 		{"GET", "/v1/cluster/events", s.handleClusterEvents},
 	}
 	s.routes = append(s.routes, s.controlRoutes()...)
+	s.routes = append(s.routes, route{"GET", "/metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.handler().ServeHTTP(w, r) }})
+	s.metrics = newMetrics(s)
 	for _, rt := range s.routes {
-		s.mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+		s.mux.HandleFunc(rt.method+" "+rt.pattern, s.metrics.instrument(rt.pattern, rt.handler))
+	}
+	if s.opts.Pprof {
+		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
+		s.mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
 	app := static.Handler()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

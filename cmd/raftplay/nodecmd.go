@@ -26,6 +26,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	peers := fs.String("peers", "", "static bootstrap members, id=raft-addr,... (used once, when --data holds no state)")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
 	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
+	pprofOn := fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP listeners")
 	allowOrigin := fs.String("allow-origin", "", "comma-separated extra origin host patterns allowed to open WebSockets (same-origin and localhost always are)")
 	snapThreshold := fs.Uint64("snapshot-threshold", 8192, "log entries between snapshots")
 	trailing := fs.Uint64("trailing-logs", 10240, "log entries kept after a snapshot")
@@ -69,7 +70,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer n.Close()
-	srv := &http.Server{Handler: web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Logger: log}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Pprof: *pprofOn, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	if err := n.Start(); err != nil {

@@ -21,6 +21,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fresh := fs.Bool("fresh", false, "wipe the data directory and start an empty cluster")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
 	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
+	pprofOn := fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP listeners")
 	allowOrigin := fs.String("allow-origin", "", "comma-separated extra origin host patterns allowed to open WebSockets (same-origin and localhost always are)")
 	scenario := fs.String("scenario", "", "run a named scenario once the cluster is ready: "+scenarioNames())
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
@@ -31,7 +32,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Logger: log}
+	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Pprof: *pprofOn, Logger: log}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)

@@ -175,7 +175,6 @@ func TestPlaygroundInTheBrowser(t *testing.T) {
 	do(t, ctx, "heal", chromedp.Click(`[data-testid="heal"]`))
 	poll(t, ctx, "the isolation healed", fmt.Sprintf(`document.querySelector('[data-testid="node"][data-node-id=%q]').dataset.isolated === "false"`, victim))
 
-
 	// Each node's data: the table the console created, on every node.
 	poll(t, ctx, "the pets table on every node", `document.querySelectorAll('[data-testid="node-data"] [data-testid="data-table"][data-table="pets"]').length === 3`)
 

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/raftplay/raftplay/node/eventbus"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// metrics are the server's Prometheus metrics, on a registry of its own (a process may run
+// many servers).
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "raftplay_http_requests_total", Help: "HTTP API requests by route and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "raftplay_http_request_seconds", Help: "HTTP API latency by route (writes include commit and apply).",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
+		}, []string{"route"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, nodeCollector{s})
+	return m
+}
+
+// instrument wraps a route's handler with its request counter and latency histogram.
+func (m *metrics) instrument(route string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		h(sw, r)
+		m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) { w.code = code; w.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack lets the WebSocket upgrade take the connection (the library asserts
+// http.Hijacker directly).
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("connection cannot be hijacked")
+	}
+	w.code = http.StatusSwitchingProtocols
+	return hj.Hijack()
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+var (
+	descUp        = prometheus.NewDesc("raftplay_node_up", "1 when the node's raft runs.", []string{"node"}, nil)
+	descLeader    = prometheus.NewDesc("raftplay_node_leader", "1 when the node is the leader.", []string{"node"}, nil)
+	descState     = prometheus.NewDesc("raftplay_node_state", "1 for the node's current raft role.", []string{"node", "role"}, nil)
+	descTerm      = prometheus.NewDesc("raftplay_node_term", "Current raft term.", []string{"node"}, nil)
+	descIndex     = prometheus.NewDesc("raftplay_node_index", "Raft log indexes: commit, applied, last, snapshot.", []string{"node", "kind"}, nil)
+	descApplied   = prometheus.NewDesc("raftplay_node_applied_entries_total", "Entries applied by the state machine since the node last started.", []string{"node"}, nil)
+	descSubs      = prometheus.NewDesc("raftplay_event_subscribers", "Subscribers of an event stream.", []string{"stream"}, nil)
+	descDropped   = prometheus.NewDesc("raftplay_event_subscribers_dropped_total", "Subscribers cut off for falling behind.", []string{"stream"}, nil)
+	descPublished = prometheus.NewDesc("raftplay_events_total", "Events published on a stream.", []string{"stream"}, nil)
+)
+
+// nodeCollector reads the nodes' state at scrape time.
+type nodeCollector struct{ s *Server }
+
+func (c nodeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished} {
+		ch <- d
+	}
+}
+
+func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	}
+	b2f := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	for _, n := range c.s.localNodes() {
+		st := n.Status()
+		id := st.ID
+		gauge(descUp, b2f(st.Role != wire.RoleDown), id)
+		gauge(descLeader, b2f(st.Role == wire.RoleLeader), id)
+		for _, role := range []string{wire.RoleLeader, wire.RoleFollower, wire.RoleCandidate, wire.RoleDown} {
+			gauge(descState, b2f(st.Role == role), id, role)
+		}
+		gauge(descTerm, float64(st.Term), id)
+		gauge(descIndex, float64(st.CommitIndex), id, "commit")
+		gauge(descIndex, float64(st.AppliedIndex), id, "applied")
+		gauge(descIndex, float64(st.LastIndex), id, "last")
+		gauge(descIndex, float64(st.LastSnapshotIndex), id, "snapshot")
+		counter(descApplied, float64(st.ApplyCount), id)
+		busMetrics(gauge, counter, "node:"+id, n.Events())
+	}
+	if c.s.cluster != nil {
+		busMetrics(gauge, counter, "cluster", c.s.cluster.Hub().Bus())
+	}
+}
+
+func busMetrics(gauge, counter func(*prometheus.Desc, float64, ...string), name string, b *eventbus.Bus) {
+	gauge(descSubs, float64(b.Subscribers()), name)
+	counter(descDropped, float64(b.Dropped()), name)
+	counter(descPublished, float64(b.Seq()), name)
+}
