@@ -195,3 +195,29 @@ func FuzzDecodeCommand(f *testing.F) {
 		}
 	})
 }
+
+func TestBatchCommandsHaveIndependentFates(t *testing.T) {
+	f := newFSM(t)
+	batch := Command{V: CommandVersion, Op: OpBatch, Cmds: []Command{
+		PutCommand("a", []byte("1")),
+		{Op: OpPut, Key: "b", ValueB64: "!!not base64"},
+		PutCommand("c", []byte("3")),
+	}}
+	res := apply(t, f, 1, batch)
+	subs, ok := res.Value.([]*Result)
+	if res.Err != nil || !ok || len(subs) != 3 {
+		t.Fatalf("batch result %+v", res)
+	}
+	if subs[0].Err != nil || subs[1].Err == nil || subs[2].Err != nil {
+		t.Fatalf("sub results: %v %v %v", subs[0].Err, subs[1].Err, subs[2].Err)
+	}
+	for k, want := range map[string]bool{"a": true, "b": false, "c": true} {
+		if _, found, _ := f.Get(k); found != want {
+			t.Fatalf("%s found=%v after the batch", k, found)
+		}
+	}
+	nested := Command{V: CommandVersion, Op: OpBatch, Cmds: []Command{{Op: OpBatch, Cmds: []Command{PutCommand("x", nil)}}}}
+	if res := apply(t, f, 2, nested); !errors.Is(res.Err, ErrBadCommand) {
+		t.Fatalf("nested batch: %v", res.Err)
+	}
+}
