@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/pgwire"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
@@ -34,8 +36,13 @@ type ClusterConfig struct {
 	SnapshotInterval  time.Duration
 	TrailingLogs      uint64
 
-	API    Options // options of every node's HTTP API
-	Logger *slog.Logger
+	API Options // options of every node's HTTP API
+	// PG gives every node a PostgreSQL listener: on PGPort, PGPort+1, ... when PGPort is
+	// set (a port that is taken falls back to an ephemeral one), else on ephemeral ports.
+	PG       bool
+	PGPort   int
+	PGServer pgwire.Options
+	Logger   *slog.Logger
 }
 
 // Cluster is a set of nodes in one process, each with its own data directory, raft
@@ -57,6 +64,8 @@ type member struct {
 	srv  *http.Server
 	ln   net.Listener
 	done chan struct{}
+	pg   *pgwire.Server
+	pgLn net.Listener
 }
 
 // StartCluster starts the nodes and returns once they run (not once they have a leader:
@@ -135,15 +144,37 @@ func nodeIDs(dir string, n int) ([]string, error) {
 	return ids, nil
 }
 
+// pgListener binds the Postgres listener of the index-th node.
+func (c *Cluster) pgListener(index int) (net.Listener, error) {
+	if c.cfg.PGPort > 0 {
+		if ln, err := net.Listen("tcp", net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.PGPort+index))); err == nil {
+			return ln, nil
+		}
+		c.log.Warn("postgres port taken, using an ephemeral one", "port", c.cfg.PGPort+index)
+	}
+	return net.Listen("tcp", net.JoinHostPort(c.cfg.Host, "0"))
+}
+
 func (c *Cluster) newMember(id string, join []string) (*member, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(c.cfg.Host, "0"))
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s http: %w", id, err)
 	}
+	var pgLn net.Listener
+	pgAddr := ""
+	if c.cfg.PG {
+		_, idx := splitID(id)
+		if pgLn, err = c.pgListener(max(idx-1, 0)); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("listen for %s postgres: %w", id, err)
+		}
+		pgAddr = pgLn.Addr().String()
+	}
 	n, err := node.New(node.Config{
 		ID:                id,
 		RaftAddr:          net.JoinHostPort(c.cfg.Host, "0"),
 		HTTPAddr:          ln.Addr().String(),
+		PGAddr:            pgAddr,
 		DataDir:           filepath.Join(c.cfg.DataDir, id),
 		Join:              join,
 		AddressProvider:   c,
@@ -155,10 +186,21 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 	})
 	if err != nil {
 		ln.Close()
+		if pgLn != nil {
+			pgLn.Close()
+		}
 		return nil, fmt.Errorf("create node %s: %w", id, err)
 	}
 	c.hub.Attach(n)
-	m := &member{node: n, ln: ln, done: make(chan struct{})}
+	m := &member{node: n, ln: ln, done: make(chan struct{}), pgLn: pgLn}
+	if pgLn != nil {
+		opts := c.cfg.PGServer
+		if opts.Logger == nil {
+			opts.Logger = c.log.With("node", id)
+		}
+		m.pg = pgwire.New(n, opts)
+		go m.pg.Serve(pgLn)
+	}
 	m.api = NewNodeServer(n, c.cfg.API)
 	m.srv = &http.Server{Handler: m.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -375,6 +417,9 @@ func (c *Cluster) RemoveNode(ctx context.Context, id string) error {
 }
 
 func (c *Cluster) closeMember(m *member) error {
+	if m.pg != nil {
+		m.pg.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	m.srv.Shutdown(ctx)
 	cancel()

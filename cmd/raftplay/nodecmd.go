@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/pgwire"
 	"github.com/raftplay/raftplay/web"
 )
 
@@ -22,6 +23,9 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	httpAddr := fs.String("http-addr", "127.0.0.1:8001", "HTTP API listen address (port 0 picks a free port)")
 	httpAdv := fs.String("http-advertise", "", "HTTP address other nodes use, if not --http-addr")
 	dataDir := fs.String("data", "", "data directory (required)")
+	pgAddr := fs.String("pg-addr", "", "Postgres wire protocol listen address (off unless given)")
+	pgAdv := fs.String("pg-advertise", "", "Postgres address clients use, if not --pg-addr")
+	pgPassword := fs.String("pg-password", "", "require this password from Postgres clients (SCRAM-SHA-256; default: trust)")
 	join := fs.String("join", "", "comma-separated HTTP addresses of members to join through (any member; forwarded to the leader)")
 	peers := fs.String("peers", "", "static bootstrap members, id=raft-addr,... (used once, when --data holds no state)")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
@@ -58,12 +62,24 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *httpAdv != "" {
 		adv = *httpAdv
 	}
+	var pgLn net.Listener
+	pgAdvertised := ""
+	if *pgAddr != "" {
+		if pgLn, err = net.Listen("tcp", *pgAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", *pgAddr, err)
+		}
+		defer pgLn.Close()
+		pgAdvertised = pgLn.Addr().String()
+		if *pgAdv != "" {
+			pgAdvertised = *pgAdv
+		}
+	}
 	var joins []string
 	if *join != "" {
 		joins = strings.Split(*join, ",")
 	}
 	n, err := node.New(node.Config{
-		ID: *id, RaftAddr: *raftAddr, RaftAdvertise: *raftAdv, HTTPAddr: adv, DataDir: *dataDir,
+		ID: *id, RaftAddr: *raftAddr, RaftAdvertise: *raftAdv, HTTPAddr: adv, PGAddr: pgAdvertised, DataDir: *dataDir,
 		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, Logger: log,
 	})
 	if err != nil {
@@ -73,10 +89,19 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	srv := &http.Server{Handler: web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Pprof: *pprofOn, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if pgLn != nil {
+		pg := pgwire.New(n, pgwire.Options{Password: *pgPassword, Logger: log})
+		defer pg.Close()
+		go pg.Serve(pgLn)
+	}
 	if err := n.Start(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "raftplay node %s: http://%s raft %s data %s\n", *id, adv, n.RaftAddr(), *dataDir)
+	fmt.Fprintf(stdout, "raftplay node %s: http://%s raft %s data %s", *id, adv, n.RaftAddr(), *dataDir)
+	if pgAdvertised != "" {
+		fmt.Fprintf(stdout, " postgres %s", pgAdvertised)
+	}
+	fmt.Fprintln(stdout)
 
 	select {
 	case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftplay/raftplay/node/pgwire"
 	"github.com/raftplay/raftplay/web"
 )
 
@@ -23,6 +24,8 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
 	pprofOn := fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP listeners")
 	allowOrigin := fs.String("allow-origin", "", "comma-separated extra origin host patterns allowed to open WebSockets (same-origin and localhost always are)")
+	pgPort := fs.Int("pg-port", 5433, "first Postgres port: node n1 listens on it, n2 on the next, ... (0: ephemeral)")
+	pgPassword := fs.String("pg-password", "", "require this password from Postgres clients (SCRAM-SHA-256; default: trust)")
 	scenario := fs.String("scenario", "", "run a named scenario once the cluster is ready: "+scenarioNames())
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := parseFlags(fs, args); err != nil {
@@ -37,7 +40,8 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
 	}
-	c, err := web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: api, Logger: log})
+	c, err := web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: api, Logger: log,
+		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword}})
 	if err != nil {
 		ln.Close()
 		return err
@@ -52,7 +56,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	fmt.Fprintf(stdout, "raftplay playground on http://%s\n", ln.Addr())
 	for _, n := range c.Nodes() {
-		fmt.Fprintf(stdout, "  node %-4s http://%-21s raft %s\n", n.ID(), n.HTTPAddr(), n.RaftAddr())
+		fmt.Fprintf(stdout, "  node %-4s http://%-21s raft %-21s postgres %s\n", n.ID(), n.HTTPAddr(), n.RaftAddr(), n.PGAddr())
 	}
 	fmt.Fprintf(stdout, "data in %s; Ctrl-C stops\n", *dataDir)
 	if *scenario != "" {
