@@ -82,10 +82,18 @@ func (n *Node) submit(inst *instance, group []*proposal, release func()) {
 		}
 		return
 	}
+	if !inst.enter() {
+		release()
+		for _, p := range group {
+			p.done <- proposalResult{err: ErrNodeDown}
+		}
+		return
+	}
 	f := inst.raft.Apply(data, n.cfg.ApplyTimeout)
 	// Wait elsewhere so the next group can be proposed while this one replicates.
 	go func() {
 		err := f.Error()
+		inst.leave()
 		release()
 		if err != nil {
 			err = applyError(err)

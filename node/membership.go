@@ -51,19 +51,19 @@ func (n *Node) join(ctx context.Context, req wire.JoinRequest) error {
 		case sameID && sameAddr && (s.Suffrage == raft.Voter) == voter:
 			member = true
 		case sameID || sameAddr:
-			if err := r.RemoveServer(s.ID, 0, n.cfg.ApplyTimeout).Error(); err != nil {
+			if err := inst.call(func() raft.Future { return r.RemoveServer(s.ID, 0, n.cfg.ApplyTimeout) }); err != nil {
 				return fmt.Errorf("remove stale member %s: %w", s.ID, applyError(err))
 			}
 		}
 	}
 	if !member {
-		var f raft.IndexFuture
-		if voter {
-			f = r.AddVoter(raft.ServerID(req.ID), raft.ServerAddress(req.RaftAddr), 0, n.cfg.ApplyTimeout)
-		} else {
-			f = r.AddNonvoter(raft.ServerID(req.ID), raft.ServerAddress(req.RaftAddr), 0, n.cfg.ApplyTimeout)
-		}
-		if err := f.Error(); err != nil {
+		err := inst.call(func() raft.Future {
+			if voter {
+				return r.AddVoter(raft.ServerID(req.ID), raft.ServerAddress(req.RaftAddr), 0, n.cfg.ApplyTimeout)
+			}
+			return r.AddNonvoter(raft.ServerID(req.ID), raft.ServerAddress(req.RaftAddr), 0, n.cfg.ApplyTimeout)
+		})
+		if err != nil {
 			return fmt.Errorf("add %s: %w", req.ID, applyError(err))
 		}
 		n.log.Info("node joined", "id", req.ID, "raft_addr", req.RaftAddr, "voter", voter)
@@ -99,7 +99,7 @@ func (n *Node) remove(ctx context.Context, id string) error {
 	if _, ok := n.member(inst, id); !ok {
 		return fmt.Errorf("%w: %s", ErrUnknownNode, id)
 	}
-	if err := r.RemoveServer(raft.ServerID(id), 0, n.cfg.ApplyTimeout).Error(); err != nil {
+	if err := inst.call(func() raft.Future { return r.RemoveServer(raft.ServerID(id), 0, n.cfg.ApplyTimeout) }); err != nil {
 		return fmt.Errorf("remove %s: %w", id, applyError(err))
 	}
 	n.log.Info("node removed", "id", id)
@@ -150,10 +150,10 @@ func (n *Node) transfer(id string) error {
 	if id == n.cfg.ID {
 		return nil // already the leader
 	}
-	var f raft.Future
+	var request func() raft.Future
 	if id == "" {
 		inst.lease.revoke(true)
-		f = r.LeadershipTransfer()
+		request = r.LeadershipTransfer
 	} else {
 		s, ok := n.member(inst, id)
 		if !ok {
@@ -163,9 +163,9 @@ func (n *Node) transfer(id string) error {
 			return fmt.Errorf("%w: %s is not a voter", ErrBadRequest, id)
 		}
 		inst.lease.revoke(true)
-		f = r.LeadershipTransferToServer(s.ID, s.Address)
+		request = func() raft.Future { return r.LeadershipTransferToServer(s.ID, s.Address) }
 	}
-	err = f.Error()
+	err = inst.call(request)
 	inst.lease.revoke(false)
 	if err != nil {
 		return fmt.Errorf("transfer leadership: %w", err)
@@ -179,8 +179,8 @@ func (n *Node) Snapshot(context.Context) (wire.SnapshotData, error) {
 	if err != nil {
 		return wire.SnapshotData{}, err
 	}
-	f := inst.raft.Snapshot()
-	if err := f.Error(); err != nil {
+	var f raft.SnapshotFuture
+	if err := inst.call(func() raft.Future { f = inst.raft.Snapshot(); return f }); err != nil {
 		if errors.Is(err, raft.ErrNothingNewToSnapshot) {
 			idx, term := lastSnapshot(inst)
 			return wire.SnapshotData{Action: "unchanged", Index: idx, Term: term}, nil

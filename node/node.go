@@ -65,7 +65,14 @@ type instance struct {
 	readyTarget atomic.Uint64
 	lastCommit  atomic.Uint64
 	proposals   chan *proposal
-	lease       leaseState
+
+	// gate keeps shutdown from cutting into requests raft has queued: raft never answers
+	// what is still in its buffered channels (verify, apply, leadership transfer) when it
+	// shuts down, so a waiter would hang for good. Waiters hold the read side; shutdown takes
+	// the write side, after which nobody starts a request (dead).
+	gate  sync.RWMutex
+	dead  bool
+	lease leaseState
 }
 
 // New opens the node's disk and starts its raft, which waits as a follower until Start
@@ -334,7 +341,32 @@ func (n *Node) Close() error {
 	return err
 }
 
+// enter admits one raft request and its wait; false once the instance is shutting down.
+// Every successful enter must be followed by leave.
+func (inst *instance) enter() bool {
+	inst.gate.RLock()
+	if inst.dead {
+		inst.gate.RUnlock()
+		return false
+	}
+	return true
+}
+
+func (inst *instance) leave() { inst.gate.RUnlock() }
+
+// call makes a raft request and waits for its answer (see gate).
+func (inst *instance) call(request func() raft.Future) error {
+	if !inst.enter() {
+		return raft.ErrRaftShutdown
+	}
+	defer inst.leave()
+	return request().Error()
+}
+
 func (inst *instance) shutdown() error {
+	inst.gate.Lock()
+	inst.dead = true
+	inst.gate.Unlock()
 	var errs []error
 	if inst.raft != nil {
 		if err := inst.raft.Shutdown().Error(); err != nil {

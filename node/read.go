@@ -77,7 +77,7 @@ func (n *Node) readable(ctx context.Context, consistency string) (*instance, err
 	commit := r.CommitIndex()
 	now := time.Now()
 	if consistency == wire.ConsistencyLinearizable || !inst.lease.valid(term, now) {
-		if err := r.VerifyLeader().Error(); err != nil {
+		if err := inst.call(r.VerifyLeader); err != nil {
 			return nil, ErrNotLeader
 		}
 		inst.lease.extend(term, now.Add(n.currentHeartbeat()/2))
@@ -85,7 +85,7 @@ func (n *Node) readable(ctx context.Context, consistency string) (*instance, err
 	if inst.readyTerm.Load() != term {
 		// A new leader may not yet have applied what its predecessors committed; a barrier
 		// through the log makes sure it has, once per term.
-		if err := r.Barrier(n.cfg.ApplyTimeout).Error(); err != nil {
+		if err := inst.call(func() raft.Future { return r.Barrier(n.cfg.ApplyTimeout) }); err != nil {
 			return nil, applyError(err)
 		}
 		if r.CurrentTerm() != term {
