@@ -42,6 +42,8 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []route
 	metrics *metrics
+	// keyRoutes serve /v1/kv/{key...} by method, outside the mux (see ServeHTTP).
+	keyRoutes map[string]http.HandlerFunc
 
 	scen    scenarios
 	hubOnce sync.Once
@@ -102,8 +104,13 @@ func (s *Server) register() {
 	s.routes = append(s.routes, s.controlRoutes()...)
 	s.routes = append(s.routes, route{"GET", "/metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.handler().ServeHTTP(w, r) }})
 	s.metrics = newMetrics(s)
+	s.keyRoutes = map[string]http.HandlerFunc{}
 	for _, rt := range s.routes {
-		s.mux.HandleFunc(rt.method+" "+rt.pattern, s.metrics.instrument(rt.pattern, rt.handler))
+		h := s.metrics.instrument(rt.pattern, rt.handler)
+		s.mux.HandleFunc(rt.method+" "+rt.pattern, h)
+		if rt.pattern == "/v1/kv/{key...}" {
+			s.keyRoutes[rt.method] = h
+		}
 	}
 	if s.opts.Pprof {
 		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -142,6 +149,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 	if r.Header.Get(node.ForwardedHeader) != "" {
 		r = r.WithContext(node.NoForward(r.Context()))
+	}
+	// Keys are opaque: "a/../b" or "." name keys, not paths to clean, and ServeMux would
+	// answer them with a redirect.
+	if key, ok := strings.CutPrefix(r.URL.Path, "/v1/kv/"); ok {
+		if h := s.keyRoutes[r.Method]; h != nil {
+			r.SetPathValue("key", key)
+			h(w, r)
+			return
+		}
 	}
 	s.mux.ServeHTTP(w, r)
 }
