@@ -4,7 +4,7 @@ BIN     ?= bin/raftplay
 PKGS    ?= ./...
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: build wasm run test lint clean
+.PHONY: build wasm run test lint fuzz torture clean
 
 build: wasm
 	$(GO) build -o $(BIN) ./cmd/raftplay
@@ -26,6 +26,24 @@ lint:
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Each fuzz target for FUZZTIME (go test -fuzz runs one target at a time).
+FUZZTIME ?= 1m
+FUZZ_TARGETS = ./node/sql:FuzzPrepareExecute ./node/sql:FuzzDecodeBatch ./node/store:FuzzDecodeCommand \
+	./node/pgwire:FuzzServeConn ./web:FuzzCommandDecoding ./web:FuzzHTTPHandlers
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
+# The long safety run: SEEDS seeds of DURATION each on NODES nodes (see docs/reliability.md).
+SEEDS ?= 10
+DURATION ?= 60s
+NODES ?= 5
+torture:
+	RAFTPLAY_TORTURE_SEEDS=$(SEEDS) RAFTPLAY_TORTURE_DURATION=$(DURATION) RAFTPLAY_TORTURE_NODES=$(NODES) \
+	  $(GO) test ./web/torture -run TestTortureLong -timeout 0 -count=1 -v
 
 clean:
 	rm -rf bin raftplay-data static/dist/app.wasm static/dist/app.wasm.gz static/dist/wasm_exec.js
