@@ -38,6 +38,9 @@ func WithSnapshots(threshold, trailing uint64) Option {
 	}
 }
 
+// WithPostgres gives every node a Postgres listener on an ephemeral port.
+func WithPostgres() Option { return func(c *web.ClusterConfig) { c.PG = true } }
+
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
 
