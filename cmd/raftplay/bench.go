@@ -18,6 +18,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"nhooyr.io/websocket"
 
 	"github.com/raftplay/raftplay/node"
@@ -33,6 +34,8 @@ Workloads (--workload, comma-separated):
   kv-put       PUT /v1/kv/{key} with --value-size bytes over --keys keys
   kv-get       GET /v1/kv/{key}?consistency=--consistency (keys written first)
   sql-insert   one-row INSERTs over HTTP (POST /v1/sql)
+  pg-insert    one-row INSERTs over the Postgres protocol (pgx, one connection per client)
+  pg-select    point SELECTs by primary key over the Postgres protocol
   sql-select   point SELECT by an indexed column on a --rows table, and a whole-table SELECT
   failover     --repeat times: kill the leader, time until a write through a survivor succeeds
   events       kv-put with --subscribers WebSocket clients attached; reports delivery lag`
@@ -91,7 +94,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer os.RemoveAll(dir)
-		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: dir})
+		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: dir, PG: true})
 		if err != nil {
 			return err
 		}
@@ -145,6 +148,8 @@ func (b *bencher) run(ctx context.Context, w string) ([]benchResult, error) {
 		return b.sqlInsert(ctx)
 	case "sql-select":
 		return b.sqlSelect(ctx)
+	case "pg-insert", "pg-select":
+		return b.pg(ctx, w)
 	case "failover":
 		return b.failover(ctx)
 	case "events":
@@ -338,6 +343,55 @@ func (b *bencher) sqlSelect(ctx context.Context) ([]benchResult, error) {
 	})
 	full.Extra = map[string]float64{"rows": float64(b.cfg.rows)}
 	return []benchResult{point, full}, nil
+}
+
+// pg runs INSERTs or point SELECTs through pgx against the leader's Postgres listener.
+func (b *bencher) pg(ctx context.Context, w string) ([]benchResult, error) {
+	addr, err := b.leaderAddr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var st wire.NodeStatus
+	if err := b.getJSON(ctx, "http://"+addr+"/v1/status", &st); err != nil {
+		return nil, err
+	}
+	if st.PGAddr == "" {
+		return nil, errors.New("the leader has no Postgres listener (start nodes with --pg-addr)")
+	}
+	conns := make([]*pgx.Conn, b.cfg.clients)
+	for i := range conns {
+		if conns[i], err = pgx.Connect(ctx, "postgres://bench@"+st.PGAddr+"/bench?sslmode=disable"); err != nil {
+			return nil, fmt.Errorf("connect to %s: %w", st.PGAddr, err)
+		}
+		defer conns[i].Close(context.Background())
+	}
+	table := fmt.Sprintf("bench_pg_%d", time.Now().UnixNano())
+	if _, err := conns[0].Exec(ctx, "CREATE TABLE "+table+" (id bigint PRIMARY KEY, v text)"); err != nil {
+		return nil, err
+	}
+	if w == "pg-select" {
+		for i := 0; i < 1000; i += 100 {
+			var sb strings.Builder
+			fmt.Fprintf(&sb, "INSERT INTO %s VALUES ", table)
+			for j := i; j < i+100; j++ {
+				if j > i {
+					sb.WriteByte(',')
+				}
+				fmt.Fprintf(&sb, "(%d, 'v')", j)
+			}
+			if _, err := conns[0].Exec(ctx, sb.String()); err != nil {
+				return nil, err
+			}
+		}
+		return []benchResult{b.drive(ctx, w, b.cfg.clients, func(ctx context.Context, c int, i int64) bool {
+			var v string
+			return conns[c].QueryRow(ctx, "SELECT v FROM "+table+" WHERE id = $1", (int64(c)*37+i)%1000).Scan(&v) == nil
+		})}, nil
+	}
+	return []benchResult{b.drive(ctx, w, b.cfg.clients, func(ctx context.Context, c int, i int64) bool {
+		_, err := conns[c].Exec(ctx, "INSERT INTO "+table+" VALUES ($1, 'v')", int64(c)<<32|i)
+		return err == nil
+	})}, nil
 }
 
 // failover kills the leader (the embedded node, or via the control API) and times the first
