@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"go.uber.org/goleak"
 
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web/clustertest"
@@ -26,28 +25,12 @@ import (
 // hold both ends of 10,000 connections within the machine's limit on open files.
 const holdEnv = "RAFTPLAY_TEST_HOLD_CONNS"
 
-// TestMain also fails the package if its tests leave goroutines behind (closed clusters,
-// servers and streams must stop everything they started).
+// TestMain also fails the package if its tests leave goroutines behind.
 func TestMain(m *testing.M) {
 	if spec := os.Getenv(holdEnv); spec != "" {
 		os.Exit(holdConns(spec))
 	}
-	code := m.Run()
-	if code == 0 {
-		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-		var err error
-		// A closed BuntDB stops its background goroutine at its next one-second tick.
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			if err = goleak.Find(); err == nil || time.Now().After(deadline) {
-				break
-			}
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(clustertest.RunChecked(m))
 }
 
 // holdConns opens "count@addr" idle connections, reports how many it holds, and keeps them

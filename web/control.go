@@ -49,8 +49,8 @@ func (s *Server) controlRoutes() []route {
 		{"POST", "/v1/control/speed", s.handleSpeed},
 		{"POST", "/v1/control/add-node", s.handleAddNode},
 		{"POST", "/v1/control/remove-node", s.handleRemoveNode},
-		{"POST", "/v1/control/transfer-leadership", s.handleControlTransfer},
-		{"POST", "/v1/control/snapshot", s.handleControlSnapshot},
+		{"POST", "/v1/control/transfer-leadership", s.handleTransfer},
+		{"POST", "/v1/control/snapshot", s.handleSnapshot},
 		{"GET", "/v1/control/scenarios", s.handleScenarios},
 		{"POST", "/v1/control/scenario", s.handleScenario},
 	}
@@ -324,46 +324,6 @@ func (s *Server) handleRemoveNode(w http.ResponseWriter, r *http.Request) {
 	}
 	s.faultChanged(r.Context(), "remove-node", req.Node)
 	writeJSON(w, http.StatusOK, map[string]string{"removed": req.Node})
-}
-
-func (s *Server) handleControlTransfer(w http.ResponseWriter, r *http.Request) {
-	var req nodeRequest
-	if err := decodeOptionalJSON(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	n, err := s.entry()
-	if err == nil {
-		err = n.TransferLeadership(r.Context(), req.Node)
-	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"leader": s.leaderAfterTransfer(r.Context(), n)})
-}
-
-func (s *Server) handleControlSnapshot(w http.ResponseWriter, r *http.Request) {
-	var req nodeRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	if s.self != nil && req.Node != "" && req.Node != s.self.ID() {
-		s.passOn(w, r, req.Node, "/v1/control/snapshot", req)
-		return
-	}
-	n, err := s.nodeFor(req.Node)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	snap, err := n.Snapshot(r.Context())
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, snap)
 }
 
 func (s *Server) handleFaults(w http.ResponseWriter, r *http.Request) {

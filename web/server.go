@@ -263,15 +263,26 @@ func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"removed": id})
 }
 
+// transferRequest names the new leader as "id" (cluster API) or "node" (control API); empty
+// lets raft choose.
+type transferRequest struct {
+	ID   string `json:"id,omitempty"`
+	Node string `json:"node,omitempty"`
+}
+
 func (s *Server) handleTransfer(w http.ResponseWriter, r *http.Request) {
-	var req wire.TransferRequest
+	var req transferRequest
 	if err := decodeOptionalJSON(r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
+	target := req.ID
+	if target == "" {
+		target = req.Node
+	}
 	n, err := s.entry()
 	if err == nil {
-		err = n.TransferLeadership(r.Context(), req.ID)
+		err = n.TransferLeadership(r.Context(), target)
 	}
 	if err != nil {
 		writeError(w, err)
@@ -295,15 +306,16 @@ func (s *Server) leaderAfterTransfer(ctx context.Context, n *node.Node) string {
 	}
 }
 
-// snapshotRequest names the node to snapshot (playground; a node snapshots itself).
-type snapshotRequest struct {
-	Node string `json:"node,omitempty"`
-}
-
+// handleSnapshot snapshots the named node ({"node": id}), or the node serving the request.
+// On a node process, a request naming another node is passed on to it.
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
-	var req snapshotRequest
+	var req nodeRequest
 	if err := decodeOptionalJSON(r, &req); err != nil {
 		writeError(w, err)
+		return
+	}
+	if s.self != nil && req.Node != "" && req.Node != s.self.ID() {
+		s.passOn(w, r, req.Node, r.URL.Path, req)
 		return
 	}
 	var n *node.Node

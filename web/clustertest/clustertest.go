@@ -10,8 +10,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
@@ -43,6 +46,29 @@ func WithPostgres() Option { return func(c *web.ClusterConfig) { c.PG = true } }
 
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
+
+// RunChecked runs a test package's tests (from TestMain) and fails it if they left a
+// goroutine running. Idle keep-alive connections of the default transport are closed first,
+// and the check waits a few seconds: a closed BuntDB stops its background goroutine at its
+// next one-second tick.
+func RunChecked(m *testing.M) int {
+	code := m.Run()
+	if code != 0 {
+		return code
+	}
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if err = goleak.Find(); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+		return 1
+	}
+	return 0
+}
 
 // Tolerant is the timing profile tests use.
 func Tolerant() node.Timing {
