@@ -15,12 +15,13 @@ import (
 // the batch the leader already checked and resolved.
 type sqlExtension struct{ eng *sql.Engine }
 
-func (x sqlExtension) Apply(tx *store.Tx, payload []byte) (any, error) {
+func (x sqlExtension) Apply(tx *store.Tx, payload []byte) (any, string, error) {
 	b, err := sql.DecodeBatch(payload)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return x.eng.Execute(tx, b)
+	v, err := x.eng.Execute(tx, b)
+	return v, b.Summary(), err
 }
 
 func (x sqlExtension) Summary(payload []byte) string {

@@ -23,8 +23,9 @@ const (
 
 // Extension applies a kind of command the store does not understand itself (the SQL engine).
 type Extension interface {
-	// Apply runs payload on tx; an error rolls the whole entry back.
-	Apply(tx *Tx, payload []byte) (any, error)
+	// Apply runs payload on tx; an error rolls the whole entry back. It also returns the
+	// payload's summary, which it has decoded anyway.
+	Apply(tx *Tx, payload []byte) (value any, summary string, err error)
 	// Summary is a short readable line for a log view.
 	Summary(payload []byte) string
 	// AfterRestore rebuilds what a BuntDB snapshot does not keep (indexes).
@@ -139,12 +140,14 @@ func (f *FSM) Apply(l *raft.Log) any {
 		subs := make([]*Result, len(cmd.Cmds))
 		for i, c := range cmd.Cmds {
 			subs[i] = &Result{Index: l.Index, Term: l.Term}
-			subs[i].Value, subs[i].Err = f.apply(c)
+			subs[i].Value, subs[i].Err = f.apply(c, nil)
 		}
 		res.Value = subs
 	} else {
-		summary = f.summary(cmd)
-		res.Value, res.Err = f.apply(cmd)
+		res.Value, res.Err = f.apply(cmd, &summary)
+		if summary == "" {
+			summary = f.summary(cmd)
+		}
 	}
 	f.mu.Lock()
 	f.applied, f.term = l.Index, l.Term
@@ -224,7 +227,9 @@ func (f *FSM) View(fn func(tx *Tx) error) error {
 	return db.View(func(btx *buntdb.Tx) error { return fn(&Tx{tx: btx}) })
 }
 
-func (f *FSM) apply(c Command) (value any, err error) {
+// apply runs one command in its own transaction; summary, if not nil, receives a summary the
+// command's handler produced on the way.
+func (f *FSM) apply(c Command, summary *string) (value any, err error) {
 	defer func() {
 		// Last line of defence: user input must never take a node down. A panic here is a
 		// bug; the entry fails the same way on every node.
@@ -235,13 +240,13 @@ func (f *FSM) apply(c Command) (value any, err error) {
 	}()
 	err = f.update(func(tx *Tx) error {
 		var e error
-		value, e = f.applyTx(tx, c)
+		value, e = f.applyTx(tx, c, summary)
 		return e
 	})
 	return value, err
 }
 
-func (f *FSM) applyTx(tx *Tx, c Command) (any, error) {
+func (f *FSM) applyTx(tx *Tx, c Command, summary *string) (any, error) {
 	switch c.Op {
 	case OpPut:
 		return putKV(tx, c)
@@ -269,7 +274,11 @@ func (f *FSM) applyTx(tx *Tx, c Command) (any, error) {
 		if f.opts.SQL == nil {
 			return nil, fmt.Errorf("%w: sql", ErrUnknownCommand)
 		}
-		return f.opts.SQL.Apply(tx, c.SQL)
+		v, s, err := f.opts.SQL.Apply(tx, c.SQL)
+		if summary != nil {
+			*summary = s
+		}
+		return v, err
 	}
 	return nil, fmt.Errorf("%w: %s", ErrUnknownCommand, c.Op)
 }
