@@ -318,10 +318,10 @@ func (b *bencher) sqlSelect(ctx context.Context) ([]benchResult, error) {
 		"CREATE TABLE "+table+" (id bigint PRIMARY KEY, email text, n int); CREATE INDEX "+table+"_email ON "+table+" (email)")) {
 		return nil, errors.New("create table failed")
 	}
-	for i := 0; i < b.cfg.rows; i += 500 {
+	for i := 0; i < b.cfg.rows; i += 200 { // 200 rows stay under the 16 KiB statement limit
 		var sb strings.Builder
 		fmt.Fprintf(&sb, "INSERT INTO %s VALUES ", table)
-		for j := i; j < min(i+500, b.cfg.rows); j++ {
+		for j := i; j < min(i+200, b.cfg.rows); j++ {
 			if j > i {
 				sb.WriteByte(',')
 			}
