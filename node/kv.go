@@ -114,19 +114,10 @@ func (n *Node) Get(ctx context.Context, key, consistency string) (value []byte, 
 	if err := checkKey(key); err != nil {
 		return nil, 0, err
 	}
-	var inst *instance
 	var kv wire.KVPair
-	forwarded := false
-	err = n.retry(ctx, func() error {
-		var err error
-		forwarded = false
-		inst, err = n.readable(ctx, consistency)
-		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-			forwarded = true
-			q := url.Values{"consistency": {consistency}, "encoding": {"base64"}}
-			return n.forwardToLeader(ctx, "GET", "/v1/kv/"+url.PathEscape(key), q, nil, &kv)
-		}
-		return err
+	inst, forwarded, err := n.readOrForward(ctx, consistency, func() error {
+		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}}
+		return n.forwardToLeader(ctx, "GET", "/v1/kv/"+url.PathEscape(key), q, nil, &kv)
 	})
 	if err == nil && forwarded {
 		v, err := base64.StdEncoding.DecodeString(kv.Value)
@@ -152,19 +143,10 @@ func (n *Node) Get(ctx context.Context, key, consistency string) (value []byte, 
 // List returns up to limit keys with prefix at the given consistency. Values are raw bytes
 // in Go strings; the caller chooses their encoding.
 func (n *Node) List(ctx context.Context, prefix string, limit int, consistency string) (items []store.KV, more bool, index uint64, err error) {
-	var inst *instance
 	var l wire.KVList
-	forwarded := false
-	err = n.retry(ctx, func() error {
-		var err error
-		forwarded = false
-		inst, err = n.readable(ctx, consistency)
-		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-			forwarded = true
-			q := url.Values{"consistency": {consistency}, "encoding": {"base64"}, "prefix": {prefix}, "limit": {strconv.Itoa(limit)}}
-			return n.forwardToLeader(ctx, "GET", "/v1/kv", q, nil, &l)
-		}
-		return err
+	inst, forwarded, err := n.readOrForward(ctx, consistency, func() error {
+		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}, "prefix": {prefix}, "limit": {strconv.Itoa(limit)}}
+		return n.forwardToLeader(ctx, "GET", "/v1/kv", q, nil, &l)
 	})
 	if err == nil && forwarded {
 		for _, it := range l.Items {

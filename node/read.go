@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -98,6 +99,23 @@ func (n *Node) readable(ctx context.Context, consistency string) (*instance, err
 		return nil, err
 	}
 	return inst, nil
+}
+
+// readOrForward waits until this node may serve a read at consistency or, on a follower,
+// runs forward (the same read sent to the leader) instead, riding out elections like a write.
+// It reports which of the two happened.
+func (n *Node) readOrForward(ctx context.Context, consistency string, forward func() error) (inst *instance, forwarded bool, err error) {
+	err = n.retry(ctx, func() error {
+		var err error
+		forwarded = false
+		inst, err = n.readable(ctx, consistency)
+		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
+			forwarded = true
+			return forward()
+		}
+		return err
+	})
+	return inst, forwarded, err
 }
 
 // currentHeartbeat is the heartbeat timeout raft runs with now (it can be changed live).
