@@ -89,7 +89,7 @@ func New(cfg Config) (*Node, error) {
 		log:    cfg.Logger.With("node", cfg.ID),
 		client: &http.Client{Timeout: 30 * time.Second},
 		stop:   make(chan struct{}),
-		bus:    eventbus.New(4096),
+		bus:    eventbus.New(8192),
 		sql:    sql.NewEngine(sql.DefaultLimits()),
 	}
 	inst, err := n.open(cfg.RaftAddr)

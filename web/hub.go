@@ -6,6 +6,7 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/eventbus"
+	"github.com/raftplay/raftplay/node/wire"
 )
 
 // Hub merges the event streams of several nodes into one ordered stream: each event keeps
@@ -31,7 +32,7 @@ func (h *Hub) Attach(n *node.Node) {
 	go func() {
 		defer h.wg.Done()
 		for {
-			sub, err := n.Events().Subscribe(1<<14, 0)
+			sub, err := n.Events().Subscribe(1<<14, 0) // as far behind as the node's ring allows
 			if err != nil {
 				return // the node closed
 			}
@@ -51,23 +52,23 @@ func (h *Hub) Attach(n *node.Node) {
 // relay copies events until the subscription ends (true) or the hub closes (false).
 func (h *Hub) relay(sub *eventbus.Sub) bool {
 	defer sub.Close()
+	var evs []wire.Event
+	publish := func() {
+		evs = sub.Read(evs[:0], 0)
+		for _, ev := range evs {
+			ev.Seq, ev.Encoded = 0, nil
+			h.bus.Publish(ev)
+		}
+	}
 	for {
 		select {
 		case <-h.stop:
 			return false
-		case ev := <-sub.C():
-			ev.Seq, ev.Encoded = 0, nil
-			h.bus.Publish(ev)
+		case <-sub.Ready():
+			publish()
 		case <-sub.Done():
-			for {
-				select {
-				case ev := <-sub.C():
-					ev.Seq, ev.Encoded = 0, nil
-					h.bus.Publish(ev)
-				default:
-					return sub.Err() != nil && sub.Err() != eventbus.ErrClosed
-				}
-			}
+			publish()
+			return sub.Err() != nil && sub.Err() != eventbus.ErrClosed
 		}
 	}
 }

@@ -205,8 +205,12 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventb
 			return
 		}
 	}
-	flush := time.NewTimer(wsBatchWindow)
-	defer flush.Stop()
+	var window *time.Timer
+	if f.batch {
+		window = time.NewTimer(wsBatchWindow)
+		defer window.Stop()
+	}
+	var evs []wire.Event
 	for {
 		select {
 		case <-ctx.Done():
@@ -216,18 +220,38 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventb
 			if write(ev) != nil {
 				return
 			}
-		case ev := <-sub.C():
-			if !f.batch {
+			continue
+		case <-sub.Ready():
+		case <-sub.Done():
+			if !errors.Is(sub.Err(), eventbus.ErrSlowConsumer) {
+				c.Close(websocket.StatusGoingAway, "event stream closed")
+			}
+			return
+		}
+		if !f.batch {
+			evs = sub.Read(evs[:0], wsBatch)
+			for _, ev := range evs {
 				if f.pass(ev) && write(ev) != nil {
 					return
 				}
-				continue
 			}
+			continue
+		}
+		// Let the window fill before reading: the bus pokes a waiting subscriber once, so
+		// the events that arrive meanwhile cost nothing here.
+		window.Reset(wsBatchWindow)
+		select {
+		case <-window.C:
+		case <-ctx.Done():
+			c.Close(websocket.StatusNormalClosure, "")
+			return
+		}
+		for more := true; more; {
+			evs = sub.Read(evs[:0], wsBatch)
+			more = len(evs) == wsBatch
 			buf = append(buf[:0], '[')
 			n := 0
-			flush.Reset(wsBatchWindow)
-		drain:
-			for {
+			for _, ev := range evs {
 				if f.pass(ev) {
 					if n > 0 {
 						buf = append(buf, ',')
@@ -235,23 +259,10 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventb
 					buf = append(buf, ev.Encoded...)
 					n++
 				}
-				if n >= wsBatch {
-					break
-				}
-				select {
-				case ev = <-sub.C():
-				case <-flush.C:
-					break drain
-				}
 			}
 			if n > 0 && send(append(buf, ']')) != nil {
 				return
 			}
-		case <-sub.Done():
-			if !errors.Is(sub.Err(), eventbus.ErrSlowConsumer) {
-				c.Close(websocket.StatusGoingAway, "event stream closed")
-			}
-			return
 		}
 	}
 }

@@ -1,7 +1,12 @@
-// Package eventbus fans events out to subscribers without ever blocking the publisher: each
-// subscriber has a bounded queue, and one that falls behind is cut off (its subscription
-// ends with ErrSlowConsumer) instead of slowing the publisher down. A ring of recent events
-// lets a subscriber resume after a sequence number.
+// Package eventbus fans events out to subscribers without ever blocking the publisher.
+//
+// Events live once, in a ring shared by every subscriber; a subscriber is only a cursor into
+// it and a wake-up signal. Publishing appends to the ring and pokes the subscribers that are
+// waiting, so its cost does not grow with how far behind they are, and a subscriber that
+// reads in windows (a batched WebSocket) is woken once per window instead of once per
+// event. A subscriber that falls more than its limit behind is cut off (its subscription
+// ends with ErrSlowConsumer) instead of slowing the publisher down. The same ring lets a
+// subscriber resume after a sequence number.
 package eventbus
 
 import (
@@ -24,34 +29,58 @@ var (
 type Bus struct {
 	mu     sync.Mutex
 	seq    uint64
-	ring   []wire.Event // the last len(ring) events, oldest at head
-	head   int
-	full   bool
+	ring   []wire.Event // event seq lives at ring[seq%len(ring)]
 	subs   map[*Sub]struct{}
 	closed bool
 
 	dropped atomic.Uint64 // subscribers cut off for falling behind
 }
 
-// New returns a bus that keeps the last replay events for resuming subscribers.
-func New(replay int) *Bus {
-	if replay < 1 {
-		replay = 1
+// New returns a bus that keeps the last size events: for resuming subscribers, and as the
+// most any subscriber may fall behind.
+func New(size int) *Bus {
+	if size < 1 {
+		size = 1
 	}
-	return &Bus{ring: make([]wire.Event, replay), subs: map[*Sub]struct{}{}}
+	return &Bus{ring: make([]wire.Event, size), subs: map[*Sub]struct{}{}}
 }
 
-// Sub is one subscription.
+// Sub is one subscription: a cursor into the bus's ring.
 type Sub struct {
-	ch   chan wire.Event
-	done chan struct{}
-	once sync.Once
-	err  error
-	bus  *Bus
+	bus   *Bus
+	limit uint64        // unread events allowed before the subscriber is cut off
+	next  atomic.Uint64 // sequence number of the next event to read
+	wake  chan struct{} // holds a token when events may be waiting
+	done  chan struct{}
+	once  sync.Once
+	err   error
 }
 
-// C delivers the events, in order.
-func (s *Sub) C() <-chan wire.Event { return s.ch }
+// Ready receives a value when events may be waiting; Read then returns them. A token can be
+// stale (Read returns nothing), never missing.
+func (s *Sub) Ready() <-chan struct{} { return s.wake }
+
+// Read appends to dst the waiting events, at most max of them (all if max <= 0), in order,
+// and moves the cursor past them.
+func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
+	b := s.bus
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	next := s.next.Load()
+	if next > b.seq || next < b.oldestLocked() {
+		return dst // nothing new, or overwritten (the subscriber was cut off)
+	}
+	n := b.seq - next + 1
+	if max > 0 && n > uint64(max) {
+		n = uint64(max)
+		s.poke() // the rest are still waiting
+	}
+	for seq := next; seq < next+n; seq++ {
+		dst = append(dst, b.ring[seq%uint64(len(b.ring))])
+	}
+	s.next.Store(next + n)
+	return dst
+}
 
 // Done is closed when the subscription ends; Err says why.
 func (s *Sub) Done() <-chan struct{} { return s.done }
@@ -81,8 +110,15 @@ func (s *Sub) end(err error) {
 	})
 }
 
-// Publish stamps ev with the next sequence number, keeps it for replay and hands it to every
-// subscriber that has room. It never blocks.
+func (s *Sub) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default: // a token is already waiting
+	}
+}
+
+// Publish stamps ev with the next sequence number, keeps it in the ring and wakes the
+// subscribers. It never blocks.
 func (b *Bus) Publish(ev wire.Event) wire.Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -92,46 +128,47 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 	b.seq++
 	ev.Seq = b.seq
 	ev.Encoded = ev.AppendJSON(make([]byte, 0, 96+len(ev.Data)))
-	b.ring[b.head] = ev
-	b.head = (b.head + 1) % len(b.ring)
-	if b.head == 0 {
-		b.full = true
-	}
+	b.ring[b.seq%uint64(len(b.ring))] = ev
 	for s := range b.subs {
-		select {
-		case s.ch <- ev:
-		default:
+		if unread := b.seq + 1 - s.next.Load(); unread > s.limit {
 			delete(b.subs, s)
 			b.dropped.Add(1)
-			s.end(fmt.Errorf("%w (queue of %d full at seq %d)", ErrSlowConsumer, cap(s.ch), ev.Seq))
+			s.end(fmt.Errorf("%w (%d events unread at seq %d)", ErrSlowConsumer, unread, ev.Seq))
+			continue
 		}
+		s.poke()
 	}
 	return ev
 }
 
-// Subscribe starts a subscription with a queue of buf events. With since > 0 the events
-// after since that are still in the replay buffer come first (ErrTooOld if some are gone).
-func (b *Bus) Subscribe(buf int, since uint64) (*Sub, error) {
+// Subscribe starts a subscription that may fall up to limit events behind (at most the
+// ring's size). With since > 0 it starts after since, replaying what the ring still holds
+// (ErrTooOld if some of it is gone); otherwise with the next event published.
+func (b *Bus) Subscribe(limit int, since uint64) (*Sub, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, ErrClosed
 	}
-	var replay []wire.Event
 	if since > b.seq {
 		// A resume point from the future: the stream restarted (a new process) and the
 		// client's picture belongs to the old one.
 		return nil, fmt.Errorf("%w: asked for events after %d, the stream is at %d", ErrTooOld, since, b.seq)
 	}
-	if since > 0 && since < b.seq {
-		replay = b.recentLocked(int(b.seq - since))
-		if len(replay) == 0 || replay[0].Seq != since+1 {
-			return nil, fmt.Errorf("%w: asked for events after %d, oldest kept is %d", ErrTooOld, since, b.oldestLocked())
+	size := uint64(len(b.ring))
+	s := &Sub{bus: b, limit: min(uint64(max(limit, 1)), size), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	next := b.seq + 1
+	if since > 0 {
+		if oldest := b.oldestLocked(); since+1 < oldest {
+			return nil, fmt.Errorf("%w: asked for events after %d, oldest kept is %d", ErrTooOld, since, oldest)
 		}
+		next = since + 1
+		// Replay may be longer than the limit; allow it, plus half the limit for new events.
+		s.limit = min(max(s.limit, b.seq-since+s.limit/2), size)
 	}
-	s := &Sub{ch: make(chan wire.Event, max(buf, len(replay)+buf/2)), done: make(chan struct{}), bus: b}
-	for _, ev := range replay {
-		s.ch <- ev
+	s.next.Store(next)
+	if next <= b.seq {
+		s.poke()
 	}
 	b.subs[s] = struct{}{}
 	return s, nil
@@ -141,7 +178,16 @@ func (b *Bus) Subscribe(buf int, since uint64) (*Sub, error) {
 func (b *Bus) Recent(n int) []wire.Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.recentLocked(n)
+	oldest := b.oldestLocked()
+	if n <= 0 || oldest > b.seq {
+		return nil
+	}
+	from := max(oldest, b.seq-uint64(min(n, len(b.ring)))+1)
+	out := make([]wire.Event, 0, b.seq-from+1)
+	for seq := from; seq <= b.seq; seq++ {
+		out = append(out, b.ring[seq%uint64(len(b.ring))])
+	}
+	return out
 }
 
 // Seq is the sequence number of the latest event.
@@ -151,29 +197,12 @@ func (b *Bus) Seq() uint64 {
 	return b.seq
 }
 
-func (b *Bus) recentLocked(n int) []wire.Event {
-	size := b.head
-	if b.full {
-		size = len(b.ring)
-	}
-	n = min(n, size)
-	out := make([]wire.Event, 0, n)
-	for i := size - n; i < size; i++ {
-		idx := i
-		if b.full {
-			idx = (b.head + i) % len(b.ring)
-		}
-		out = append(out, b.ring[idx])
-	}
-	return out
-}
-
+// oldestLocked is the sequence number of the oldest event the ring holds (seq+1 when empty).
 func (b *Bus) oldestLocked() uint64 {
-	r := b.recentLocked(len(b.ring))
-	if len(r) == 0 {
-		return 0
+	if size := uint64(len(b.ring)); b.seq > size {
+		return b.seq - size + 1
 	}
-	return r[0].Seq
+	return 1
 }
 
 // Subscribers is the number of live subscriptions.

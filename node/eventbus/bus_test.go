@@ -10,47 +10,80 @@ import (
 
 func ev(typ string) wire.Event { return wire.NewEvent("n1", typ, time.Unix(0, 0), nil) }
 
-func TestOrderedDeliveryAndReplay(t *testing.T) {
-	b := New(8)
-	s, err := b.Subscribe(16, 0)
-	if err != nil {
-		t.Fatal(err)
+// readAll reads what is waiting, checking that a Ready token announced it.
+func readAll(t *testing.T, s *Sub) []wire.Event {
+	t.Helper()
+	select {
+	case <-s.Ready():
+	default:
+		t.Fatal("events waiting but no Ready token")
 	}
-	for range 12 {
-		b.Publish(ev(wire.EventStatus))
+	return s.Read(nil, 0)
+}
+
+func seqs(evs []wire.Event) []uint64 {
+	out := make([]uint64, len(evs))
+	for i, e := range evs {
+		out[i] = e.Seq
 	}
-	for want := uint64(1); want <= 12; want++ {
-		if got := (<-s.C()).Seq; got != want {
-			t.Fatalf("seq %d, want %d", got, want)
+	return out
+}
+
+func wantSeqs(t *testing.T, evs []wire.Event, from, to uint64) {
+	t.Helper()
+	if len(evs) != int(to-from+1) {
+		t.Fatalf("got seqs %v, want %d..%d", seqs(evs), from, to)
+	}
+	for i, e := range evs {
+		if e.Seq != from+uint64(i) {
+			t.Fatalf("got seqs %v, want %d..%d", seqs(evs), from, to)
 		}
-	}
-	r, err := b.Subscribe(16, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for want := uint64(8); want <= 12; want++ {
-		if got := (<-r.C()).Seq; got != want {
-			t.Fatalf("replay seq %d, want %d", got, want)
-		}
-	}
-	if _, err := b.Subscribe(16, 2); !errors.Is(err, ErrTooOld) {
-		t.Fatalf("resume before the ring: %v", err)
-	}
-	if _, err := b.Subscribe(16, 99); !errors.Is(err, ErrTooOld) {
-		t.Fatalf("resume after a restart (since beyond the stream): %v", err)
-	}
-	if s, err := b.Subscribe(16, 12); err != nil || len(s.C()) != 0 {
-		t.Fatalf("resume at the head: %v", err)
-	}
-	if got := b.Recent(3); len(got) != 3 || got[0].Seq != 10 || got[2].Seq != 12 {
-		t.Fatalf("recent: %+v", got)
 	}
 }
 
+func TestOrderedDeliveryAndReplay(t *testing.T) {
+	b := New(8)
+	s, err := b.Subscribe(8, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		b.Publish(ev(wire.EventStatus))
+	}
+	wantSeqs(t, readAll(t, s), 1, 5)
+	for range 7 {
+		b.Publish(ev(wire.EventStatus))
+	}
+	// Read in pieces: a partial read leaves a token for the rest.
+	wantSeqs(t, s.Read(nil, 3), 6, 8)
+	wantSeqs(t, readAll(t, s), 9, 12)
+	if got := s.Read(nil, 0); len(got) != 0 {
+		t.Fatalf("read past the head: %v", seqs(got))
+	}
+
+	r, err := b.Subscribe(8, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSeqs(t, readAll(t, r), 8, 12)
+	if _, err := b.Subscribe(8, 2); !errors.Is(err, ErrTooOld) {
+		t.Fatalf("resume before the ring: %v", err)
+	}
+	if _, err := b.Subscribe(8, 99); !errors.Is(err, ErrTooOld) {
+		t.Fatalf("resume after a restart (since beyond the stream): %v", err)
+	}
+	h, err := b.Subscribe(8, 12)
+	if err != nil || len(h.Ready()) != 0 || len(h.Read(nil, 0)) != 0 {
+		t.Fatalf("resume at the head: %v", err)
+	}
+	wantSeqs(t, b.Recent(3), 10, 12)
+	wantSeqs(t, b.Recent(100), 5, 12)
+}
+
 func TestSlowSubscriberIsCutOffWithoutBlocking(t *testing.T) {
-	b := New(4)
+	b := New(128)
 	slow, _ := b.Subscribe(4, 0)
-	fast, _ := b.Subscribe(1000, 0)
+	fast, _ := b.Subscribe(1000, 0) // limited to the ring
 	for range 100 {
 		b.Publish(ev(wire.EventApply)) // would deadlock if Publish blocked on slow
 	}
@@ -62,20 +95,55 @@ func TestSlowSubscriberIsCutOffWithoutBlocking(t *testing.T) {
 	if !errors.Is(slow.Err(), ErrSlowConsumer) {
 		t.Fatalf("slow subscriber ended with %v", slow.Err())
 	}
-	if len(fast.C()) != 100 || fast.Err() != nil {
-		t.Fatalf("healthy subscriber got %d events, err %v", len(fast.C()), fast.Err())
+	wantSeqs(t, readAll(t, fast), 1, 100)
+	if fast.Err() != nil {
+		t.Fatalf("healthy subscriber: %v", fast.Err())
 	}
 	if b.Subscribers() != 1 || b.Dropped() != 1 {
 		t.Fatalf("subscribers %d dropped %d", b.Subscribers(), b.Dropped())
 	}
+	for range 200 {
+		b.Publish(ev(wire.EventApply))
+	}
+	if !errors.Is(fast.Err(), ErrSlowConsumer) {
+		t.Fatalf("a subscriber a whole ring behind must be cut off, got %v", fast.Err())
+	}
+	if got := fast.Read(nil, 0); len(got) != 0 {
+		t.Fatalf("read overwritten events: %v", seqs(got))
+	}
 }
 
+func TestCloseEndsSubscriptions(t *testing.T) {
+	b := New(8)
+	s, _ := b.Subscribe(8, 0)
+	b.Close()
+	<-s.Done()
+	if !errors.Is(s.Err(), ErrClosed) {
+		t.Fatalf("ended with %v", s.Err())
+	}
+	if _, err := b.Subscribe(8, 0); !errors.Is(err, ErrClosed) {
+		t.Fatalf("subscribe after close: %v", err)
+	}
+}
+
+// BenchmarkPublish100Subscribers publishes to 100 subscribers that read in 20 ms windows,
+// as batched WebSocket streams do.
 func BenchmarkPublish100Subscribers(b *testing.B) {
-	bus := New(1024)
+	bus := New(1 << 16)
+	stop := make(chan struct{})
+	defer close(stop)
 	for range 100 {
-		s, _ := bus.Subscribe(1<<20, 0)
+		s, _ := bus.Subscribe(1<<16, 0)
 		go func() {
-			for range s.C() {
+			var buf []wire.Event
+			for {
+				select {
+				case <-stop:
+					return
+				case <-s.Ready():
+				}
+				time.Sleep(20 * time.Millisecond)
+				buf = s.Read(buf[:0], 0)
 			}
 		}()
 	}
