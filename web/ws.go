@@ -205,6 +205,14 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventb
 			return
 		}
 	}
+	streamEvents(ctx, c, sub, f, out, write, send)
+}
+
+// streamEvents sends the subscription's events (and the answers to commands) until the
+// connection or the subscription ends.
+func streamEvents(ctx context.Context, c *websocket.Conn, sub *eventbus.Sub, f streamFilter,
+	out <-chan wire.Event, write func(wire.Event) error, send func([]byte) error) {
+	var buf []byte
 	var window *time.Timer
 	if f.batch {
 		window = time.NewTimer(wsBatchWindow)

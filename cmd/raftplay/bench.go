@@ -463,6 +463,7 @@ func (b *bencher) events(ctx context.Context) ([]benchResult, error) {
 	defer cancel()
 	var mu sync.Mutex
 	var lags []time.Duration
+	var msgs, bytes atomic.Int64 // over all subscribers
 	var wg sync.WaitGroup
 	for i := range b.cfg.subscribers {
 		c, _, err := websocket.Dial(sctx, "ws://"+b.cfg.addrs[0]+"/v1/cluster/events?batch=true&types=apply", nil)
@@ -483,15 +484,20 @@ func (b *bencher) events(ctx context.Context) ([]benchResult, error) {
 					if err != nil {
 						return
 					}
-					if _, err := io.Copy(io.Discard, r); err != nil {
+					n, err := io.Copy(io.Discard, r)
+					if err != nil {
 						return
 					}
+					msgs.Add(1)
+					bytes.Add(n)
 					continue
 				}
 				_, msg, err := c.Read(sctx)
 				if err != nil {
 					return
 				}
+				msgs.Add(1)
+				bytes.Add(int64(len(msg)))
 				now := time.Now()
 				var evs []wire.Event
 				if len(msg) == 0 || msg[0] != '[' || json.Unmarshal(msg, &evs) != nil {
@@ -505,13 +511,16 @@ func (b *bencher) events(ctx context.Context) ([]benchResult, error) {
 			}
 		}()
 	}
+	msgs.Store(0)
+	bytes.Store(0)
 	r := b.kvPut(ctx, fmt.Sprintf("events/%d-subscribers", b.cfg.subscribers))
 	cancel()
 	wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()
+	r.Extra = map[string]float64{"messages_per_s": float64(msgs.Load()) / r.Seconds, "mib_per_s": float64(bytes.Load()) / r.Seconds / (1 << 20)}
 	if p := percentiles(lags); p != nil {
-		r.Extra = map[string]float64{"lag_p50_ms": p["p50"], "lag_p99_ms": p["p99"], "lag_max_ms": p["max"]}
+		r.Extra["lag_p50_ms"], r.Extra["lag_p99_ms"], r.Extra["lag_max_ms"] = p["p50"], p["p99"], p["max"]
 	}
 	return []benchResult{r}, nil
 }
