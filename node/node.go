@@ -368,6 +368,9 @@ func (inst *instance) shutdown() error {
 	inst.dead = true
 	inst.gate.Unlock()
 	var errs []error
+	if inst.trans != nil {
+		inst.trans.Quiesce()
+	}
 	if inst.raft != nil {
 		if err := inst.raft.Shutdown().Error(); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown raft: %w", err))
@@ -382,6 +385,9 @@ func (inst *instance) shutdown() error {
 
 // release closes what open managed to open.
 func (inst *instance) release() {
+	if inst.trans != nil {
+		inst.trans.Quiesce()
+	}
 	if inst.raft != nil {
 		inst.raft.Shutdown()
 	}

@@ -323,15 +323,17 @@ func TestHeartbeatFastPathRespectsIncomingBlock(t *testing.T) {
 			t.Fatalf("follower cut off from the leader never became a candidate (%s)", c.describe())
 		}
 	}
-	refused := false
-	for o, mark := range marks {
-		refused = refused || o.rec.any(mark, func(e wire.RPCData) bool {
-			return e.Heartbeat && e.To == string(f.id) && !e.Dropped && strings.Contains(e.Error, ErrBlocked.Error())
-		})
-	}
-	if !refused {
-		t.Error("no heartbeat refused by the follower was observed")
-	}
+	// A refused heartbeat is reported once its sender stops waiting for the link.
+	eventually(t, 3*unreachableHold, "a heartbeat refused by the follower", func() bool {
+		for o, mark := range marks {
+			if o.rec.any(mark, func(e wire.RPCData) bool {
+				return e.Heartbeat && e.To == string(f.id) && !e.Dropped && strings.Contains(e.Error, ErrBlocked.Error())
+			}) {
+				return true
+			}
+		}
+		return false
+	})
 
 	f.tr.SetLinks(nil)
 	eventually(t, 10*time.Second, "follower back", func() bool {
@@ -353,9 +355,9 @@ func TestOneWayLossInCluster(t *testing.T) {
 	eventually(t, 10*time.Second, "f's RPCs to the leader answered", func() bool {
 		return f.rec.any(fmark, func(e wire.RPCData) bool { return e.To == string(l.id) && e.Error == "" })
 	})
-	if !l.rec.any(mark, func(e wire.RPCData) bool { return e.To == string(f.id) && e.Dropped }) {
-		t.Error("no dropped RPCs from the leader to f")
-	}
+	eventually(t, 3*unreachableHold, "dropped RPCs from the leader to f", func() bool {
+		return l.rec.any(mark, func(e wire.RPCData) bool { return e.To == string(f.id) && e.Dropped })
+	})
 	// The other follower keeps the quorum: writes still commit.
 	c.apply(3)
 	other := c.followers(l)[1]

@@ -34,10 +34,12 @@ type Transport struct {
 	pipesMu sync.Mutex
 	pipes   map[*pipeline]struct{}
 
-	rpcCh     chan raft.RPC // incoming RPCs that passed the rules, for raft
-	closeCh   chan struct{}
-	closeOnce sync.Once
-	wg        sync.WaitGroup
+	rpcCh       chan raft.RPC // incoming RPCs that passed the rules, for raft
+	closeCh     chan struct{}
+	closeOnce   sync.Once
+	quiesceCh   chan struct{}
+	quiesceOnce sync.Once
+	wg          sync.WaitGroup
 }
 
 var (
@@ -50,13 +52,14 @@ var (
 // incoming RPCs on their way to raft; Close stops it.
 func New(inner *raft.NetworkTransport, self raft.ServerID, obs Observer) *Transport {
 	t := &Transport{
-		inner:   inner,
-		self:    self,
-		obs:     obs,
-		peers:   make(map[string]raft.ServerID),
-		pipes:   make(map[*pipeline]struct{}),
-		rpcCh:   make(chan raft.RPC),
-		closeCh: make(chan struct{}),
+		inner:     inner,
+		self:      self,
+		obs:       obs,
+		peers:     make(map[string]raft.ServerID),
+		pipes:     make(map[*pipeline]struct{}),
+		rpcCh:     make(chan raft.RPC),
+		closeCh:   make(chan struct{}),
+		quiesceCh: make(chan struct{}),
 	}
 	t.rules.Store(newRules(string(self), nil, false, 0))
 	t.wg.Add(1)
@@ -107,11 +110,17 @@ func (t *Transport) DecodePeer(buf []byte) raft.ServerAddress { return t.inner.D
 func (t *Transport) AppendEntries(id raft.ServerID, target raft.ServerAddress, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
 	t.learn(id, target)
 	start := time.Now()
-	delay, err := t.gate(wire.RPCAppendEntries, id, nil)
-	dropped := err != nil
-	if !dropped {
-		err = fromRemote(t.inner.AppendEntries(id, target, args, resp))
-	}
+	var delay time.Duration
+	dropped := false
+	err := t.untilReachable(func() error {
+		var err error
+		if delay, err = t.gate(wire.RPCAppendEntries, id, nil); err != nil {
+			dropped = true
+			return err
+		}
+		dropped = false
+		return fromRemote(t.inner.AppendEntries(id, target, args, resp))
+	})
 	if t.obs != nil {
 		d := appendData(args, resp, err == nil)
 		t.emit(&d, id, start, delay, dropped, err)
@@ -163,11 +172,17 @@ func (t *Transport) RequestPreVote(id raft.ServerID, target raft.ServerAddress, 
 func (t *Transport) InstallSnapshot(id raft.ServerID, target raft.ServerAddress, args *raft.InstallSnapshotRequest, resp *raft.InstallSnapshotResponse, data io.Reader) error {
 	t.learn(id, target)
 	start := time.Now()
-	delay, err := t.gate(wire.RPCInstallSnapshot, id, nil)
-	dropped := err != nil
-	if !dropped {
-		err = fromRemote(t.inner.InstallSnapshot(id, target, args, resp, data))
-	}
+	var delay time.Duration
+	dropped := false
+	err := t.untilReachable(func() error {
+		var err error
+		if delay, err = t.gate(wire.RPCInstallSnapshot, id, nil); err != nil {
+			dropped = true
+			return err
+		}
+		dropped = false
+		return fromRemote(t.inner.InstallSnapshot(id, target, args, resp, data))
+	})
 	if t.obs != nil {
 		d := wire.RPCData{RPC: wire.RPCInstallSnapshot, Term: args.Term, LastIndex: args.LastLogIndex}
 		if err == nil {

@@ -98,6 +98,45 @@ func TestNilObserver(t *testing.T) {
 	}
 }
 
+// TestHeldRPCGoesThroughWhenTheLinkHeals: an RPC to an unreachable peer waits for it and is
+// delivered (once) as soon as the link heals, instead of failing and feeding raft's backoff.
+func TestHeldRPCGoesThroughWhenTheLinkHeals(t *testing.T) {
+	a, b := newPeer(t, "a"), newPeer(t, "b")
+	a.tr.SetLinks([]Link{{From: "a", To: "b", Block: true}})
+	healed := make(chan time.Time, 1)
+	go func() {
+		time.Sleep(unreachableHold / 4)
+		a.tr.SetLinks(nil)
+		healed <- time.Now()
+	}()
+	if err := appendTo(a, b, 0, 1); err != nil {
+		t.Fatalf("held RPC failed after the link healed: %v", err)
+	}
+	if d := time.Since(<-healed); d > unreachableHold/2 {
+		t.Errorf("held RPC went through %v after the heal", d)
+	}
+	if n := len(b.received()); n != 1 {
+		t.Errorf("b received %d RPCs, want exactly 1", n)
+	}
+}
+
+// TestHeldRPCGivesUpOnQuiesce: shutting down does not wait for unreachable peers.
+func TestHeldRPCGivesUpOnQuiesce(t *testing.T) {
+	a, b := newPeer(t, "a"), newPeer(t, "b")
+	a.tr.SetLinks([]Link{{From: "a", To: "b", Block: true}})
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		a.tr.Quiesce()
+	}()
+	start := time.Now()
+	if err := appendTo(a, b, 0, 1); !errors.Is(err, ErrBlocked) {
+		t.Fatalf("got %v, want ErrBlocked", err)
+	}
+	if d := time.Since(start); d > unreachableHold/2 {
+		t.Errorf("quiesced RPC still waited %v", d)
+	}
+}
+
 func TestBlockOutgoingIsOneWay(t *testing.T) {
 	a, b := newPeer(t, "a"), newPeer(t, "b")
 	a.tr.SetLinks([]Link{{From: "a", To: "b", Block: true}})
@@ -109,8 +148,9 @@ func TestBlockOutgoingIsOneWay(t *testing.T) {
 	if err := heartbeatTo(a, b); !errors.Is(err, ErrBlocked) {
 		t.Fatalf("a->b heartbeat: got %v, want ErrBlocked", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("blocked RPCs took %v; they must fail at once", d)
+	// Each waited out the hold for the link to come back, and no longer.
+	if d := time.Since(start); d < 2*unreachableHold || d > 2*unreachableHold+time.Second {
+		t.Errorf("two blocked RPCs took %v; each must wait %v for the link, then fail", d, unreachableHold)
 	}
 	if n := len(b.received()) + b.heartbeats(); n != 0 {
 		t.Errorf("b received %d RPCs over a blocked link", n)
