@@ -29,7 +29,8 @@ lint:
 
 # Each fuzz target for FUZZTIME (go test -fuzz runs one target at a time).
 FUZZTIME ?= 1m
-FUZZ_TARGETS = ./node/sql:FuzzPrepareExecute ./node/sql:FuzzDecodeBatch ./node/store:FuzzDecodeCommand \
+FUZZ_TARGETS = ./node/sql:FuzzPrepareExecute ./node/sql:FuzzDecodeBatch ./node/sql:FuzzDecodeRow \
+	./node/sql:FuzzAppendResponseJSON ./node/store:FuzzDecodeCommand \
 	./node/pgwire:FuzzServeConn ./web:FuzzCommandDecoding ./web:FuzzHTTPHandlers
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

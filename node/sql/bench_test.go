@@ -1,10 +1,13 @@
 package sql
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/raftplay/raftplay/node/wire"
 	"github.com/tidwall/buntdb"
 )
 
@@ -98,4 +101,77 @@ func BenchmarkSelectAll10k(b *testing.B) {
 	db := openDB(b)
 	loadNumbers(b, e, db, 10000)
 	benchQuery(b, e, db, "SELECT * FROM nums", 10000)
+}
+
+// BenchmarkSelectAll10kJSON is what POST /v1/sql does for a whole-table SELECT: execute,
+// then encode the response, with encoding/json (what the handler falls back to) and with
+// AppendResponseJSON into a reused buffer.
+func BenchmarkSelectAll10kJSON(b *testing.B) {
+	e := NewEngine(DefaultLimits())
+	db := openDB(b)
+	loadNumbers(b, e, db, 10000)
+	batch, err := prepare(e, db, "SELECT * FROM nums")
+	if err != nil {
+		b.Fatal(err)
+	}
+	encoders := []struct {
+		name string
+		enc  func(buf []byte, resp wire.SQLResponse) []byte
+	}{
+		{"encoding_json", func(buf []byte, resp wire.SQLResponse) []byte {
+			w := bytes.NewBuffer(buf)
+			if err := json.NewEncoder(w).Encode(resp); err != nil {
+				b.Fatal(err)
+			}
+			return w.Bytes()
+		}},
+		{"append", func(buf []byte, resp wire.SQLResponse) []byte {
+			out, ok := AppendResponseJSON(buf, resp)
+			if !ok {
+				b.Fatal("not encodable")
+			}
+			return out
+		}},
+	}
+	for _, enc := range encoders {
+		b.Run(enc.name, func(b *testing.B) {
+			var buf []byte
+			b.ReportAllocs()
+			db.View(func(tx *buntdb.Tx) error {
+				for b.Loop() {
+					res, err := e.Execute(bTx{tx}, batch)
+					if err != nil {
+						b.Fatal(err)
+					}
+					buf = enc.enc(buf[:0], wire.SQLResponse{Results: res, Node: "n1"})
+				}
+				return nil
+			})
+			b.SetBytes(int64(len(buf)))
+		})
+	}
+}
+
+// BenchmarkDecodeRow decodes one stored row of the benchmark table.
+func BenchmarkDecodeRow(b *testing.B) {
+	cols := []Column{{Name: "id", Type: TInt4}, {Name: "v", Type: TInt4}, {Name: "s", Type: TText}, {Name: "f", Type: TFloat8}}
+	raw := `[4242,7919,"s07919",42.5]`
+	row := make([]any, len(cols))
+	dec := newRowDecoder(cols)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := dec.decodeInto(row, raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("gjson", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := decodeRowGJSON(row, raw, cols); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -110,29 +110,312 @@ func appendJSONValue(b []byte, v any) []byte {
 
 // decodeRow reads a stored row for the given columns. Missing trailing values are NULL.
 func decodeRow(raw string, cols []Column) ([]any, error) {
+	var kinds [16]storedKind
+	d := rowDecoder{cols: cols, kinds: appendStoredKinds(kinds[:0], cols)}
+	row := make([]any, len(cols))
+	if err := d.decodeInto(row, raw); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// storedKind is how a column's values are stored, resolved once per decoder instead of
+// comparing type names for every value.
+type storedKind uint8
+
+const (
+	storedOther storedKind = iota // no type the engine stores; never decoded in one pass
+	storedInt
+	storedFloat
+	storedText
+	storedBool
+)
+
+func appendStoredKinds(kinds []storedKind, cols []Column) []storedKind {
+	for _, c := range cols {
+		k := storedOther
+		switch t := c.Type; {
+		case t.isInt():
+			k = storedInt
+		case t.isFloat():
+			k = storedFloat
+		case t.storedAsText():
+			k = storedText
+		case t == TBool:
+			k = storedBool
+		}
+		kinds = append(kinds, k)
+	}
+	return kinds
+}
+
+// rowDecoder decodes stored rows of one column list.
+type rowDecoder struct {
+	cols  []Column
+	kinds []storedKind // one per column
+}
+
+func newRowDecoder(cols []Column) rowDecoder {
+	return rowDecoder{cols: cols, kinds: appendStoredKinds(nil, cols)}
+}
+
+// decodeInto decodes a stored row into row, which has one entry per column; every entry
+// is overwritten. Rows as encodeRow writes them take a single pass; anything else
+// (whitespace, nested values, a value that does not fit its column, invalid JSON) goes
+// through gjson, whose results and errors are the reference.
+func (d rowDecoder) decodeInto(row []any, raw string) error {
+	if len(row) == len(d.kinds) && decodeRowFast(row, raw, d.kinds) {
+		return nil
+	}
+	return decodeRowGJSON(row, raw, d.cols)
+}
+
+// decodeRowGJSON validates the whole row first, so an invalid row is reported as such
+// even when an earlier value does not fit its column.
+func decodeRowGJSON(row []any, raw string, cols []Column) error {
+	clear(row)
 	if !gjson.Valid(raw) {
-		return nil, errf(StateDataCorrupted, "stored row is not valid JSON")
+		return errf(StateDataCorrupted, "stored row is not valid JSON")
 	}
 	res := gjson.Parse(raw)
 	if !res.IsArray() {
-		return nil, errf(StateDataCorrupted, "stored row is not a JSON array")
+		return errf(StateDataCorrupted, "stored row is not a JSON array")
 	}
-	row := make([]any, len(cols))
 	i := 0
 	var err error
 	res.ForEach(func(_, v gjson.Result) bool {
-		if i >= len(cols) {
+		if i >= len(cols) || i >= len(row) {
 			return false
 		}
 		row[i], err = jsonToValue(v, cols[i].Type)
 		i++
 		return err == nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return row, nil
+	return err
 }
+
+// decodeRowFast decodes a compact JSON array (no whitespace, no nested values) whose
+// values all fit their columns, with the same results as decodeRowGJSON. It reports
+// false, leaving row in an undefined state, for anything else, including every error.
+// Its grammar for numbers, strings and literals is gjson's validator's, so whatever it
+// accepts gjson.Valid accepts too.
+func decodeRowFast(row []any, raw string, kinds []storedKind) bool {
+	n := len(raw)
+	if n < 2 || raw[0] != '[' {
+		return false
+	}
+	i, col := 1, 0
+	if raw[i] == ']' {
+		if i+1 != n {
+			return false
+		}
+		clear(row)
+		return true
+	}
+	for {
+		if i >= n {
+			return false
+		}
+		var ok bool
+		switch c := raw[i]; {
+		case c == '"':
+			i, ok = decodeString(row, raw, i, kinds, col)
+		case c == '-' || c >= '0' && c <= '9':
+			i, ok = decodeNumber(row, raw, i, kinds, col)
+		case c == 'n':
+			if ok = strings.HasPrefix(raw[i:], "null"); ok {
+				i += 4
+				if col < len(kinds) {
+					row[col] = nil
+				}
+			}
+		case c == 't':
+			if ok = strings.HasPrefix(raw[i:], "true"); ok {
+				i += 4
+				ok = col >= len(kinds) || setBool(row, kinds, col, true)
+			}
+		case c == 'f':
+			if ok = strings.HasPrefix(raw[i:], "false"); ok {
+				i += 5
+				ok = col >= len(kinds) || setBool(row, kinds, col, false)
+			}
+		}
+		if !ok || i >= n {
+			return false
+		}
+		col++
+		switch raw[i] {
+		case ',':
+			i++
+		case ']':
+			if i+1 != n {
+				return false
+			}
+			if col < len(row) {
+				clear(row[col:])
+			}
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func setBool(row []any, kinds []storedKind, col int, b bool) bool {
+	if kinds[col] != storedBool {
+		return false
+	}
+	row[col] = b
+	return true
+}
+
+// decodeString scans the string starting at raw[i] (the opening quote) as gjson's
+// validator does and stores it if the column is text-like. It returns the index after
+// the closing quote.
+func decodeString(row []any, raw string, i int, kinds []storedKind, col int) (int, bool) {
+	start := i
+	esc := false
+	for i++; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '"':
+			i++
+			if col < len(kinds) {
+				if kinds[col] != storedText {
+					return i, false
+				}
+				if esc {
+					// Rare (quotes, control and HTML characters): let gjson unescape.
+					row[col] = gjson.Parse(raw[start:i]).Str
+				} else {
+					row[col] = raw[start+1 : i-1]
+				}
+			}
+			return i, true
+		case c < ' ':
+			return i, false
+		case c == '\\':
+			esc = true
+			i++
+			if i >= len(raw) {
+				return i, false
+			}
+			switch raw[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) || !isHex(raw[i+3]) || !isHex(raw[i+4]) {
+					return i, false
+				}
+				i += 4
+			default:
+				return i, false
+			}
+		}
+	}
+	return i, false
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// decodeNumber scans a JSON number starting at raw[i] and stores it as the column's
+// type: integers must parse as int64, floats parse as gjson does (strconv.ParseFloat,
+// overflow giving ±Inf).
+func decodeNumber(row []any, raw string, i int, kinds []storedKind, col int) (int, bool) {
+	start := i
+	neg := raw[i] == '-'
+	if neg {
+		i++
+	}
+	// mant collects up to 18 significant digits (no int64 overflow); digits counts all.
+	var mant uint64
+	digits, frac := 0, 0
+	switch {
+	case i >= len(raw):
+		return i, false
+	case raw[i] == '0':
+		i++
+		digits++
+	case raw[i] >= '1' && raw[i] <= '9':
+		for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+			mant = mant*10 + uint64(raw[i]-'0')
+			digits++
+		}
+	default:
+		return i, false
+	}
+	integer := true
+	if i < len(raw) && raw[i] == '.' {
+		integer = false
+		i++
+		if i >= len(raw) || raw[i] < '0' || raw[i] > '9' {
+			return i, false
+		}
+		for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+			mant = mant*10 + uint64(raw[i]-'0')
+			digits++
+			frac++
+		}
+	}
+	exp := false
+	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
+		integer, exp = false, true
+		i++
+		if i < len(raw) && (raw[i] == '+' || raw[i] == '-') {
+			i++
+		}
+		if i >= len(raw) || raw[i] < '0' || raw[i] > '9' {
+			return i, false
+		}
+		for i++; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+		}
+	}
+	if col >= len(kinds) {
+		return i, true
+	}
+	tok := raw[start:i]
+	switch kinds[col] {
+	case storedInt:
+		if !integer {
+			return i, false
+		}
+		if digits <= 18 {
+			v := int64(mant)
+			if neg {
+				v = -v
+			}
+			row[col] = v
+			return i, true
+		}
+		v, err := strconv.ParseInt(tok, 10, 64)
+		if err != nil {
+			return i, false
+		}
+		row[col] = v
+	case storedFloat:
+		if !exp && digits <= 15 {
+			// Both the mantissa (< 2^53) and 10^frac (frac <= 15) are exact doubles, so
+			// one division is correctly rounded: the value strconv.ParseFloat returns.
+			f := float64(mant)
+			if frac > 0 {
+				f /= float64pow10[frac]
+			}
+			if neg {
+				f = -f
+			}
+			row[col] = f
+			return i, true
+		}
+		f, _ := strconv.ParseFloat(tok, 64)
+		row[col] = f
+	default:
+		return i, false
+	}
+	return i, true
+}
+
+var float64pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // jsonToValue converts one stored JSON value to the Go value of type t.
 func jsonToValue(v gjson.Result, t Type) (any, error) {

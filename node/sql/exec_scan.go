@@ -91,7 +91,12 @@ func (x *executor) scan(t *Table, acc *Access, en *env, fn scanFn) error {
 	var err error
 	switch acc.Kind {
 	case accSeq:
-		err = x.tx.Bunt().AscendRange("", prefix, prefixEnd(prefix), wrap)
+		// The keys under prefix are exactly [prefix, prefixEnd(prefix)); checking the
+		// prefix here is cheaper than AscendRange's per-row bound check through BuntDB's
+		// generic item comparison.
+		err = x.tx.Bunt().AscendGreaterOrEqual("", prefix, func(k, v string) bool {
+			return strings.HasPrefix(k, prefix) && wrap(k, v)
+		})
 	case accPK:
 		if len(t.PK) == 0 || t.PK[0] != acc.Col {
 			return errf(StateSerialization, "primary key of %q changed since the statement was checked", t.Name)

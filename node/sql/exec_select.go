@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,12 +22,20 @@ func (x *executor) selectResult(q *Query) (wire.SQLResult, error) {
 	if err != nil {
 		return wire.SQLResult{}, err
 	}
-	res := wire.SQLResult{Columns: wireColumns(cols), Rows: make([][]any, len(rows))}
-	for i, r := range rows {
-		for j, v := range r {
-			r[j] = wireValue(v, cols[j].Type)
+	if rows == nil {
+		rows = [][]any{}
+	}
+	res := wire.SQLResult{Columns: wireColumns(cols), Rows: rows[:len(rows):len(rows)]}
+	// Only numeric values change representation on the wire.
+	for j, c := range cols {
+		if c.Type != TNumeric {
+			continue
 		}
-		res.Rows[i] = r
+		for _, r := range rows {
+			if j < len(r) {
+				r[j] = wireValue(r[j], c.Type)
+			}
+		}
 	}
 	res.RowsAffected = int64(len(rows))
 	res.Command = fmt.Sprintf("SELECT %d", len(rows))
@@ -90,11 +99,17 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 	if q.Grouped {
 		grp = newGrouper(q)
 	}
+	alloc := &rowAlloc{width: len(q.Out)}
+	en := x.env(nil) // one env for all rows: nothing keeps it past a row
+	var direct []int
+	if len(q.Sort) == 0 {
+		direct = plainColumns(q.Out, width)
+	}
 	emit := func(row []any) (bool, error) {
 		if len(row) != width {
 			return false, errf(StateProtocol, "joined row width")
 		}
-		en := x.env(row)
+		en.row = row
 		if q.Where != nil {
 			v, err := eval(q.Where, en)
 			if err != nil {
@@ -113,12 +128,27 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 				return true, nil
 			}
 		}
-		o, k, err := project(q, en)
-		if err != nil {
-			return false, err
+		var o, k []any
+		if direct != nil {
+			o = alloc.row()
+			for i, c := range direct {
+				o[i] = row[c]
+			}
+		} else {
+			var err error
+			if o, k, err = project(q, en, alloc); err != nil {
+				return false, err
+			}
+		}
+		if len(out) == cap(out) {
+			// Double: append grows large slices by only a quarter, which for a big
+			// result copies (and allocates) the row list several times over.
+			out = slices.Grow(out, max(len(out), 8))
 		}
 		out = append(out, o)
-		keys = append(keys, k)
+		if len(q.Sort) > 0 {
+			keys = append(keys, k)
+		}
 		return !streaming || limit < 0 || int64(len(out)) < limit, nil
 	}
 	if err := x.join(srcs, 0, nil, emit); err != nil {
@@ -137,12 +167,14 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 					continue
 				}
 			}
-			o, k, err := project(q, en)
+			o, k, err := project(q, en, alloc)
 			if err != nil {
 				return nil, nil, err
 			}
 			out = append(out, o)
-			keys = append(keys, k)
+			if len(q.Sort) > 0 {
+				keys = append(keys, k)
+			}
 		}
 	}
 	if q.Distinct {
@@ -198,9 +230,47 @@ func (x *executor) limits(q *Query) (int64, int64, error) {
 	return limit, offset, err
 }
 
+// rowAlloc hands out output rows carved from shared chunks, so a large result costs a
+// few allocations instead of one per row. Chunks grow from one row, so small results
+// stay small; each row is capped at its width, so appending to one never reaches the next.
+type rowAlloc struct {
+	width int
+	buf   []any
+	rows  int // rows in the last chunk
+}
+
+const maxChunkRows = 256
+
+func (a *rowAlloc) row() []any {
+	if a.width == 0 {
+		return []any{}
+	}
+	if len(a.buf) < a.width {
+		a.rows = min(max(2*a.rows, 1), maxChunkRows)
+		a.buf = make([]any, a.width*a.rows)
+	}
+	r := a.buf[:a.width:a.width]
+	a.buf = a.buf[a.width:]
+	return r
+}
+
+// plainColumns returns the input column of every output when each is a plain reference
+// to a column of a row width wide (SELECT *, SELECT b, a), so rows can be copied without
+// evaluating expressions; nil otherwise.
+func plainColumns(out []*Expr, width int) []int {
+	cols := make([]int, len(out))
+	for i, e := range out {
+		if e == nil || e.K != kCol || e.I < 0 || e.I >= width {
+			return nil
+		}
+		cols[i] = e.I
+	}
+	return cols
+}
+
 // project computes the output values and the ORDER BY expression keys of one row.
-func project(q *Query, en *env) ([]any, []any, error) {
-	o := make([]any, len(q.Out))
+func project(q *Query, en *env, alloc *rowAlloc) ([]any, []any, error) {
+	o := alloc.row()
 	for i, e := range q.Out {
 		v, err := eval(e, en)
 		if err != nil {
@@ -283,7 +353,9 @@ func distinct(out, keys [][]any) ([][]any, [][]any) {
 		}
 		seen[key] = true
 		o = append(o, r)
-		k = append(k, keys[i])
+		if keys != nil {
+			k = append(k, keys[i])
+		}
 	}
 	return o, k
 }
@@ -332,11 +404,21 @@ func (x *executor) joinStep(srcs []*source, i int, row []any, emit func([]any) (
 	s := srcs[i]
 	matched := false
 	more := true
+	var onEnv *env
+	if s.On != nil {
+		onEnv = x.env(nil)
+	}
 	visit := func(r []any) (bool, error) {
-		combined := make([]any, 0, len(row)+len(r))
-		combined = append(append(combined, row...), r...)
+		// r is only valid during this call (scans reuse it), and nothing downstream keeps
+		// the joined row, so without outer columns there is nothing to copy.
+		combined := r
+		if len(row) > 0 {
+			combined = make([]any, 0, len(row)+len(r))
+			combined = append(append(combined, row...), r...)
+		}
 		if s.On != nil {
-			v, err := eval(s.On, x.env(combined))
+			onEnv.row = combined
+			v, err := eval(s.On, onEnv)
 			if err != nil {
 				return false, err
 			}
@@ -362,9 +444,11 @@ func (x *executor) joinStep(srcs []*source, i int, row []any, emit func([]any) (
 // the item's materialized rows.
 func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (bool, error)) error {
 	if s.t != nil && (i == 0 || s.Scan != nil) {
+		// One row buffer for the whole scan: fn does not keep r (see joinStep).
+		r := make([]any, len(s.cols))
+		dec := newRowDecoder(s.cols)
 		return x.scan(s.t, s.Scan, x.env(outer), func(_, raw string) (bool, error) {
-			r, err := decodeRow(raw, s.cols)
-			if err != nil {
+			if err := dec.decodeInto(r, raw); err != nil {
 				return false, err
 			}
 			return fn(r)
