@@ -3,6 +3,8 @@ package node
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/raftplay/raftplay/node/store"
 )
@@ -29,7 +31,20 @@ const (
 type proposal struct {
 	cmd  store.Command
 	size int
+	at   time.Time // when it was queued
 	done chan proposalResult
+}
+
+// maxLinger bounds how long a group waits for the writers of the group before it (see
+// groupCommit); a quarter of the last commit round bounds it further.
+const maxLinger = 500 * time.Microsecond
+
+// roundInfo is what the committer knows about the group that went before.
+type roundInfo struct {
+	mu       sync.Mutex
+	size     int           // writers in it
+	released time.Time     // when it was answered
+	took     time.Duration // from proposal to answer
 }
 
 type proposalResult struct {
@@ -41,6 +56,10 @@ type proposalResult struct {
 func (n *Node) groupCommit(inst *instance) {
 	defer inst.wg.Done()
 	slots := make(chan struct{}, maxInflightGroups)
+	var last roundInfo
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	defer linger.Stop()
 	for {
 		var first *proposal
 		select {
@@ -65,7 +84,44 @@ func (n *Node) groupCommit(inst *instance) {
 				break fill
 			}
 		}
-		n.submit(inst, group, func() { <-slots })
+		// Closed-loop writers (each sends its next write once the last is answered) would
+		// otherwise split into two halves that take turns: the writers answered a moment
+		// ago are still sending when the next group forms from the ones that were waiting.
+		// So wait briefly for as many newcomers as the last group had writers; a lone
+		// writer that is already back, or a group with nobody to wait for, goes at once.
+		last.mu.Lock()
+		prevSize, released, took := last.size, last.released, last.took
+		last.mu.Unlock()
+		back := 0
+		for _, p := range group {
+			if p.at.After(released) {
+				back++
+			}
+		}
+		if want := min(len(group)-back+prevSize, maxGroup); len(group) < want {
+			linger.Reset(min(maxLinger, took/4))
+		wait:
+			for len(group) < want && size < maxGroupBytes {
+				select {
+				case p := <-inst.proposals:
+					group = append(group, p)
+					size += p.size
+				case <-linger.C:
+					break wait
+				case <-inst.done:
+					break wait
+				}
+			}
+			linger.Stop()
+		}
+		start := time.Now()
+		writers := len(group)
+		n.submit(inst, group, func() {
+			last.mu.Lock()
+			last.size, last.released, last.took = writers, time.Now(), time.Since(start)
+			last.mu.Unlock()
+			<-slots
+		})
 	}
 }
 
@@ -133,7 +189,7 @@ func (n *Node) submit(inst *instance, group []*proposal, release func()) {
 
 // proposeGrouped queues cmd for the group committer and waits for its outcome.
 func (n *Node) proposeGrouped(ctx context.Context, inst *instance, cmd store.Command, size int) (*store.Result, error) {
-	p := &proposal{cmd: cmd, size: size, done: make(chan proposalResult, 1)}
+	p := &proposal{cmd: cmd, size: size, at: time.Now(), done: make(chan proposalResult, 1)}
 	select {
 	case inst.proposals <- p:
 	case <-ctx.Done():
