@@ -20,15 +20,6 @@ type observedLogs struct {
 
 func (o *observedLogs) StoreLog(l *raft.Log) error { return o.StoreLogs([]*raft.Log{l}) }
 
-// IsMonotonic makes raft delete the whole log after installing a snapshot (the
-// raft.MonotonicLogStore contract), instead of compacting it to TrailingLogs. Compaction
-// keeps entries below the snapshot's index, and on a follower that had taken entries from a
-// deposed leader those can be stale: the torture run found a node holding term 10 at an
-// index committed in term 11. The node never applies them, but as a leader it would send
-// them to a follower that needed that index. raft-boltdb does not need the contract (it
-// tolerates gaps); raftplay wants the behaviour.
-func (o *observedLogs) IsMonotonic() bool { return true }
-
 func (o *observedLogs) StoreLogs(logs []*raft.Log) error {
 	if err := o.LogStore.StoreLogs(logs); err != nil {
 		return err
