@@ -276,9 +276,10 @@ func TestIsolatedLeaderIsReplacedAndRejoins(t *testing.T) {
 	if got := old.fsm.n.Load(); got != 5 {
 		t.Fatalf("isolated node applied %d, want 5", got)
 	}
-	if !old.rec.any(0, func(e wire.RPCData) bool { return e.Dropped && strings.Contains(e.Error, ErrBlocked.Error()) }) {
-		t.Error("isolated node shows no blocked RPCs")
-	}
+	// Its AppendEntries wait out the hold for the link, then report as blocked.
+	eventually(t, 3*unreachableHold, "blocked RPCs on the isolated node", func() bool {
+		return old.rec.any(0, func(e wire.RPCData) bool { return e.Dropped && strings.Contains(e.Error, ErrBlocked.Error()) })
+	})
 
 	old.tr.Isolate(false)
 	c.waitApplied(10, c.nodes...)
