@@ -2,7 +2,6 @@ package sql
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -102,8 +101,7 @@ func appendJSONValue(b []byte, v any) []byte {
 	case bool:
 		return strconv.AppendBool(b, x)
 	case string:
-		q, _ := json.Marshal(x)
-		return append(b, q...)
+		return appendJSONString(b, x) // the bytes json.Marshal writes, without its allocations
 	}
 	return append(b, "null"...)
 }
