@@ -95,6 +95,7 @@ func (n *Node) fsmHooks(inst *instance) store.Options {
 		},
 		OnRestore: func(index, term uint64, _ string) {
 			n.emit(wire.EventSnapshot, wire.SnapshotData{Action: "restored", Index: index, Term: term})
+			n.afterRestore(inst)
 		},
 		OnSnapshot: func(index, term uint64, size int) {
 			n.emit(wire.EventSnapshot, wire.SnapshotData{Action: "taken", Index: index, Term: term, Size: int64(size)})

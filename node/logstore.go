@@ -49,6 +49,9 @@ func (o *observedLogs) DeleteRange(min, max uint64) error {
 	if err := o.LogStore.DeleteRange(min, max); err != nil {
 		return err
 	}
+	if first == 0 {
+		return nil // the log was empty: nothing was deleted
+	}
 	reason := "truncated" // a new leader overwrote a conflicting suffix
 	if min <= first {
 		reason = "compacted" // a snapshot made the prefix unnecessary

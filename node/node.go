@@ -52,7 +52,8 @@ type instance struct {
 	trans *netfault.Transport
 	inner *raft.NetworkTransport
 	logs  *raftboltdb.BoltStore
-	snaps *raft.FileSnapshotStore
+	log   raft.LogStore // what raft writes through: a cache over logs that reports changes
+	snaps *trackedSnapshots
 	obs   *raft.Observer
 	obsCh chan raft.Observation
 	done  chan struct{}
@@ -137,10 +138,11 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open log store: %w", err)
 	}
-	inst.snaps, err = raft.NewFileSnapshotStoreWithLogger(n.cfg.DataDir, 2, hl.Named("snapshots"))
+	files, err := raft.NewFileSnapshotStoreWithLogger(n.cfg.DataDir, 2, hl.Named("snapshots"))
 	if err != nil {
 		return nil, fmt.Errorf("open snapshot store: %w", err)
 	}
+	inst.snaps = newTrackedSnapshots(files)
 	var adv net.Addr
 	if n.cfg.RaftAdvertise != "" {
 		if adv, err = net.ResolveTCPAddr("tcp", n.cfg.RaftAdvertise); err != nil {
@@ -157,13 +159,13 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 		return nil, fmt.Errorf("listen for raft on %s: %w", bind, err)
 	}
 	inst.trans = netfault.New(inst.inner, raft.ServerID(n.cfg.ID), n.onRPC)
-	logCache, err := raft.NewLogCache(512, &observedLogs{LogStore: inst.logs, n: n, fsm: inst.fsm})
+	inst.log, err = raft.NewLogCache(512, &observedLogs{LogStore: inst.logs, n: n, fsm: inst.fsm})
 	if err != nil {
 		return nil, fmt.Errorf("log cache: %w", err)
 	}
 
 	rc := n.raftConfig(hl)
-	inst.raft, err = raft.NewRaft(rc, inst.fsm, logCache, inst.logs, inst.snaps, inst.trans)
+	inst.raft, err = raft.NewRaft(rc, inst.fsm, inst.log, inst.logs, inst.snaps, inst.trans)
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,5 +285,56 @@ func TestKillWhileCatchingUpBySnapshot(t *testing.T) {
 	c.WaitConverged()
 	if st := f.Status(); st.RestoreCount == 0 {
 		t.Fatalf("the follower caught up without installing a snapshot: %+v", st)
+	}
+}
+
+// TestInstalledSnapshotDropsDeposedLeaderEntries covers a deposed leader that catches up by
+// InstallSnapshot: the entries it appended alone, in its old term, must not survive below
+// the snapshot, or it would one day serve them to a follower as committed history.
+func TestInstalledSnapshotDropsDeposedLeaderEntries(t *testing.T) {
+	c := clustertest.Start(t, 3, clustertest.WithSnapshots(8, 4))
+	clustertest.Put(t, c.Play, "x", "old")
+	old := c.Leader()
+	st := old.Status()
+	oldTerm, committed := st.Term, st.CommitIndex
+
+	mustControl(t, c, "isolate", map[string]string{"node": old.ID()})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for i := range 3 {
+		wg.Add(1)
+		go func() { // refused once the old leader steps down; only its log keeps them
+			defer wg.Done()
+			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/v1/kv/lost%d", clustertest.URL(old), i), strings.NewReader("never"))
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	c.Eventually(10*time.Second, "the isolated leader to append the writes", func() bool {
+		return old.Status().LastIndex > committed
+	})
+	var others []*node.Node
+	for _, n := range c.Nodes() {
+		if n != old {
+			others = append(others, n)
+		}
+	}
+	nl := leaderAmong(c, others, oldTerm)
+	// Enough writes for the new leader to snapshot and compact past everything the old one has.
+	stale := old.Status().LastIndex
+	for i := 0; nl.Status().LastSnapshotIndex <= stale+8; i++ {
+		clustertest.Put(t, clustertest.URL(nl), fmt.Sprintf("k%d", i), "v")
+	}
+	restores := old.Status().RestoreCount
+	mustControl(t, c, "heal", struct{}{})
+	c.WaitConverged()
+	if got := old.Status().RestoreCount; got <= restores {
+		t.Fatalf("the old leader caught up without installing a snapshot (restores %d -> %d)", restores, got)
+	}
+	for _, e := range old.RecentLog(1 << 16) {
+		if e.Term == oldTerm && e.Index > committed {
+			t.Fatalf("entry %d of deposed term %d is still in %s's log: %+v", e.Index, oldTerm, old.ID(), old.RecentLog(1<<16))
+		}
 	}
 }
