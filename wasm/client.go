@@ -75,8 +75,9 @@ func (c *client) run(ctx context.Context) {
 
 // connection runs one connection until it ends; got reports whether any event arrived.
 func (c *client) connection(ctx context.Context, since *uint64) (got bool, err error) {
-	// batch=true: the server sends the events of each ~20 ms as one array, so a busy
-	// cluster costs one message per frame instead of one per event.
+	// batch=true: the server sends the events of each ~20 ms as one array (longer when
+	// many streams are open), so a busy cluster costs one message per frame instead of one
+	// per event.
 	url := c.url + "?batch=true"
 	if *since > 0 {
 		url += "&since=" + strconv.FormatUint(*since, 10)

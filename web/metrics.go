@@ -84,13 +84,15 @@ var (
 	descSubs      = prometheus.NewDesc("raftplay_event_subscribers", "Subscribers of an event stream.", []string{"stream"}, nil)
 	descDropped   = prometheus.NewDesc("raftplay_event_subscribers_dropped_total", "Subscribers cut off for falling behind.", []string{"stream"}, nil)
 	descPublished = prometheus.NewDesc("raftplay_events_total", "Events published on a stream.", []string{"stream"}, nil)
+	descBatched   = prometheus.NewDesc("raftplay_event_batched_streams", "Open WebSocket event streams with batch=true.", nil, nil)
+	descWindow    = prometheus.NewDesc("raftplay_event_batch_window_seconds", "How long a batched stream gathers events per message; it stretches as streams multiply.", nil, nil)
 )
 
 // nodeCollector reads the nodes' state at scrape time.
 type nodeCollector struct{ s *Server }
 
 func (c nodeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished} {
+	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished, descBatched, descWindow} {
 		ch <- d
 	}
 }
@@ -127,6 +129,8 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.s.cluster != nil {
 		busMetrics(gauge, counter, "cluster", c.s.cluster.Hub().Bus())
 	}
+	gauge(descBatched, float64(c.s.batchedStreams.Load()))
+	gauge(descWindow, c.s.batchWindow().Seconds())
 }
 
 func busMetrics(gauge, counter func(*prometheus.Desc, float64, ...string), name string, b *eventbus.Bus) {

@@ -9,6 +9,7 @@ import (
 	"net/http/pprof"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/raftplay/raftplay/node"
@@ -48,6 +49,8 @@ type Server struct {
 	scen    scenarios
 	hubOnce sync.Once
 	hub     *Hub // a node's merged cluster stream, started on first use
+	// batchedStreams counts live ?batch=true event streams (see batchWindow).
+	batchedStreams atomic.Int64
 }
 
 type route struct {

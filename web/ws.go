@@ -32,6 +32,13 @@ const (
 	// the first of them waits for company: a browser draws at most every ~16 ms anyway.
 	wsBatch       = 512
 	wsBatchWindow = 20 * time.Millisecond
+	// wsStreamShare and wsMaxBatchWindow stretch the window as batched streams multiply:
+	// each message is a write to a socket, and with many streams those writes, and the
+	// wake-ups around them, delay Raft's own goroutines. A stream's window is at least
+	// wsStreamShare times the number of streams, so together they send about 1/wsStreamShare
+	// messages a second: up to 40 streams nothing changes, at 100 each gets 20 a second.
+	wsStreamShare    = time.Millisecond / 2
+	wsMaxBatchWindow = 100 * time.Millisecond
 	// helloLog and helloRecent keep the first message bounded.
 	helloLog    = 50
 	helloRecent = 200
@@ -45,8 +52,8 @@ type streamFilter struct {
 	nodes      map[string]bool
 	heartbeats bool // every heartbeat rpc, not only summaries
 	since      uint64
-	// batch sends events as JSON arrays, at most one message per 20 ms window, which costs
-	// a frame (and a syscall) per window instead of one per event.
+	// batch sends events as JSON arrays, at most one message per window (batchWindow), which
+	// costs a frame (and a syscall) per window instead of one per event.
 	batch bool
 }
 
@@ -207,13 +214,23 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventb
 			return
 		}
 	}
-	streamEvents(ctx, c, sub, f, out, write, send)
+	if f.batch {
+		s.batchedStreams.Add(1)
+		defer s.batchedStreams.Add(-1)
+	}
+	streamEvents(ctx, c, sub, f, out, write, send, s.batchWindow)
+}
+
+// batchWindow is how long a batched stream gathers events before it sends them.
+func (s *Server) batchWindow() time.Duration {
+	w := time.Duration(s.batchedStreams.Load()) * wsStreamShare
+	return min(max(w, wsBatchWindow), wsMaxBatchWindow)
 }
 
 // streamEvents sends the subscription's events (and the answers to commands) until the
 // connection or the subscription ends.
 func streamEvents(ctx context.Context, c *websocket.Conn, sub *eventbus.Sub, f streamFilter,
-	out <-chan wire.Event, write func(wire.Event) error, send func([]byte) error) {
+	out <-chan wire.Event, write func(wire.Event) error, send func([]byte) error, batchWindow func() time.Duration) {
 	var buf []byte
 	var window *time.Timer
 	if f.batch {
@@ -249,7 +266,7 @@ func streamEvents(ctx context.Context, c *websocket.Conn, sub *eventbus.Sub, f s
 		}
 		// Let the window fill before reading: the bus pokes a waiting subscriber once, so
 		// the events that arrive meanwhile cost nothing here.
-		window.Reset(wsBatchWindow)
+		window.Reset(batchWindow())
 		select {
 		case <-window.C:
 		case <-ctx.Done():

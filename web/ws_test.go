@@ -359,3 +359,78 @@ func TestBatchedStreamCarriesEveryEventInArrays(t *testing.T) {
 		}
 	}
 }
+
+// metric reads one unlabelled gauge from the playground's /metrics.
+func metric(t *testing.T, c *clustertest.Cluster, name string) float64 {
+	body := string(clustertest.MustOK(t, "GET", c.Play+"/metrics", nil).Body)
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			var f float64
+			fmt.Sscan(v, &f)
+			return f
+		}
+	}
+	t.Fatalf("/metrics lacks %s", name)
+	return 0
+}
+
+// TestBatchWindowStretchesWithStreams: with 100 batched streams each one sends at most one
+// message per 50 ms, so together they cost the cluster a few percent instead of a fifth of
+// its writes (benchmarks.md), and the window shrinks back when they leave.
+func TestBatchWindowStretchesWithStreams(t *testing.T) {
+	c := clustertest.Start(t, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var conns []*websocket.Conn
+	arrivals := make(chan time.Time, 1024)
+	for i := range 100 {
+		s := dial(t, c.Play+"/v1/cluster/events?batch=true&types=apply")
+		conns = append(conns, s.c)
+		go func() { // every stream reads, or it would fall behind and be cut off
+			for {
+				if _, _, err := s.c.Read(ctx); err != nil {
+					return
+				}
+				if i == 0 {
+					arrivals <- time.Now()
+				}
+			}
+		}()
+	}
+	c.Eventually(10*time.Second, "100 batched streams in /metrics", func() bool {
+		return metric(t, c, "raftplay_event_batched_streams") == 100
+	})
+	if w := metric(t, c, "raftplay_event_batch_window_seconds"); w != 0.05 {
+		t.Fatalf("window with 100 streams = %vs, want 0.05", w)
+	}
+
+	// Writes without pause put events in every window; count one stream's messages.
+	for len(arrivals) > 0 {
+		<-arrivals
+	}
+	for i := 0; len(arrivals) < 12; i++ {
+		clustertest.Put(t, c.Play, fmt.Sprintf("w%d", i%50), "v")
+	}
+	first := <-arrivals
+	var last time.Time
+	n := 0
+	for len(arrivals) > 0 {
+		last = <-arrivals
+		n++
+	}
+	// Sends are at least a window apart; a late read can only make the span look shorter,
+	// hence the slack of a few messages.
+	if limit := int(last.Sub(first)/(50*time.Millisecond)) + 3; n > limit {
+		t.Fatalf("%d messages in %v after the first: more than one per 50 ms", n, last.Sub(first))
+	}
+
+	for _, ws := range conns {
+		ws.Close(websocket.StatusNormalClosure, "")
+	}
+	c.Eventually(10*time.Second, "the streams to leave /metrics", func() bool {
+		return metric(t, c, "raftplay_event_batched_streams") == 0
+	})
+	if w := metric(t, c, "raftplay_event_batch_window_seconds"); w != 0.02 {
+		t.Fatalf("window with no streams = %vs, want 0.02", w)
+	}
+}
