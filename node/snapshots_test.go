@@ -3,6 +3,7 @@ package node
 import (
 	"io"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/raft"
@@ -49,7 +50,7 @@ func TestDropStaleLog(t *testing.T) {
 					got = append(got, i)
 				}
 			}
-			if len(got) != len(tt.want) || (len(got) > 0 && (got[0] != tt.want[0] || got[len(got)-1] != tt.want[len(tt.want)-1])) {
+			if !slices.Equal(got, tt.want) {
 				t.Fatalf("left %v, want %v", got, tt.want)
 			}
 		})
