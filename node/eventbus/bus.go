@@ -32,6 +32,9 @@ type Bus struct {
 	ring   []wire.Event // event seq lives at ring[seq%len(ring)]
 	subs   map[*Sub]struct{}
 	closed bool
+	// forgotten is the last sequence number before a gap (see Forget): nothing up to it is
+	// replayed, and nobody resumes from it.
+	forgotten uint64
 
 	dropped atomic.Uint64 // subscribers cut off for falling behind
 }
@@ -67,7 +70,7 @@ func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	next := s.next.Load()
-	if next > b.seq || next < b.oldestLocked() {
+	if next > b.seq || next < b.keptLocked() {
 		return dst // nothing new, or overwritten (the subscriber was cut off)
 	}
 	n := b.seq - next + 1
@@ -159,6 +162,9 @@ func (b *Bus) Subscribe(limit int, since uint64) (*Sub, error) {
 	s := &Sub{bus: b, limit: min(uint64(max(limit, 1)), size), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	next := b.seq + 1
 	if since > 0 {
+		if b.forgotten > 0 && since <= b.forgotten {
+			return nil, fmt.Errorf("%w: asked for events after %d, the stream has a gap after %d", ErrTooOld, since, b.forgotten)
+		}
 		if oldest := b.oldestLocked(); since+1 < oldest {
 			return nil, fmt.Errorf("%w: asked for events after %d, oldest kept is %d", ErrTooOld, since, oldest)
 		}
@@ -182,7 +188,10 @@ func (b *Bus) Recent(n int) []wire.Event {
 	if n <= 0 || oldest > b.seq {
 		return nil
 	}
-	from := max(oldest, b.seq-uint64(min(n, len(b.ring)))+1)
+	from := oldest
+	if want := uint64(min(n, len(b.ring))); b.seq >= want {
+		from = max(from, b.seq-want+1)
+	}
 	out := make([]wire.Event, 0, b.seq-from+1)
 	for seq := from; seq <= b.seq; seq++ {
 		out = append(out, b.ring[seq%uint64(len(b.ring))])
@@ -197,8 +206,22 @@ func (b *Bus) Seq() uint64 {
 	return b.seq
 }
 
-// oldestLocked is the sequence number of the oldest event the ring holds (seq+1 when empty).
-func (b *Bus) oldestLocked() uint64 {
+// Forget marks a gap in the stream: its publisher stopped for a while and events went
+// unrecorded. What the ring holds is no longer replayed (Recent and resumes start after the
+// gap), and a subscriber resuming from before it gets ErrTooOld, so that it starts over
+// instead of silently missing what happened in between.
+func (b *Bus) Forget() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.forgotten = b.seq
+}
+
+// oldestLocked is the sequence number of the oldest event that is replayed (seq+1 when none).
+func (b *Bus) oldestLocked() uint64 { return max(b.keptLocked(), b.forgotten+1) }
+
+// keptLocked is the sequence number of the oldest event the ring holds: a subscriber that was
+// live across a gap still reads what it had not read before it.
+func (b *Bus) keptLocked() uint64 {
 	if size := uint64(len(b.ring)); b.seq > size {
 		return b.seq - size + 1
 	}

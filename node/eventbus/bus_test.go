@@ -153,3 +153,58 @@ func BenchmarkPublish100Subscribers(b *testing.B) {
 		bus.Publish(e)
 	}
 }
+
+func TestForgetRefusesResumesAcrossTheGap(t *testing.T) {
+	b := New(8)
+	live, err := b.Subscribe(8, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		b.Publish(ev(wire.EventStatus))
+	}
+	b.Forget()
+	if got := b.Recent(10); len(got) != 0 {
+		t.Fatalf("Recent after Forget = %v, want nothing from before the gap", seqs(got))
+	}
+	for _, since := range []uint64{1, 3} {
+		if _, err := b.Subscribe(8, since); !errors.Is(err, ErrTooOld) {
+			t.Errorf("resume after %d across the gap: err %v, want ErrTooOld", since, err)
+		}
+	}
+	b.Publish(ev(wire.EventStatus))
+	wantSeqs(t, b.Recent(10), 4, 4)
+	s, err := b.Subscribe(8, 4)
+	if err != nil {
+		t.Fatalf("resume after the gap: %v", err)
+	}
+	b.Publish(ev(wire.EventStatus))
+	wantSeqs(t, readAll(t, s), 5, 5)
+	// A subscription that was live across the gap keeps everything it had not read.
+	wantSeqs(t, readAll(t, live), 1, 5)
+}
+
+func TestRecent(t *testing.T) {
+	tests := []struct {
+		published, n int
+		from, to     uint64
+	}{
+		{published: 3, n: 10, from: 1, to: 3}, // fewer than asked: all of them
+		{published: 3, n: 2, from: 2, to: 3},
+		{published: 20, n: 10, from: 13, to: 20}, // more than the ring keeps
+		{published: 20, n: 5, from: 16, to: 20},
+	}
+	for _, tt := range tests {
+		b := New(8)
+		for range tt.published {
+			b.Publish(ev(wire.EventStatus))
+		}
+		got := b.Recent(tt.n)
+		if len(got) != int(tt.to-tt.from+1) || got[0].Seq != tt.from || got[len(got)-1].Seq != tt.to {
+			t.Errorf("%d published, Recent(%d) = %v, want %d..%d", tt.published, tt.n, seqs(got), tt.from, tt.to)
+		}
+	}
+	if got := New(8).Recent(5); len(got) != 0 {
+		t.Errorf("Recent on an empty bus = %v", seqs(got))
+	}
+}
