@@ -27,21 +27,24 @@ func NewHub() *Hub {
 func (h *Hub) Bus() *eventbus.Bus { return h.bus }
 
 // Attach merges a local node's events into the hub until the hub closes.
-func (h *Hub) Attach(n *node.Node) {
-	h.wg.Add(1)
+func (h *Hub) Attach(n *node.Node) { h.attach(n, h.stop, &h.wg) }
+
+// attach merges n's events into the hub until stop is closed, counting its goroutine in wg.
+func (h *Hub) attach(n *node.Node, stop <-chan struct{}, wg *sync.WaitGroup) {
+	wg.Add(1)
 	go func() {
-		defer h.wg.Done()
+		defer wg.Done()
 		for {
 			sub, err := n.Events().Subscribe(1<<14, 0) // as far behind as the node's ring allows
 			if err != nil {
 				return // the node closed
 			}
-			if !h.relay(sub) {
+			if !h.relay(sub, stop) {
 				return
 			}
 			// The hub fell behind a burst (it never blocks the node); pick up again.
 			select {
-			case <-h.stop:
+			case <-stop:
 				return
 			case <-time.After(10 * time.Millisecond):
 			}
@@ -49,8 +52,8 @@ func (h *Hub) Attach(n *node.Node) {
 	}()
 }
 
-// relay copies events until the subscription ends (true) or the hub closes (false).
-func (h *Hub) relay(sub *eventbus.Sub) bool {
+// relay copies events until the subscription ends (true) or stop is closed (false).
+func (h *Hub) relay(sub *eventbus.Sub, stop <-chan struct{}) bool {
 	defer sub.Close()
 	var evs []wire.Event
 	publish := func() {
@@ -62,7 +65,7 @@ func (h *Hub) relay(sub *eventbus.Sub) bool {
 	}
 	for {
 		select {
-		case <-h.stop:
+		case <-stop:
 			return false
 		case <-sub.Ready():
 			publish()

@@ -130,7 +130,7 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		busMetrics(gauge, counter, "cluster", c.s.cluster.Hub().Bus())
 	}
 	gauge(descBatched, float64(c.s.batchedStreams.Load()))
-	gauge(descWindow, c.s.batchWindow().Seconds())
+	gauge(descWindow, c.s.batchWindow(0).Seconds())
 }
 
 func busMetrics(gauge, counter func(*prometheus.Desc, float64, ...string), name string, b *eventbus.Bus) {

@@ -9,28 +9,140 @@ import (
 	"nhooyr.io/websocket"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/eventbus"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
-// peerHub is the merged cluster stream of a node process: its own events plus those of every
-// peer, read from the peers' /v1/events. It starts on first use and stops with the server.
-func (s *Server) peerHub() *Hub {
-	s.hubOnce.Do(func() {
-		s.hub = NewHub()
-		s.hub.Attach(s.self)
-		s.hub.wg.Add(1)
-		go s.followPeers(s.hub)
-	})
-	return s.hub
+const (
+	// peerFeedLinger is how long a node keeps following its peers after the last subscriber
+	// of its cluster stream left: long enough for a reloading page to find it still running.
+	peerFeedLinger = time.Second
+	// peerFeedStart bounds how long a first subscriber waits for the peers' streams to open,
+	// so that its hello is not followed by a stream that misses their first events.
+	peerFeedStart = 2 * time.Second
+	// peerWindow batches what a peer sends: a message per event would cost each peer a
+	// write per event, and this node a read per event.
+	peerWindow = "5ms"
+)
+
+// peerFeed runs a node's merged cluster stream, its own events plus every peer's read from
+// the peers' /v1/events, while anyone is subscribed to it. Following costs every peer a
+// stream and this node a decode of each event they publish, so with nobody watching it stops;
+// the next subscriber starts it again, after a gap in the stream (eventbus.Bus.Forget).
+type peerFeed struct {
+	s   *Server
+	hub *Hub
+
+	mu     sync.Mutex
+	users  int
+	stop   context.CancelFunc // set while following
+	run    *sync.WaitGroup    // the goroutines of the current (or last) run
+	ready  chan struct{}      // closed once the current run follows its peers
+	linger *time.Timer
+	closed bool
 }
 
-// followPeers keeps one reader per peer that the node's configuration names.
-func (s *Server) followPeers(h *Hub) {
-	defer h.wg.Done()
+// open counts a subscriber in, starting the feed if it is stopped, and returns the merged
+// stream and the function that counts the subscriber out.
+func (f *peerFeed) open() (*eventbus.Bus, func()) {
+	select {
+	case <-f.acquire():
+	case <-time.After(peerFeedStart):
+	}
+	return f.hub.Bus(), f.release
+}
+
+// acquire counts a subscriber in, starting the feed if it is stopped; the channel it returns
+// is closed once the feed follows the peers.
+func (f *peerFeed) acquire() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users++
+	if f.linger != nil {
+		f.linger.Stop()
+		f.linger = nil
+	}
+	if f.stop != nil || f.closed {
+		if f.ready == nil {
+			f.ready = make(chan struct{})
+			close(f.ready)
+		}
+		return f.ready
+	}
+	if f.run != nil {
+		f.run.Wait() // the last run's relays must not publish into the new one
+	}
+	f.hub.bus.Forget()
+	ctx, cancel := context.WithCancel(context.Background())
+	run, ready := &sync.WaitGroup{}, make(chan struct{})
+	f.stop, f.run, f.ready = cancel, run, ready
+	f.hub.attach(f.s.self, ctx.Done(), run)
+	run.Add(1)
+	go func() {
+		defer run.Done()
+		f.s.followPeers(ctx, f.hub, run, func() { close(ready) })
+	}()
+	return ready
+}
+
+// release counts a subscriber out; the last one out stops the feed after peerFeedLinger.
+func (f *peerFeed) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users--
+	if f.users > 0 || f.stop == nil {
+		return
+	}
+	f.linger = time.AfterFunc(peerFeedLinger, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.users == 0 && f.stop != nil {
+			f.stop()
+			f.stop = nil
+		}
+	})
+}
+
+// following reports whether the feed is running.
+func (f *peerFeed) following() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stop != nil
+}
+
+// close stops the feed for good and waits for its goroutines.
+func (f *peerFeed) close() {
+	f.mu.Lock()
+	f.closed = true
+	if f.linger != nil {
+		f.linger.Stop()
+	}
+	if f.stop != nil {
+		f.stop()
+		f.stop = nil
+	}
+	run := f.run
+	f.mu.Unlock()
+	if run != nil {
+		run.Wait()
+	}
+	f.hub.Close()
+}
+
+// peers is the node's cluster feed, created on first use.
+func (s *Server) peers() *peerFeed {
+	s.feedOnce.Do(func() { s.feed = &peerFeed{s: s, hub: NewHub()} })
+	return s.feed
+}
+
+// followPeers keeps one reader per peer that the node's configuration names, until ctx ends.
+// It calls started once the first readers are streaming (or have failed to).
+func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, started func()) {
 	var mu sync.Mutex
 	following := map[string]bool{}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	first := &sync.WaitGroup{}
 	for {
 		ms, _ := s.self.Members()
 		for _, m := range ms {
@@ -41,36 +153,39 @@ func (s *Server) followPeers(h *Hub) {
 			}
 			mu.Unlock()
 			if start {
-				h.wg.Add(1)
+				wg.Add(1)
+				streaming := func() {}
+				if first != nil {
+					first.Add(1)
+					streaming = sync.OnceFunc(first.Done)
+				}
 				go func(id, addr string) {
-					defer h.wg.Done()
-					s.followPeer(h, addr)
+					defer wg.Done()
+					defer streaming()
+					s.followPeer(ctx, h, addr, streaming)
 					mu.Lock()
 					delete(following, id)
 					mu.Unlock()
 				}(m.ID, m.HTTPAddr)
 			}
 		}
+		if first != nil {
+			go func(first *sync.WaitGroup) { first.Wait(); started() }(first)
+			first = nil
+		}
 		select {
-		case <-h.stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
 }
 
-// followPeer relays one peer's events into h until the hub stops or the peer goes away.
-func (s *Server) followPeer(h *Hub, addr string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-h.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/v1/events?heartbeats=all&since="+"0", &websocket.DialOptions{HTTPHeader: map[string][]string{node.ForwardedHeader: {s.self.ID()}}})
+// followPeer relays one peer's events into h until ctx ends or the peer goes away. It calls
+// streaming when the peer's stream has started (its hello has arrived).
+func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming func()) {
+	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/v1/events?heartbeats=all&window="+peerWindow,
+		&websocket.DialOptions{HTTPHeader: map[string][]string{node.ForwardedHeader: {s.self.ID()}}})
 	if err != nil {
 		return
 	}
@@ -81,11 +196,17 @@ func (s *Server) followPeer(h *Hub, addr string) {
 		if err != nil {
 			return
 		}
-		var ev wire.Event
-		if json.Unmarshal(data, &ev) != nil || ev.Type == wire.EventHello || ev.Node == "" {
+		var evs []wire.Event // fresh: decoding into old elements would keep fields the new ones omit
+		if len(data) == 0 || data[0] != '[' || json.Unmarshal(data, &evs) != nil {
+			streaming() // the hello (an object) comes first
 			continue
 		}
-		ev.Seq, ev.Encoded = 0, nil
-		h.bus.Publish(ev)
+		for _, ev := range evs {
+			if ev.Node == "" {
+				continue
+			}
+			ev.Seq, ev.Encoded = 0, nil
+			h.bus.Publish(ev)
+		}
 	}
 }

@@ -46,9 +46,9 @@ type Server struct {
 	// keyRoutes serve /v1/kv/{key...} by method, outside the mux (see ServeHTTP).
 	keyRoutes map[string]http.HandlerFunc
 
-	scen    scenarios
-	hubOnce sync.Once
-	hub     *Hub // a node's merged cluster stream, started on first use
+	scen     scenarios
+	feedOnce sync.Once
+	feed     *peerFeed // a node's merged cluster stream, created on first use
 	// batchedStreams counts live ?batch=true event streams (see batchWindow).
 	batchedStreams atomic.Int64
 }
@@ -168,8 +168,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Close stops the server's background work (the merged cluster stream of a node).
 func (s *Server) Close() {
 	s.stopScenario()
-	if s.hub != nil {
-		s.hub.Close()
+	if s.self != nil {
+		s.peers().close()
 	}
 }
 

@@ -36,9 +36,13 @@ const (
 	// each message is a write to a socket, and with many streams those writes, and the
 	// wake-ups around them, delay Raft's own goroutines. A stream's window is at least
 	// wsStreamShare times the number of streams, so together they send about 1/wsStreamShare
-	// messages a second: up to 40 streams nothing changes, at 100 each gets 20 a second.
-	wsStreamShare    = time.Millisecond / 2
+	// messages a second: up to 50 streams nothing changes, at 100 each gets 25 a second
+	// (a 40 ms window, which keeps the delivery lag under 50 ms).
+	wsStreamShare    = 400 * time.Microsecond
 	wsMaxBatchWindow = 100 * time.Millisecond
+	// minWindow and maxWindow bound the window a client may ask for with ?window=.
+	minWindow = time.Millisecond
+	maxWindow = time.Second
 	// helloLog and helloRecent keep the first message bounded.
 	helloLog    = 50
 	helloRecent = 200
@@ -55,6 +59,8 @@ type streamFilter struct {
 	// batch sends events as JSON arrays, at most one message per window (batchWindow), which
 	// costs a frame (and a syscall) per window instead of one per event.
 	batch bool
+	// window is the batch window the client asked for (0: the default).
+	window time.Duration
 }
 
 func parseFilter(q url.Values) (streamFilter, error) {
@@ -84,6 +90,13 @@ func parseFilter(q url.Values) (streamFilter, error) {
 	default:
 		return f, fmt.Errorf("%w: batch must be true or false", errBadRequest)
 	}
+	if s := q.Get("window"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < minWindow || d > maxWindow {
+			return f, fmt.Errorf("%w: window must be a duration from %v to %v, like 5ms", errBadRequest, minWindow, maxWindow)
+		}
+		f.window, f.batch = d, true
+	}
 	if s := q.Get("since"); s != "" {
 		v, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
@@ -112,19 +125,24 @@ func (f streamFilter) pass(ev wire.Event) bool {
 // handleNodeEvents streams this node's own events (playground: the merged stream).
 func (s *Server) handleNodeEvents(w http.ResponseWriter, r *http.Request) {
 	if s.self != nil {
-		s.serveStream(w, r, s.self.Events(), s.nodeHello)
+		s.serveStream(w, r, always(s.self.Events()), s.nodeHello)
 		return
 	}
-	s.serveStream(w, r, s.cluster.Hub().Bus(), s.clusterHello)
+	s.serveStream(w, r, always(s.cluster.Hub().Bus()), s.clusterHello)
 }
 
 // handleClusterEvents streams the merged events of the whole cluster.
 func (s *Server) handleClusterEvents(w http.ResponseWriter, r *http.Request) {
 	if s.self != nil {
-		s.serveStream(w, r, s.peerHub().Bus(), s.nodeClusterHello)
+		s.serveStream(w, r, s.peers().open, s.nodeClusterHello)
 		return
 	}
-	s.serveStream(w, r, s.cluster.Hub().Bus(), s.clusterHello)
+	s.serveStream(w, r, always(s.cluster.Hub().Bus()), s.clusterHello)
+}
+
+// always opens a stream that runs whether or not anyone listens.
+func always(bus *eventbus.Bus) func() (*eventbus.Bus, func()) {
+	return func() (*eventbus.Bus, func()) { return bus, func() {} }
 }
 
 func (s *Server) nodeHello(ctx context.Context) wire.HelloData {
@@ -153,9 +171,9 @@ func (s *Server) acceptOptions() *websocket.AcceptOptions {
 	return &websocket.AcceptOptions{OriginPatterns: append(patterns, s.opts.AllowOrigins...)}
 }
 
-// serveStream upgrades to a WebSocket, sends hello (or the events after ?since=), then the
-// filtered events as they happen, and runs the commands the client sends.
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventbus.Bus, hello func(context.Context) wire.HelloData) {
+// serveStream upgrades to a WebSocket, opens the stream, sends hello (or the events after
+// ?since=), then the filtered events as they happen, and runs the commands the client sends.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func() (*eventbus.Bus, func()), hello func(context.Context) wire.HelloData) {
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
 		writeError(w, err)
@@ -170,6 +188,8 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventb
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 
+	bus, done := open()
+	defer done()
 	sub, err := bus.Subscribe(wsQueue, f.since)
 	sendHello := f.since == 0
 	if errors.Is(err, eventbus.ErrTooOld) {
@@ -218,13 +238,17 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, bus *eventb
 		s.batchedStreams.Add(1)
 		defer s.batchedStreams.Add(-1)
 	}
-	streamEvents(ctx, c, sub, f, out, write, send, s.batchWindow)
+	streamEvents(ctx, c, sub, f, out, write, send, func() time.Duration { return s.batchWindow(f.window) })
 }
 
-// batchWindow is how long a batched stream gathers events before it sends them.
-func (s *Server) batchWindow() time.Duration {
-	w := time.Duration(s.batchedStreams.Load()) * wsStreamShare
-	return min(max(w, wsBatchWindow), wsMaxBatchWindow)
+// batchWindow is how long a batched stream gathers events before it sends them: the window
+// its client asked for (20 ms by default), stretched when many streams share the server.
+func (s *Server) batchWindow(asked time.Duration) time.Duration {
+	if asked == 0 {
+		asked = wsBatchWindow
+	}
+	crowd := min(time.Duration(s.batchedStreams.Load())*wsStreamShare, wsMaxBatchWindow)
+	return max(asked, crowd)
 }
 
 // streamEvents sends the subscription's events (and the answers to commands) until the
