@@ -28,6 +28,7 @@ Run "raftplay <command> --help" for the flags of a command.
 `
 
 func main() {
+	useMoreProcessorsThanCores()
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "raftplay:", err)
