@@ -49,6 +49,8 @@ type Server struct {
 	scen     scenarios
 	feedOnce sync.Once
 	feed     *peerFeed // a node's merged cluster stream, created on first use
+	// groups serves the batched event streams (streamgroup.go).
+	groups streamGroups
 	// batchedStreams counts live ?batch=true event streams (see batchWindow).
 	batchedStreams atomic.Int64
 }

@@ -190,27 +190,41 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func()
 
 	bus, done := open()
 	defer done()
-	sub, err := bus.Subscribe(wsQueue, f.since)
+	var feed eventFeed
+	var member *groupMember
+	var sub *eventbus.Sub
 	sendHello := f.since == 0
-	if errors.Is(err, eventbus.ErrTooOld) {
-		sub, err = bus.Subscribe(wsQueue, 0)
-		sendHello = true
+	if f.batch {
+		window := func() time.Duration { return s.batchWindow(f.window) }
+		member, err = s.groups.join(bus, f, window, f.since)
+		if errors.Is(err, eventbus.ErrTooOld) {
+			member, err = s.groups.join(bus, f, window, 0)
+			sendHello = true
+		}
+		feed = member
+	} else {
+		sub, err = bus.Subscribe(wsQueue, f.since)
+		if errors.Is(err, eventbus.ErrTooOld) {
+			sub, err = bus.Subscribe(wsQueue, 0)
+			sendHello = true
+		}
+		feed = sub
 	}
 	if err != nil {
 		c.Close(websocket.StatusGoingAway, "event stream closed")
 		return
 	}
-	defer sub.Close()
+	defer feed.Close()
 
 	out := make(chan wire.Event, maxInflight)
 	go s.readCommands(ctx, cancel, c, out)
 
-	// A client that stops reading blocks a write; the queue then overflows, the bus ends the
-	// subscription, and closing the connection here unblocks the write.
+	// A client that stops reading blocks a write; the queue then overflows, the feed ends,
+	// and closing the connection here unblocks the write.
 	go func() {
 		select {
-		case <-sub.Done():
-			if errors.Is(sub.Err(), eventbus.ErrSlowConsumer) {
+		case <-feed.Done():
+			if errors.Is(feed.Err(), eventbus.ErrSlowConsumer) {
 				c.Close(websocket.StatusTryAgainLater, "slow consumer: fell more than "+strconv.Itoa(wsQueue)+" events behind")
 				c.CloseNow()
 			}
@@ -229,16 +243,29 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func()
 	if sendHello {
 		h := hello(ctx)
 		h.Seq = bus.Seq()
-		h.Recent = filterEvents(bus.Recent(helloRecent), f)
+		if member != nil {
+			h.Seq = member.start // the stream carries what comes after it
+		}
+		h.Recent = filterEvents(bus.Recent(helloRecent), f, h.Seq)
 		if err := write(wire.NewEvent("", wire.EventHello, time.Now(), h)); err != nil {
 			return
 		}
 	}
-	if f.batch {
+	if member != nil {
 		s.batchedStreams.Add(1)
 		defer s.batchedStreams.Add(-1)
+		streamBatches(ctx, c, member, out, write, send)
+		return
 	}
-	streamEvents(ctx, c, sub, f, out, write, send, func() time.Duration { return s.batchWindow(f.window) })
+	streamEvents(ctx, c, sub, f, out, write)
+}
+
+// eventFeed is where a stream's events come from: its own subscription to a bus, or its
+// place in a group of batched streams.
+type eventFeed interface {
+	Done() <-chan struct{}
+	Err() error
+	Close()
 }
 
 // batchWindow is how long a batched stream gathers events before it sends them: the window
@@ -251,16 +278,10 @@ func (s *Server) batchWindow(asked time.Duration) time.Duration {
 	return max(asked, crowd)
 }
 
-// streamEvents sends the subscription's events (and the answers to commands) until the
-// connection or the subscription ends.
+// streamEvents sends the subscription's events one message each (and the answers to
+// commands) until the connection or the subscription ends.
 func streamEvents(ctx context.Context, c *websocket.Conn, sub *eventbus.Sub, f streamFilter,
-	out <-chan wire.Event, write func(wire.Event) error, send func([]byte) error, batchWindow func() time.Duration) {
-	var buf []byte
-	var window *time.Timer
-	if f.batch {
-		window = time.NewTimer(wsBatchWindow)
-		defer window.Stop()
-	}
+	out <-chan wire.Event, write func(wire.Event) error) {
 	var evs []wire.Event
 	for {
 		select {
@@ -279,39 +300,40 @@ func streamEvents(ctx context.Context, c *websocket.Conn, sub *eventbus.Sub, f s
 			}
 			return
 		}
-		if !f.batch {
-			evs = sub.Read(evs[:0], wsBatch)
-			for _, ev := range evs {
-				if f.pass(ev) && write(ev) != nil {
-					return
-				}
+		evs = sub.Read(evs[:0], wsBatch)
+		for _, ev := range evs {
+			if f.pass(ev) && write(ev) != nil {
+				return
 			}
-			continue
 		}
-		// Let the window fill before reading: the bus pokes a waiting subscriber once, so
-		// the events that arrive meanwhile cost nothing here.
-		window.Reset(batchWindow())
+	}
+}
+
+// streamBatches sends the group's messages for this member (and the answers to commands)
+// until the connection or the membership ends.
+func streamBatches(ctx context.Context, c *websocket.Conn, m *groupMember, out <-chan wire.Event,
+	write func(wire.Event) error, send func([]byte) error) {
+	var msgs [][]byte
+	for {
 		select {
-		case <-window.C:
 		case <-ctx.Done():
 			c.Close(websocket.StatusNormalClosure, "")
 			return
-		}
-		for more := true; more; {
-			evs = sub.Read(evs[:0], wsBatch)
-			more = len(evs) == wsBatch
-			buf = append(buf[:0], '[')
-			n := 0
-			for _, ev := range evs {
-				if f.pass(ev) {
-					if n > 0 {
-						buf = append(buf, ',')
-					}
-					buf = append(buf, ev.Encoded...)
-					n++
-				}
+		case ev := <-out:
+			if write(ev) != nil {
+				return
 			}
-			if n > 0 && send(append(buf, ']')) != nil {
+			continue
+		case <-m.Ready():
+		case <-m.Done():
+			if !errors.Is(m.Err(), eventbus.ErrSlowConsumer) {
+				c.Close(websocket.StatusGoingAway, "event stream closed")
+			}
+			return
+		}
+		msgs = m.take(msgs[:0])
+		for _, b := range msgs {
+			if send(b) != nil {
 				return
 			}
 		}
@@ -339,10 +361,11 @@ func (w bigWriteBuffer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return conn, brw, nil
 }
 
-func filterEvents(evs []wire.Event, f streamFilter) []wire.Event {
+// filterEvents keeps the events that pass f, up to sequence number upTo.
+func filterEvents(evs []wire.Event, f streamFilter, upTo uint64) []wire.Event {
 	out := evs[:0]
 	for _, ev := range evs {
-		if f.pass(ev) {
+		if ev.Seq <= upTo && f.pass(ev) {
 			out = append(out, ev)
 		}
 	}

@@ -153,21 +153,13 @@ func (b *Bus) Subscribe(limit int, since uint64) (*Sub, error) {
 	if b.closed {
 		return nil, ErrClosed
 	}
-	if since > b.seq {
-		// A resume point from the future: the stream restarted (a new process) and the
-		// client's picture belongs to the old one.
-		return nil, fmt.Errorf("%w: asked for events after %d, the stream is at %d", ErrTooOld, since, b.seq)
+	if err := b.resumableLocked(since); err != nil {
+		return nil, err
 	}
 	size := uint64(len(b.ring))
 	s := &Sub{bus: b, limit: min(uint64(max(limit, 1)), size), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	next := b.seq + 1
 	if since > 0 {
-		if b.forgotten > 0 && since <= b.forgotten {
-			return nil, fmt.Errorf("%w: asked for events after %d, the stream has a gap after %d", ErrTooOld, since, b.forgotten)
-		}
-		if oldest := b.oldestLocked(); since+1 < oldest {
-			return nil, fmt.Errorf("%w: asked for events after %d, oldest kept is %d", ErrTooOld, since, oldest)
-		}
 		next = since + 1
 		// Replay may be longer than the limit; allow it, plus half the limit for new events.
 		s.limit = min(max(s.limit, b.seq-since+s.limit/2), size)
@@ -178,6 +170,30 @@ func (b *Bus) Subscribe(limit int, since uint64) (*Sub, error) {
 	}
 	b.subs[s] = struct{}{}
 	return s, nil
+}
+
+// Resumable reports whether a subscriber can resume after since (ErrTooOld if not);
+// since 0 always can.
+func (b *Bus) Resumable(since uint64) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.resumableLocked(since)
+}
+
+func (b *Bus) resumableLocked(since uint64) error {
+	switch {
+	case since == 0:
+		return nil
+	case since > b.seq:
+		// A resume point from the future: the stream restarted (a new process) and the
+		// client's picture belongs to the old one.
+		return fmt.Errorf("%w: asked for events after %d, the stream is at %d", ErrTooOld, since, b.seq)
+	case b.forgotten > 0 && since <= b.forgotten:
+		return fmt.Errorf("%w: asked for events after %d, the stream has a gap after %d", ErrTooOld, since, b.forgotten)
+	case since+1 < b.oldestLocked():
+		return fmt.Errorf("%w: asked for events after %d, oldest kept is %d", ErrTooOld, since, b.oldestLocked())
+	}
+	return nil
 }
 
 // Recent returns up to n of the latest events, oldest first.

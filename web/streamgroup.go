@@ -1,0 +1,322 @@
+package web
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/raftplay/raftplay/node/eventbus"
+	"github.com/raftplay/raftplay/node/wire"
+)
+
+// streamGroups shares the work of batched streams: the streams of one bus with the same
+// filter and window form a group, which reads, filters and encodes each window's events
+// once and hands the message to every member. Before, each of 100 streams read and
+// filtered every event of the cluster itself, and the bus woke 100 readers per event; that
+// was most of what a crowd of subscribers cost (benchmarks.md).
+type streamGroups struct {
+	mu     sync.Mutex
+	groups map[groupKey]*streamGroup
+}
+
+type groupKey struct {
+	bus    *eventbus.Bus
+	filter string // the filter in canonical form
+}
+
+func filterKey(f streamFilter) string {
+	set := func(m map[string]bool) string {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return strings.Join(keys, ",")
+	}
+	return fmt.Sprintf("types=%s nodes=%s heartbeats=%v window=%v", set(f.types), set(f.nodes), f.heartbeats, f.window)
+}
+
+// join adds a member that receives the events after since (0: after the latest). It fails
+// with eventbus.ErrTooOld when it cannot resume there.
+func (gs *streamGroups) join(bus *eventbus.Bus, f streamFilter, window func() time.Duration, since uint64) (*groupMember, error) {
+	if err := bus.Resumable(since); err != nil {
+		return nil, err
+	}
+	gs.mu.Lock()
+	defer gs.mu.Unlock()
+	key := groupKey{bus, filterKey(f)}
+	g := gs.groups[key]
+	if g == nil {
+		// The group may fall as far behind as the ring keeps: its sends never block, so
+		// only a stalled process could make it, and then its members are told.
+		sub, err := bus.Subscribe(1<<30, 0)
+		if err != nil {
+			return nil, err
+		}
+		g = &streamGroup{gs: gs, key: key, filter: f, window: window, sub: sub,
+			next: bus.Seq() + 1, members: map[*groupMember]struct{}{}}
+		if gs.groups == nil {
+			gs.groups = map[groupKey]*streamGroup{}
+		}
+		gs.groups[key] = g
+		go g.run()
+	}
+	m, err := g.join(since)
+	if err != nil && len(g.members) == 0 {
+		gs.drop(g)
+	}
+	return m, err
+}
+
+// drop ends a group that has no members; the caller holds gs.mu.
+func (gs *streamGroups) drop(g *streamGroup) {
+	if gs.groups[g.key] == g {
+		delete(gs.groups, g.key)
+	}
+	g.sub.Close()
+}
+
+// streamGroup is the batched streams of one bus with one filter and window.
+type streamGroup struct {
+	gs     *streamGroups
+	key    groupKey
+	filter streamFilter
+	window func() time.Duration
+	sub    *eventbus.Sub
+
+	mu      sync.Mutex
+	next    uint64 // sequence number of the next event the group reads
+	members map[*groupMember]struct{}
+}
+
+// batch is one message of a group: the events it read (by sequence number, before
+// filtering), those that passed the filter, and their JSON array. All are shared by the
+// members and never modified.
+type batch struct {
+	first, last uint64
+	events      []wire.Event
+	data        []byte
+}
+
+func (g *streamGroup) join(start uint64) (*groupMember, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	m := &groupMember{group: g, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if start == 0 {
+		start = g.key.bus.Seq()
+	}
+	m.start = start
+	if start+1 < g.next {
+		// A resume from before what the group has read: replay the gap from the ring.
+		sub, err := g.key.bus.Subscribe(1<<30, start)
+		if err != nil {
+			return nil, err
+		}
+		evs := sub.Read(nil, 0)
+		sub.Close()
+		var gap []wire.Event
+		for _, ev := range evs {
+			if ev.Seq < g.next && g.filter.pass(ev) {
+				gap = append(gap, ev)
+			}
+		}
+		for len(gap) > 0 {
+			n := min(len(gap), wsBatch)
+			m.push(batch{first: gap[0].Seq, last: gap[n-1].Seq, events: gap[:n], data: encodeBatch(nil, gap[:n])})
+			gap = gap[n:]
+		}
+	}
+	g.members[m] = struct{}{}
+	return m, nil
+}
+
+// run sends the group's windows until its subscription ends.
+func (g *streamGroup) run() {
+	defer func() {
+		g.gs.mu.Lock()
+		if g.gs.groups[g.key] == g {
+			delete(g.gs.groups, g.key)
+		}
+		g.gs.mu.Unlock()
+		g.endAll(g.sub.Err())
+	}()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var evs []wire.Event
+	for {
+		select {
+		case <-g.sub.Ready():
+		case <-g.sub.Done():
+			return
+		}
+		// Let the window fill before reading: the bus pokes a waiting subscriber once, so
+		// the events that arrive meanwhile cost nothing here.
+		timer.Reset(g.window())
+		select {
+		case <-timer.C:
+		case <-g.sub.Done():
+			return
+		}
+		for more := true; more; {
+			evs = g.sub.Read(evs[:0], wsBatch)
+			more = len(evs) == wsBatch
+			if len(evs) == 0 {
+				break
+			}
+			b := batch{first: evs[0].Seq, last: evs[len(evs)-1].Seq}
+			for _, ev := range evs {
+				if g.filter.pass(ev) {
+					b.events = append(b.events, ev)
+				}
+			}
+			if len(b.events) > 0 {
+				b.data = encodeBatch(nil, b.events)
+			}
+			g.mu.Lock()
+			g.next = b.last + 1
+			for m := range g.members {
+				if !m.push(b) {
+					delete(g.members, m)
+				}
+			}
+			g.mu.Unlock()
+		}
+	}
+}
+
+func (g *streamGroup) endAll(err error) {
+	if err == nil {
+		err = eventbus.ErrClosed
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for m := range g.members {
+		m.end(err)
+		delete(g.members, m)
+	}
+}
+
+func (g *streamGroup) leave(m *groupMember) {
+	g.gs.mu.Lock()
+	defer g.gs.mu.Unlock()
+	g.mu.Lock()
+	delete(g.members, m)
+	empty := len(g.members) == 0
+	g.mu.Unlock()
+	if empty {
+		g.gs.drop(g)
+	}
+}
+
+// encodeBatch appends the events' JSON array to dst.
+func encodeBatch(dst []byte, evs []wire.Event) []byte {
+	dst = append(dst, '[')
+	for i, ev := range evs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if ev.Encoded != nil {
+			dst = append(dst, ev.Encoded...)
+		} else {
+			dst = ev.AppendJSON(dst)
+		}
+	}
+	return append(dst, ']')
+}
+
+// groupMember is one stream of a group: the batches waiting for its connection.
+type groupMember struct {
+	group *streamGroup
+	start uint64 // the member wants the events after this one
+	wake  chan struct{}
+	done  chan struct{}
+
+	mu      sync.Mutex
+	pending []batch
+	queued  int // events in pending
+	err     error
+	ended   bool
+}
+
+// errMemberSlow ends a member whose connection does not take its batches fast enough.
+var errMemberSlow = fmt.Errorf("%w (more than %d events waiting)", eventbus.ErrSlowConsumer, wsQueue)
+
+// push queues b; false when the member has ended (now, because it fell too far behind).
+func (m *groupMember) push(b batch) bool {
+	if b.last <= m.start {
+		return true // it had these another way
+	}
+	m.mu.Lock()
+	if m.ended {
+		m.mu.Unlock()
+		return false
+	}
+	m.pending = append(m.pending, b)
+	m.queued += len(b.events)
+	slow := m.queued > wsQueue
+	m.mu.Unlock()
+	if slow {
+		m.end(errMemberSlow)
+		return false
+	}
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take returns the waiting messages, in order.
+func (m *groupMember) take(dst [][]byte) [][]byte {
+	m.mu.Lock()
+	pending := m.pending
+	m.pending, m.queued = nil, 0
+	m.mu.Unlock()
+	for _, b := range pending {
+		if b.first > m.start {
+			if b.data != nil {
+				dst = append(dst, b.data)
+			}
+			continue
+		}
+		// The batch straddles where this member started: only the events after it.
+		var evs []wire.Event
+		for _, ev := range b.events {
+			if ev.Seq > m.start {
+				evs = append(evs, ev)
+			}
+		}
+		if len(evs) > 0 {
+			dst = append(dst, encodeBatch(nil, evs))
+		}
+	}
+	return dst
+}
+
+func (m *groupMember) Ready() <-chan struct{} { return m.wake }
+func (m *groupMember) Done() <-chan struct{}  { return m.done }
+
+// Err is why the member ended: eventbus.ErrSlowConsumer, or the bus closing.
+func (m *groupMember) Err() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
+}
+
+func (m *groupMember) end(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ended {
+		return
+	}
+	m.ended, m.err = true, err
+	close(m.done)
+}
+
+// Close leaves the group.
+func (m *groupMember) Close() {
+	m.end(nil)
+	m.group.leave(m)
+}
