@@ -159,30 +159,43 @@ func (g *streamGroup) run() {
 		case <-g.sub.Done():
 			return
 		}
-		for more := true; more; {
-			evs = g.sub.Read(evs[:0], wsBatch)
-			more = len(evs) == wsBatch
-			if len(evs) == 0 {
-				break
+		// Read the whole window and cut what passes the filter into messages of at most
+		// wsBatch events: cutting before filtering would send a filtered stream several
+		// small messages a window whenever more than wsBatch events of any kind came.
+		evs = g.sub.Read(evs[:0], 0)
+		if len(evs) == 0 {
+			continue
+		}
+		var batches []batch
+		b := batch{first: evs[0].Seq}
+		for _, ev := range evs {
+			if !g.filter.pass(ev) {
+				continue
 			}
-			b := batch{first: evs[0].Seq, last: evs[len(evs)-1].Seq}
-			for _, ev := range evs {
-				if g.filter.pass(ev) {
-					b.events = append(b.events, ev)
-				}
-			}
-			if len(b.events) > 0 {
+			if len(b.events) == wsBatch {
 				b.data = encodeBatch(nil, b.events)
+				batches = append(batches, b)
+				b = batch{first: b.last + 1}
 			}
-			g.mu.Lock()
-			g.next = b.last + 1
-			for m := range g.members {
+			b.events = append(b.events, ev)
+			b.last = ev.Seq
+		}
+		b.last = evs[len(evs)-1].Seq
+		if len(b.events) > 0 {
+			b.data = encodeBatch(nil, b.events)
+			batches = append(batches, b)
+		}
+		g.mu.Lock()
+		g.next = b.last + 1
+		for m := range g.members {
+			for _, b := range batches {
 				if !m.push(b) {
 					delete(g.members, m)
+					break
 				}
 			}
-			g.mu.Unlock()
 		}
+		g.mu.Unlock()
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -146,4 +147,55 @@ func TestStreamGroupCutsOffOnlyTheSlowMember(t *testing.T) {
 		t.Fatalf("slow member ended with %v, want ErrSlowConsumer", slow.Err())
 	}
 	wantRange(t, "healthy", <-done, 1, wsQueue+500)
+}
+
+// A window's events are filtered before they are cut into messages of at most wsBatch: a
+// stream of applies gets one message however much else happened in the window.
+func TestStreamGroupCutsMessagesAfterFiltering(t *testing.T) {
+	var gs streamGroups
+	bus := eventbus.New(4096)
+	defer bus.Close()
+	gate := make(chan struct{})
+	window := func() time.Duration { <-gate; return 0 }
+	applies, _ := parseFilter(map[string][]string{"types": {"apply"}, "batch": {"true"}})
+	all, _ := parseFilter(map[string][]string{"batch": {"true"}})
+	a, _ := gs.join(bus, applies, window, 0)
+	e, _ := gs.join(bus, all, window, 0)
+	for range 10 {
+		publish(bus, wire.EventStatus, 60)
+		publish(bus, wire.EventApply, 1)
+	}
+	gate <- struct{}{}
+	gate <- struct{}{}
+	close(gate)
+	wantMessages := func(who string, m *groupMember, sizes ...int) {
+		t.Helper()
+		total, n := 0, 0
+		for _, size := range sizes {
+			total += size
+		}
+		var got []int
+		for n < total {
+			select {
+			case <-m.Ready():
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s: messages of %v events so far, want %v", who, got, sizes)
+			}
+			for _, msg := range m.take(nil) {
+				var evs []wire.Event
+				if err := json.Unmarshal(msg, &evs); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, len(evs))
+				n += len(evs)
+			}
+		}
+		if !slices.Equal(got, sizes) {
+			t.Fatalf("%s: messages of %v events, want %v", who, got, sizes)
+		}
+	}
+	wantMessages("applies", a, 10)
+	wantMessages("everything", e, wsBatch, 610-wsBatch)
+	a.Close()
+	e.Close()
 }
