@@ -242,9 +242,11 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func()
 	}
 	if sendHello {
 		h := hello(ctx)
-		h.Seq = bus.Seq()
+		// The stream carries what comes after h.Seq, so recent events stop there.
 		if member != nil {
-			h.Seq = member.start // the stream carries what comes after it
+			h.Seq = member.start
+		} else {
+			h.Seq = sub.After()
 		}
 		h.Recent = filterEvents(bus.Recent(helloRecent), f, h.Seq)
 		if err := write(wire.NewEvent("", wire.EventHello, time.Now(), h)); err != nil {

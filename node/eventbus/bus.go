@@ -51,6 +51,7 @@ func New(size int) *Bus {
 // Sub is one subscription: a cursor into the bus's ring.
 type Sub struct {
 	bus   *Bus
+	after uint64        // the subscription started after this sequence number
 	limit uint64        // unread events allowed before the subscriber is cut off
 	next  atomic.Uint64 // sequence number of the next event to read
 	wake  chan struct{} // holds a token when events may be waiting
@@ -84,6 +85,10 @@ func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 	s.next.Store(next + n)
 	return dst
 }
+
+// After is the sequence number the subscription started after: it delivers every event
+// numbered above it.
+func (s *Sub) After() uint64 { return s.after }
 
 // Done is closed when the subscription ends; Err says why.
 func (s *Sub) Done() <-chan struct{} { return s.done }
@@ -164,6 +169,7 @@ func (b *Bus) Subscribe(limit int, since uint64) (*Sub, error) {
 		// Replay may be longer than the limit; allow it, plus half the limit for new events.
 		s.limit = min(max(s.limit, b.seq-since+s.limit/2), size)
 	}
+	s.after = next - 1
 	s.next.Store(next)
 	if next <= b.seq {
 		s.poke()

@@ -208,3 +208,18 @@ func TestRecent(t *testing.T) {
 		t.Errorf("Recent on an empty bus = %v", seqs(got))
 	}
 }
+
+func TestAfterIsWhereTheSubscriptionStarts(t *testing.T) {
+	b := New(16)
+	for range 3 {
+		b.Publish(ev(wire.EventStatus))
+	}
+	fresh, _ := b.Subscribe(16, 0)
+	resumed, _ := b.Subscribe(16, 1)
+	b.Publish(ev(wire.EventStatus)) // after both subscribed; b.Seq() is now past their start
+	if fresh.After() != 3 || resumed.After() != 1 {
+		t.Fatalf("After: fresh %d, resumed %d; want 3 and 1", fresh.After(), resumed.After())
+	}
+	wantSeqs(t, readAll(t, fresh), 4, 4)
+	wantSeqs(t, readAll(t, resumed), 2, 4)
+}
