@@ -56,7 +56,7 @@ func (gs *streamGroups) join(bus *eventbus.Bus, f streamFilter, window func() ti
 			return nil, err
 		}
 		g = &streamGroup{gs: gs, key: key, filter: f, window: window, sub: sub,
-			next: bus.Seq() + 1, members: map[*groupMember]struct{}{}}
+			next: sub.After() + 1, members: map[*groupMember]struct{}{}}
 		if gs.groups == nil {
 			gs.groups = map[groupKey]*streamGroup{}
 		}
@@ -64,10 +64,16 @@ func (gs *streamGroups) join(bus *eventbus.Bus, f streamFilter, window func() ti
 		go g.run()
 	}
 	m, err := g.join(since)
-	if err != nil && len(g.members) == 0 {
+	if err != nil && g.empty() {
 		gs.drop(g)
 	}
 	return m, err
+}
+
+func (g *streamGroup) empty() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.members) == 0
 }
 
 // drop ends a group that has no members; the caller holds gs.mu.
