@@ -81,7 +81,7 @@ var (
 	descTerm      = prometheus.NewDesc("raftplay_node_term", "Current raft term.", []string{"node"}, nil)
 	descIndex     = prometheus.NewDesc("raftplay_node_index", "Raft log indexes: commit, applied, last, snapshot.", []string{"node", "kind"}, nil)
 	descApplied   = prometheus.NewDesc("raftplay_node_applied_entries_total", "Entries applied by the state machine since the node last started.", []string{"node"}, nil)
-	descSubs      = prometheus.NewDesc("raftplay_event_subscribers", "Subscribers of an event stream.", []string{"stream"}, nil)
+	descSubs      = prometheus.NewDesc("raftplay_event_subscribers", "Subscribers of an event stream (batched streams with the same filter share one).", []string{"stream"}, nil)
 	descDropped   = prometheus.NewDesc("raftplay_event_subscribers_dropped_total", "Subscribers cut off for falling behind.", []string{"stream"}, nil)
 	descPublished = prometheus.NewDesc("raftplay_events_total", "Events published on a stream.", []string{"stream"}, nil)
 	descBatched   = prometheus.NewDesc("raftplay_event_batched_streams", "Open WebSocket event streams with batch=true.", nil, nil)

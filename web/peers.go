@@ -103,13 +103,6 @@ func (f *peerFeed) release() {
 	})
 }
 
-// following reports whether the feed is running.
-func (f *peerFeed) following() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.stop != nil
-}
-
 // close stops the feed for good and waits for its goroutines.
 func (f *peerFeed) close() {
 	f.mu.Lock()

@@ -315,6 +315,7 @@ func (m *groupMember) take(dst [][]byte) [][]byte {
 }
 
 func (m *groupMember) Ready() <-chan struct{} { return m.wake }
+func (m *groupMember) After() uint64          { return m.start }
 func (m *groupMember) Done() <-chan struct{}  { return m.done }
 
 // Err is why the member ended: eventbus.ErrSlowConsumer, or the bus closing.

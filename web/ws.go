@@ -190,25 +190,61 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func()
 
 	bus, done := open()
 	defer done()
+	var buf []byte
+	send := func(b []byte) error { return c.Write(ctx, websocket.MessageText, b) }
+	write := func(ev wire.Event) error {
+		if ev.Encoded != nil {
+			return send(ev.Encoded)
+		}
+		buf = ev.AppendJSON(buf[:0])
+		return send(buf)
+	}
+
+	// A batched stream joins the group of streams like it; the others read the bus
+	// themselves and send each event as it comes. drain sends what is waiting.
 	var feed eventFeed
-	var member *groupMember
-	var sub *eventbus.Sub
+	var drain func() error
+	subscribe := func(since uint64) error {
+		if f.batch {
+			m, err := s.groups.join(bus, f, func() time.Duration { return s.batchWindow(f.window) }, since)
+			if err != nil {
+				return err
+			}
+			var msgs [][]byte
+			feed, drain = m, func() error {
+				msgs = m.take(msgs[:0])
+				for _, b := range msgs {
+					if err := send(b); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			return nil
+		}
+		sub, err := bus.Subscribe(wsQueue, since)
+		if err != nil {
+			return err
+		}
+		var evs []wire.Event
+		feed, drain = sub, func() error {
+			evs = sub.Read(evs[:0], wsBatch)
+			for _, ev := range evs {
+				if f.pass(ev) {
+					if err := write(ev); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}
+		return nil
+	}
 	sendHello := f.since == 0
-	if f.batch {
-		window := func() time.Duration { return s.batchWindow(f.window) }
-		member, err = s.groups.join(bus, f, window, f.since)
-		if errors.Is(err, eventbus.ErrTooOld) {
-			member, err = s.groups.join(bus, f, window, 0)
-			sendHello = true
-		}
-		feed = member
-	} else {
-		sub, err = bus.Subscribe(wsQueue, f.since)
-		if errors.Is(err, eventbus.ErrTooOld) {
-			sub, err = bus.Subscribe(wsQueue, 0)
-			sendHello = true
-		}
-		feed = sub
+	err = subscribe(f.since)
+	if errors.Is(err, eventbus.ErrTooOld) {
+		err = subscribe(0)
+		sendHello = true
 	}
 	if err != nil {
 		c.Close(websocket.StatusGoingAway, "event stream closed")
@@ -231,42 +267,29 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func()
 		case <-ctx.Done():
 		}
 	}()
-	var buf []byte
-	send := func(b []byte) error { return c.Write(ctx, websocket.MessageText, b) }
-	write := func(ev wire.Event) error {
-		if ev.Encoded != nil {
-			return send(ev.Encoded)
-		}
-		buf = ev.AppendJSON(buf[:0])
-		return send(buf)
-	}
 	if sendHello {
 		h := hello(ctx)
 		// The stream carries what comes after h.Seq, so recent events stop there.
-		if member != nil {
-			h.Seq = member.start
-		} else {
-			h.Seq = sub.After()
-		}
+		h.Seq = feed.After()
 		h.Recent = filterEvents(bus.Recent(helloRecent), f, h.Seq)
 		if err := write(wire.NewEvent("", wire.EventHello, time.Now(), h)); err != nil {
 			return
 		}
 	}
-	if member != nil {
+	if f.batch {
 		s.batchedStreams.Add(1)
 		defer s.batchedStreams.Add(-1)
-		streamBatches(ctx, c, member, out, write, send)
-		return
 	}
-	streamEvents(ctx, c, sub, f, out, write)
+	streamEvents(ctx, c, feed, out, write, drain)
 }
 
 // eventFeed is where a stream's events come from: its own subscription to a bus, or its
 // place in a group of batched streams.
 type eventFeed interface {
+	Ready() <-chan struct{} // events may be waiting
 	Done() <-chan struct{}
 	Err() error
+	After() uint64 // the feed carries the events after this sequence number
 	Close()
 }
 
@@ -280,11 +303,10 @@ func (s *Server) batchWindow(asked time.Duration) time.Duration {
 	return max(asked, crowd)
 }
 
-// streamEvents sends the subscription's events one message each (and the answers to
-// commands) until the connection or the subscription ends.
-func streamEvents(ctx context.Context, c *websocket.Conn, sub *eventbus.Sub, f streamFilter,
-	out <-chan wire.Event, write func(wire.Event) error) {
-	var evs []wire.Event
+// streamEvents sends the feed's events (drain) and the answers to commands until the
+// connection or the feed ends.
+func streamEvents(ctx context.Context, c *websocket.Conn, feed eventFeed, out <-chan wire.Event,
+	write func(wire.Event) error, drain func() error) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -294,50 +316,15 @@ func streamEvents(ctx context.Context, c *websocket.Conn, sub *eventbus.Sub, f s
 			if write(ev) != nil {
 				return
 			}
-			continue
-		case <-sub.Ready():
-		case <-sub.Done():
-			if !errors.Is(sub.Err(), eventbus.ErrSlowConsumer) {
+		case <-feed.Ready():
+			if drain() != nil {
+				return
+			}
+		case <-feed.Done():
+			if !errors.Is(feed.Err(), eventbus.ErrSlowConsumer) {
 				c.Close(websocket.StatusGoingAway, "event stream closed")
 			}
 			return
-		}
-		evs = sub.Read(evs[:0], wsBatch)
-		for _, ev := range evs {
-			if f.pass(ev) && write(ev) != nil {
-				return
-			}
-		}
-	}
-}
-
-// streamBatches sends the group's messages for this member (and the answers to commands)
-// until the connection or the membership ends.
-func streamBatches(ctx context.Context, c *websocket.Conn, m *groupMember, out <-chan wire.Event,
-	write func(wire.Event) error, send func([]byte) error) {
-	var msgs [][]byte
-	for {
-		select {
-		case <-ctx.Done():
-			c.Close(websocket.StatusNormalClosure, "")
-			return
-		case ev := <-out:
-			if write(ev) != nil {
-				return
-			}
-			continue
-		case <-m.Ready():
-		case <-m.Done():
-			if !errors.Is(m.Err(), eventbus.ErrSlowConsumer) {
-				c.Close(websocket.StatusGoingAway, "event stream closed")
-			}
-			return
-		}
-		msgs = m.take(msgs[:0])
-		for _, b := range msgs {
-			if send(b) != nil {
-				return
-			}
 		}
 	}
 }
