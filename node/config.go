@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/raftplay/raftplay/node/sql"
 )
 
 // Timing is the raft timing profile. Raft needs broadcast time << election timeout << MTBF;
@@ -30,6 +32,9 @@ func (t Timing) Scaled(factor float64) Timing {
 	s := func(d time.Duration) time.Duration { return time.Duration(float64(d) * factor) }
 	return Timing{Heartbeat: s(t.Heartbeat), Election: s(t.Election), LeaderLease: s(t.LeaderLease), Commit: s(t.Commit)}
 }
+
+// DefaultQueryTimeout bounds reads unless a node is told otherwise.
+const DefaultQueryTimeout = 30 * time.Second
 
 // Peer is a member of a static bootstrap configuration.
 type Peer struct {
@@ -69,6 +74,10 @@ type Config struct {
 	TrailingLogs      uint64
 	// ApplyTimeout bounds how long a write waits to enter the log.
 	ApplyTimeout time.Duration
+	// SQL bounds what one SQL request may contain and do; zero fields take the defaults.
+	SQL sql.Limits
+	// QueryTimeout stops any read that runs longer (57014); negative: no timeout.
+	QueryTimeout time.Duration
 
 	Logger *slog.Logger
 }
@@ -97,6 +106,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.ApplyTimeout == 0 {
 		c.ApplyTimeout = 10 * time.Second
+	}
+	if c.QueryTimeout == 0 {
+		c.QueryTimeout = DefaultQueryTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

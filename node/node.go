@@ -91,7 +91,7 @@ func New(cfg Config) (*Node, error) {
 		client: &http.Client{Timeout: 30 * time.Second},
 		stop:   make(chan struct{}),
 		bus:    eventbus.New(8192),
-		sql:    sql.NewEngine(sql.DefaultLimits()),
+		sql:    sql.NewEngine(cfg.SQL),
 	}
 	inst, err := n.open(cfg.RaftAddr)
 	if err != nil {

@@ -67,7 +67,7 @@ func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency str
 		return wire.SQLResponse{}, err
 	}
 	if err == nil && b.ReadOnly() && consistency == wire.ConsistencyLocal {
-		return n.sqlRead(inst, b)
+		return n.sqlRead(ctx, inst, b)
 	}
 	if !leader {
 		if !canForward(ctx) {
@@ -81,7 +81,12 @@ func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency str
 		if inst, err = n.readable(ctx, consistency); err != nil {
 			return wire.SQLResponse{}, err
 		}
-		return n.sqlRead(inst, b)
+		return n.sqlRead(ctx, inst, b)
+	}
+	if err := n.sql.Admit(b, func(fn func(sql.Tx) error) error {
+		return inst.fsm.DryRun(func(tx *store.Tx) error { return fn(tx) })
+	}); err != nil {
+		return wire.SQLResponse{}, err
 	}
 	payload, err := b.Encode()
 	if err != nil {
@@ -110,17 +115,24 @@ func (n *Node) prepare(inst *instance, req wire.SQLRequest) (b *sql.Batch, err e
 	return b, err
 }
 
-func (n *Node) sqlRead(inst *instance, b *sql.Batch) (wire.SQLResponse, error) {
-	var results []wire.SQLResult
-	err := inst.fsm.View(func(tx *store.Tx) error {
-		var e error
-		results, e = n.sql.Execute(tx, b)
-		return e
-	})
+func (n *Node) sqlRead(ctx context.Context, inst *instance, b *sql.Batch) (wire.SQLResponse, error) {
+	ctx, cancel := n.queryContext(ctx)
+	defer cancel()
+	results, err := n.sql.Read(ctx, func(fn func(sql.Tx) error) error {
+		return inst.fsm.View(func(tx *store.Tx) error { return fn(tx) })
+	}, b)
 	if err != nil {
 		return wire.SQLResponse{}, err
 	}
 	return wire.SQLResponse{Results: results, Index: inst.fsm.AppliedIndex(), Node: n.cfg.ID}, nil
+}
+
+// queryContext bounds a read by the node's query timeout, if it has one.
+func (n *Node) queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if n.cfg.QueryTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, n.cfg.QueryTimeout)
 }
 
 // Describe reports a statement's parameter types and result columns without running it.

@@ -72,6 +72,17 @@ func (n *Node) Status() wire.NodeStatus {
 	return st
 }
 
+// Limits reports what this node allows one request.
+func (n *Node) Limits() wire.Limits {
+	l := n.sql.Limits()
+	return wire.Limits{
+		MaxStatementBytes: l.MaxStatementBytes, MaxRequestBytes: l.MaxRequestBytes, MaxStatements: l.MaxStatements,
+		MaxRowsExamined: l.Budget.RowsExamined, MaxRowsWritten: l.Budget.RowsWritten,
+		MaxValueBytes: l.Budget.ValueBytes, MaxWriteBytes: l.Budget.WriteBytes, MaxHeldBytes: l.Budget.HeldBytes,
+		QueryTimeoutMS: max(n.cfg.QueryTimeout.Milliseconds(), 0),
+	}
+}
+
 // Members lists the raft configuration as this node knows it, with each member's published
 // HTTP and Postgres addresses.
 func (n *Node) Members() ([]wire.NodeStatus, error) {

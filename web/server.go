@@ -222,7 +222,10 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, n.Status())
+	st := n.Status()
+	limits := n.Limits()
+	st.Limits = &limits
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,8 @@ type Batch struct {
 	Seed    uint64  `json:"seed,omitempty"` // random() seed
 	Stmts   []*Stmt `json:"stmts"`
 	Write   bool    `json:"write,omitempty"`
+	// Budget is the leader's budget for the batch, which Apply enforces (see Budget).
+	Budget *Budget `json:"budget,omitempty"`
 }
 
 // ReadOnly reports whether no statement writes.

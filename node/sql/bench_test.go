@@ -19,7 +19,7 @@ func BenchmarkPrepareInsert(b *testing.B) {
 	b.ResetTimer()
 	db.View(func(tx *buntdb.Tx) error {
 		for i := 0; i < b.N; i++ {
-			if _, err := e.Prepare(bTx{tx}, "INSERT INTO people (name, age) VALUES ('garry', 14)", nil, testNow); err != nil {
+			if _, err := e.Prepare(buntTx{tx}, "INSERT INTO people (name, age) VALUES ('garry', 14)", nil, testNow); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -47,7 +47,7 @@ func benchExecute(b *testing.B, rows int) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		err := db.Update(func(tx *buntdb.Tx) error {
-			_, err := e.Execute(bTx{tx}, batch)
+			_, err := e.Execute(buntTx{tx}, batch)
 			return err
 		})
 		if err != nil {
@@ -77,7 +77,7 @@ func benchQuery(b *testing.B, e *Engine, db *buntdb.DB, q string, want int) {
 	b.ResetTimer()
 	db.View(func(tx *buntdb.Tx) error {
 		for i := 0; i < b.N; i++ {
-			res, err := e.Execute(bTx{tx}, batch)
+			res, err := e.Execute(buntTx{tx}, batch)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func BenchmarkSelectAll10kJSON(b *testing.B) {
 			b.ReportAllocs()
 			db.View(func(tx *buntdb.Tx) error {
 				for b.Loop() {
-					res, err := e.Execute(bTx{tx}, batch)
+					res, err := e.Execute(buntTx{tx}, batch)
 					if err != nil {
 						b.Fatal(err)
 					}

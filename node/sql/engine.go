@@ -36,8 +36,12 @@ func NewEngine(l Limits) *Engine {
 	if l.MaxStatements <= 0 {
 		l.MaxStatements = d.MaxStatements
 	}
+	l.Budget = l.Budget.withDefaults()
 	return &Engine{limits: l}
 }
+
+// Limits are the engine's limits, defaults filled in.
+func (e *Engine) Limits() Limits { return e.limits }
 
 // Prepare checks a request and returns it as a Batch, on the node that will propose it
 // (or run it, for reads). The size guard runs first, before any text reaches the parser;
@@ -108,13 +112,33 @@ func (e *Engine) Prepare(tx Tx, text string, params []any, now time.Time) (_ *Ba
 			b.Write = true
 		}
 	}
+	if b.Write {
+		budget := e.limits.Budget
+		b.Budget = &budget
+	}
 	return b, nil
 }
 
-// Execute runs a batch on tx: a read transaction for read-only batches, the FSM's write
-// transaction otherwise. It is deterministic, never parses, and returns an error instead
-// of panicking; on error the caller rolls tx back so the batch is all or nothing.
-func (e *Engine) Execute(tx Tx, b *Batch) (res []wire.SQLResult, err error) {
+// Execute runs a batch on tx: the FSM's write transaction (or a read transaction for a
+// read-only batch). It is deterministic, never parses, and returns an error instead of
+// panicking; on error the caller rolls tx back so the batch is all or nothing. The batch's
+// own budget bounds it, capped by the ceiling, so the outcome depends on the data alone.
+func (e *Engine) Execute(tx Tx, b *Batch) ([]wire.SQLResult, error) {
+	if b == nil {
+		return nil, errf(StateProtocol, "nil batch")
+	}
+	return e.execute(tx, b, newMeter(nil, b.budget().capped(), b.Write))
+}
+
+// budget is the budget the batch carries, or none (every field zero).
+func (b *Batch) budget() Budget {
+	if b.Budget == nil {
+		return Budget{}
+	}
+	return *b.Budget
+}
+
+func (e *Engine) execute(tx Tx, b *Batch, m *meter) (res []wire.SQLResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, errf(StateInternal, "internal error executing batch: %v", r)
@@ -126,7 +150,7 @@ func (e *Engine) Execute(tx Tx, b *Batch) (res []wire.SQLResult, err error) {
 	if b.Version != batchVersion {
 		return nil, errf(StateProtocol, "unsupported batch version %d", b.Version)
 	}
-	x := newExecutor(tx, b)
+	x := newExecutor(tx, b, m)
 	out := make([]wire.SQLResult, 0, len(b.Stmts))
 	for i, s := range b.Stmts {
 		if s == nil {
@@ -139,6 +163,7 @@ func (e *Engine) Execute(tx Tx, b *Batch) (res []wire.SQLResult, err error) {
 		if err := x.flush(); err != nil {
 			return nil, fmt.Errorf("statement %d (%s): %w", i+1, s.Tag, err)
 		}
+		m.release()
 		out = append(out, r)
 	}
 	return out, nil

@@ -219,7 +219,7 @@ func TestDecodeGarbage(t *testing.T) {
 			continue
 		}
 		err = db.Update(func(tx *buntdb.Tx) error {
-			_, err := e.Execute(bTx{tx}, b)
+			_, err := e.Execute(buntTx{tx}, b)
 			return err
 		})
 		if err == nil && strings.Contains(in, "stmts\":[{") {
@@ -252,7 +252,7 @@ func FuzzDecodeBatch(f *testing.F) {
 			return
 		}
 		db.Update(func(tx *buntdb.Tx) error {
-			_, err := e.Execute(bTx{tx}, b)
+			_, err := e.Execute(buntTx{tx}, b)
 			if sqlState(err) == StateInternal {
 				t.Errorf("recovered panic: %v", err)
 			}
@@ -304,7 +304,7 @@ func TestDescribe(t *testing.T) {
 	db := openDB(t)
 	mustExec(t, e, db, fixture)
 	db.View(func(tx *buntdb.Tx) error {
-		params, cols, err := e.Describe(bTx{tx}, "SELECT id, name, age * 2 AS dbl FROM people WHERE age > $1 AND name = $2 LIMIT $3")
+		params, cols, err := e.Describe(buntTx{tx}, "SELECT id, name, age * 2 AS dbl FROM people WHERE age > $1 AND name = $2 LIMIT $3")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +314,7 @@ func TestDescribe(t *testing.T) {
 		if fmt.Sprint(cols) != "[{id integer} {name text} {dbl integer}]" {
 			t.Errorf("cols %v", cols)
 		}
-		params, cols, err = e.Describe(bTx{tx}, "INSERT INTO pets VALUES ($1, $2, $3) RETURNING pid")
+		params, cols, err = e.Describe(buntTx{tx}, "INSERT INTO pets VALUES ($1, $2, $3) RETURNING pid")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +330,7 @@ func TestTablesListing(t *testing.T) {
 	db := openDB(t)
 	mustExec(t, e, db, fixture+"; CREATE INDEX pets_kind ON pets (kind)")
 	db.View(func(tx *buntdb.Tx) error {
-		ts, err := Tables(bTx{tx})
+		ts, err := Tables(buntTx{tx})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -60,6 +60,7 @@ const (
 	StateDataCorrupted            = "XX001"
 	StateProtocol                 = "08P01"
 	StateInvalidDatetime          = "22007"
+	StateQueryCanceled            = "57014"
 )
 
 // Sentinels for errors.Is: each matches every *Error with its SQLSTATE.

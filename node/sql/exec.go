@@ -18,14 +18,16 @@ type executor struct {
 	rng    *rand.Rand
 	tables map[string]*Table // nil value: known not to exist
 	dirty  map[string]bool
+	m      *meter
 	// visited counts rows the scans touched (tests use it to see that plans avoid scans).
 	visited int
 }
 
-func newExecutor(tx Tx, b *Batch) *executor {
+func newExecutor(tx Tx, b *Batch, m *meter) *executor {
 	return &executor{
 		tx:     tx,
 		b:      b,
+		m:      m,
 		rng:    rand.New(rand.NewPCG(b.Seed, 0x9e3779b97f4a7c15)),
 		tables: map[string]*Table{},
 		dirty:  map[string]bool{},
@@ -33,7 +35,7 @@ func newExecutor(tx Tx, b *Batch) *executor {
 }
 
 func (x *executor) env(row []any) *env {
-	return &env{row: row, now: x.b.Now, rng: x.rng}
+	return &env{row: row, now: x.b.Now, rng: x.rng, m: x.m}
 }
 
 func (x *executor) lookup(name string) (*Table, error) {
@@ -67,6 +69,37 @@ func (x *executor) table(r Ref) (*Table, error) {
 func (x *executor) markDirty(t *Table) {
 	x.tables[t.Name] = t
 	x.dirty[t.Name] = true
+}
+
+// putRow writes one row, counted against the batch's budget: each text value, the row
+// count and the bytes written.
+func (x *executor) putRow(key string, row []any) error {
+	for _, v := range row {
+		if s, ok := v.(string); ok {
+			if err := x.m.text(len(s)); err != nil {
+				return err
+			}
+		}
+	}
+	val := encodeRow(row)
+	if err := x.m.wrote(key, val); err != nil {
+		return err
+	}
+	if err := x.tx.Set(key, val); err != nil {
+		return fmt.Errorf("write row: %w", err)
+	}
+	return nil
+}
+
+// deleteRow deletes one row, counted against the batch's row budget.
+func (x *executor) deleteRow(key string) error {
+	if err := x.m.wrote(key, ""); err != nil {
+		return err
+	}
+	if err := x.tx.Delete(key); err != nil {
+		return fmt.Errorf("delete row: %w", err)
+	}
+	return nil
 }
 
 // flush writes changed table definitions, in name order for determinism.
@@ -462,8 +495,8 @@ func (x *executor) addColumn(ac *AddColumn) (wire.SQLResult, error) {
 		if v == nil && newCol.NotNull {
 			return res, errf(StateNotNullViolation, "column %q of relation %q contains null values", col.Name, t.Name)
 		}
-		if err := x.tx.Set(k, encodeRow(append(row, v))); err != nil {
-			return res, fmt.Errorf("rewrite row: %w", err)
+		if err := x.putRow(k, append(row, v)); err != nil {
+			return res, err
 		}
 	}
 	if ac.Index != nil {

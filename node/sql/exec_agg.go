@@ -49,6 +49,11 @@ func (g *grouper) add(en *env) error {
 		}
 		g.index[id] = gr
 		g.order = append(g.order, gr)
+		if en.m != nil {
+			if err := en.m.hold(rowBytes(key) + int64(len(id)) + 64*int64(len(gr.aggs))); err != nil {
+				return err
+			}
+		}
 	}
 	for _, st := range gr.aggs {
 		if err := st.add(en); err != nil {

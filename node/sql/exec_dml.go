@@ -191,8 +191,8 @@ func (x *executor) insert(ins *Insert) (wire.SQLResult, error) {
 			}
 			return res, uniqueErr(name, detail)
 		}
-		if err := x.tx.Set(key, encodeRow(row)); err != nil {
-			return res, fmt.Errorf("write row: %w", err)
+		if err := x.putRow(key, row); err != nil {
+			return res, err
 		}
 		res.RowsAffected++
 		if err := x.returning(&res, ins.Returning, ins.ReturnCols, row); err != nil {
@@ -247,7 +247,7 @@ func (x *executor) matching(t *Table, acc *Access, where *Expr) ([]string, [][]a
 		}
 		keys = append(keys, k)
 		rows = append(rows, row)
-		return true, nil
+		return true, x.m.hold(rowBytes(row) + int64(len(k)))
 	})
 	return keys, rows, err
 }
@@ -299,12 +299,12 @@ func (x *executor) update(up *Update) (wire.SQLResult, error) {
 			return res, uniqueErr(name, detail)
 		}
 		if key != keys[i] {
-			if err := x.tx.Delete(keys[i]); err != nil {
-				return res, fmt.Errorf("move row: %w", err)
+			if err := x.deleteRow(keys[i]); err != nil {
+				return res, err
 			}
 		}
-		if err := x.tx.Set(key, encodeRow(row)); err != nil {
-			return res, fmt.Errorf("write row: %w", err)
+		if err := x.putRow(key, row); err != nil {
+			return res, err
 		}
 		res.RowsAffected++
 		if err := x.returning(&res, up.Returning, up.ReturnCols, row); err != nil {
@@ -326,8 +326,8 @@ func (x *executor) delete(del *Delete) (wire.SQLResult, error) {
 		return res, err
 	}
 	for i, k := range keys {
-		if err := x.tx.Delete(k); err != nil {
-			return res, fmt.Errorf("delete row: %w", err)
+		if err := x.deleteRow(k); err != nil {
+			return res, err
 		}
 		res.RowsAffected++
 		if err := x.returning(&res, del.Returning, del.ReturnCols, rows[i]); err != nil {

@@ -76,6 +76,10 @@ func (x *executor) scan(t *Table, acc *Access, en *env, fn scanFn) error {
 	var ferr error
 	wrap := func(k, v string) bool {
 		x.visited++
+		if err := x.m.examine(); err != nil {
+			ferr = err
+			return false
+		}
 		ok, err := fn(k, v)
 		if err != nil {
 			ferr = err

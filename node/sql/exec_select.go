@@ -149,6 +149,9 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 		if len(q.Sort) > 0 {
 			keys = append(keys, k)
 		}
+		if err := x.m.hold(rowBytes(o) + rowBytes(k)); err != nil {
+			return false, err
+		}
 		return !streaming || limit < 0 || int64(len(out)) < limit, nil
 	}
 	if err := x.join(srcs, 0, nil, emit); err != nil {
@@ -462,13 +465,16 @@ func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (boo
 				return false, err
 			}
 			s.rows = append(s.rows, r)
-			return true, nil
+			return true, x.m.hold(rowBytes(r))
 		})
 		if err != nil {
 			return err
 		}
 	}
 	for _, r := range s.rows {
+		if err := x.m.examine(); err != nil {
+			return err
+		}
 		more, err := fn(r)
 		if err != nil || !more {
 			return err

@@ -13,6 +13,7 @@ type env struct {
 	aggs []any      // aggregate results of the current group
 	now  string     // the batch's transaction timestamp
 	rng  *rand.Rand // the batch's seeded generator
+	m    *meter     // the batch's budget: computed text is checked against it
 }
 
 // eval evaluates a checked expression. It never panics on a malformed tree: every index
@@ -54,6 +55,11 @@ func eval(e *Expr, en *env) (any, error) {
 		b, err := eval(e.A[1], en)
 		if err != nil {
 			return nil, err
+		}
+		if e.Op == "||" && en.m != nil {
+			if err := en.m.text(textLen(a) + textLen(b)); err != nil {
+				return nil, err
+			}
 		}
 		return binary(e.Op, e.T, a, b)
 	case kNeg:
@@ -198,9 +204,27 @@ func eval(e *Expr, en *env) (any, error) {
 			}
 			args[i] = v
 		}
+		if e.Op == "concat" && en.m != nil {
+			n := 0
+			for _, a := range args {
+				n += textLen(a)
+			}
+			if err := en.m.text(n); err != nil {
+				return nil, err
+			}
+		}
 		return callFunc(e.Op, e.T, args)
 	}
 	return nil, errf(StateProtocol, "unknown expression kind %q", e.K)
+}
+
+// textLen bounds the length of v as text: exact for text, generous for the rest (no number
+// or timestamp prints longer), so checking it before concatenating costs no formatting.
+func textLen(v any) int {
+	if s, ok := v.(string); ok {
+		return len(s)
+	}
+	return 64
 }
 
 func orType(t, def Type) Type {

@@ -40,7 +40,7 @@ func FuzzPrepareExecute(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		var b *Batch
 		db.View(func(tx *buntdb.Tx) error {
-			b, _ = e.Prepare(bTx{tx}, text, []any{int64(1), "a"}, testNow)
+			b, _ = e.Prepare(buntTx{tx}, text, []any{int64(1), "a"}, testNow)
 			return nil
 		})
 		if b == nil {
@@ -55,7 +55,7 @@ func FuzzPrepareExecute(f *testing.F) {
 			t.Fatalf("decode of an encoded batch: %v", err)
 		}
 		db.Update(func(tx *buntdb.Tx) error {
-			_, err := e.Execute(bTx{tx}, d)
+			_, err := e.Execute(buntTx{tx}, d)
 			var se *Error
 			if err != nil && errors.As(err, &se) && se.SQLState == StateInternal {
 				t.Errorf("internal error for %q: %v", text, err)

@@ -2,16 +2,18 @@ package sql
 
 import "strings"
 
-// Limits bound what a request may contain before any of it reaches the C parser.
+// Limits bound what a request may contain before any of it reaches the C parser, and what
+// running it may do (Budget).
 type Limits struct {
 	MaxStatementBytes int // one statement, in bytes
 	MaxRequestBytes   int // the whole request text, in bytes
 	MaxStatements     int // statements per request
+	Budget            Budget
 }
 
 // DefaultLimits is 16 KiB per statement, 1 MiB per request, 100 statements.
 func DefaultLimits() Limits {
-	return Limits{MaxStatementBytes: 16 << 10, MaxRequestBytes: 1 << 20, MaxStatements: 100}
+	return Limits{MaxStatementBytes: 16 << 10, MaxRequestBytes: 1 << 20, MaxStatements: 100, Budget: DefaultBudget()}
 }
 
 // maxNesting bounds the expression depth estimated by the scanner. The PostgreSQL parser

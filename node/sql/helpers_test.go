@@ -10,32 +10,6 @@ import (
 	"github.com/tidwall/buntdb"
 )
 
-// bTx implements Tx over a BuntDB transaction, as the store package does.
-type bTx struct{ tx *buntdb.Tx }
-
-func (t bTx) Get(k string) (string, bool, error) {
-	v, err := t.tx.Get(k)
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return "", false, nil
-	}
-	return v, err == nil, err
-}
-
-func (t bTx) Set(k, v string) error {
-	_, _, err := t.tx.Set(k, v, nil)
-	return err
-}
-
-func (t bTx) Delete(k string) error {
-	_, err := t.tx.Delete(k)
-	if errors.Is(err, buntdb.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-func (t bTx) Bunt() *buntdb.Tx { return t.tx }
-
 var testNow = time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
 
 func openDB(t testing.TB) *buntdb.DB {
@@ -53,7 +27,7 @@ func prepare(e *Engine, db *buntdb.DB, text string, params ...any) (*Batch, erro
 	var b *Batch
 	err := db.View(func(tx *buntdb.Tx) error {
 		var err error
-		b, err = e.Prepare(bTx{tx}, text, params, testNow)
+		b, err = e.Prepare(buntTx{tx}, text, params, testNow)
 		return err
 	})
 	return b, err
@@ -73,7 +47,7 @@ func apply(e *Engine, db *buntdb.DB, b *Batch) ([]wire.SQLResult, error) {
 	var res []wire.SQLResult
 	run := func(tx *buntdb.Tx) error {
 		var err error
-		res, err = e.Execute(bTx{tx}, d)
+		res, err = e.Execute(buntTx{tx}, d)
 		return err
 	}
 	if d.ReadOnly() {

@@ -32,7 +32,7 @@ func visitedRows(t testing.TB, e *Engine, db *buntdb.DB, q string) (string, int)
 	var out string
 	var visited int
 	db.View(func(tx *buntdb.Tx) error {
-		x := newExecutor(bTx{tx}, b)
+		x := newExecutor(buntTx{tx}, b, newMeter(nil, DefaultBudget(), false))
 		r, err := x.run(b.Stmts[0])
 		if err != nil {
 			t.Fatal(err)
@@ -201,7 +201,7 @@ func TestRestoreIndexes(t *testing.T) {
 	if err := fresh.Load(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if err := fresh.Update(func(tx *buntdb.Tx) error { return RestoreIndexes(bTx{tx}) }); err != nil {
+	if err := fresh.Update(func(tx *buntdb.Tx) error { return RestoreIndexes(buntTx{tx}) }); err != nil {
 		t.Fatal(err)
 	}
 	var idx []string

@@ -216,6 +216,31 @@ func (f *FSM) update(fn func(tx *Tx) error) error {
 	return nil
 }
 
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
+
+// DryRun runs fn in a write transaction and always rolls it back: the leader uses it to
+// measure what a write would do before proposing it. Apply waits while it runs, so fn
+// must be bounded.
+func (f *FSM) DryRun(fn func(tx *Tx) error) error {
+	f.mu.RLock()
+	db := f.db
+	f.mu.RUnlock()
+	if db == nil {
+		return errors.New("state closed")
+	}
+	err := db.Update(func(btx *buntdb.Tx) error {
+		if err := fn(&Tx{tx: btx}); err != nil {
+			return err
+		}
+		return errDryRun
+	})
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
+	return err
+}
+
 // View runs fn in a read transaction on the current state.
 func (f *FSM) View(fn func(tx *Tx) error) error {
 	f.mu.RLock()

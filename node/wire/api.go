@@ -38,7 +38,22 @@ type NodeStatus struct {
 	// node's raft last started: a restart shows what was replayed.
 	ApplyCount   uint64 `json:"apply_count"`
 	RestoreCount uint64 `json:"restore_count"`
-	Error        string `json:"error,omitempty"`
+	// Limits are what this node allows one request (only in this node's own status).
+	Limits *Limits `json:"limits,omitempty"`
+	Error  string  `json:"error,omitempty"`
+}
+
+// Limits bound what one request may send and do; docs/reliability.md explains each.
+type Limits struct {
+	MaxStatementBytes int   `json:"max_statement_bytes"`
+	MaxRequestBytes   int   `json:"max_request_bytes"`
+	MaxStatements     int   `json:"max_statements"`
+	MaxRowsExamined   int64 `json:"max_rows_examined"`
+	MaxRowsWritten    int64 `json:"max_rows_written"`
+	MaxValueBytes     int64 `json:"max_value_bytes"`
+	MaxWriteBytes     int64 `json:"max_write_bytes"`
+	MaxHeldBytes      int64 `json:"max_held_bytes"`
+	QueryTimeoutMS    int64 `json:"query_timeout_ms"`
 }
 
 // ClusterStatus is GET /v1/cluster.
