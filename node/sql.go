@@ -75,7 +75,12 @@ func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency str
 		}
 		var out wire.SQLResponse
 		req.Consistency = consistency
-		return out, n.forwardToLeader(ctx, "POST", "/v1/sql", nil, req, &out)
+		ferr := n.forwardToLeader(ctx, "POST", "/v1/sql", nil, req, &out)
+		if ferr != nil && err == nil && b.ReadOnly() && ctx.Err() != nil {
+			// A read whose client gave up has no outcome to be unsure of.
+			return out, sql.Canceled(ctx)
+		}
+		return out, ferr
 	}
 	if b.ReadOnly() {
 		if inst, err = n.readable(ctx, consistency); err != nil {

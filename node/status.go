@@ -72,6 +72,9 @@ func (n *Node) Status() wire.NodeStatus {
 	return st
 }
 
+// RunningReads counts the SQL reads under way on this node.
+func (n *Node) RunningReads() int64 { return n.sql.Running() }
+
 // Limits reports what this node allows one request.
 func (n *Node) Limits() wire.Limits {
 	l := n.sql.Limits()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/pgwire"
+	"github.com/raftplay/raftplay/node/sql"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
@@ -35,6 +36,9 @@ type ClusterConfig struct {
 	SnapshotThreshold uint64
 	SnapshotInterval  time.Duration
 	TrailingLogs      uint64
+	// SQL and QueryTimeout bound every node's requests (node.Config has the defaults).
+	SQL          sql.Limits
+	QueryTimeout time.Duration
 
 	API Options // options of every node's HTTP API
 	// PG gives every node a PostgreSQL listener: on PGPort, PGPort+1, ... when PGPort is
@@ -182,6 +186,8 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		SnapshotThreshold: c.cfg.SnapshotThreshold,
 		SnapshotInterval:  c.cfg.SnapshotInterval,
 		TrailingLogs:      c.cfg.TrailingLogs,
+		SQL:               c.cfg.SQL,
+		QueryTimeout:      c.cfg.QueryTimeout,
 		Logger:            c.log,
 	})
 	if err != nil {

@@ -50,6 +50,8 @@ func classify(err error) (int, wire.ErrorDetail) {
 			status = http.StatusRequestEntityTooLarge
 		case se.SQLState == "40001":
 			status = http.StatusConflict
+		case errors.Is(err, sql.ErrCanceled):
+			status = http.StatusGatewayTimeout
 		case strings.HasPrefix(se.SQLState, "23"):
 			status = http.StatusConflict
 		}

@@ -85,6 +85,7 @@ var (
 	descDropped   = prometheus.NewDesc("raftplay_event_subscribers_dropped_total", "Subscribers cut off for falling behind.", []string{"stream"}, nil)
 	descPublished = prometheus.NewDesc("raftplay_events_total", "Events published on a stream.", []string{"stream"}, nil)
 	descBatched   = prometheus.NewDesc("raftplay_event_batched_streams", "Open WebSocket event streams with batch=true.", nil, nil)
+	descReads     = prometheus.NewDesc("raftplay_sql_reads_running", "SQL reads under way on the node.", []string{"node"}, nil)
 	descWindow    = prometheus.NewDesc("raftplay_event_batch_window_seconds", "How long a batched stream gathers events per message; it stretches as streams multiply.", nil, nil)
 )
 
@@ -92,7 +93,7 @@ var (
 type nodeCollector struct{ s *Server }
 
 func (c nodeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished, descBatched, descWindow} {
+	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished, descBatched, descWindow, descReads} {
 		ch <- d
 	}
 }
@@ -124,6 +125,7 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descIndex, float64(st.LastIndex), id, "last")
 		gauge(descIndex, float64(st.LastSnapshotIndex), id, "snapshot")
 		counter(descApplied, float64(st.ApplyCount), id)
+		gauge(descReads, float64(n.RunningReads()), id)
 		busMetrics(gauge, counter, "node:"+id, n.Events())
 	}
 	if c.s.cluster != nil {

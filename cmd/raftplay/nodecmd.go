@@ -35,6 +35,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	snapThreshold := fs.Uint64("snapshot-threshold", 8192, "log entries between snapshots")
 	trailing := fs.Uint64("trailing-logs", 10240, "log entries kept after a snapshot")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -81,6 +82,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	n, err := node.New(node.Config{
 		ID: *id, RaftAddr: *raftAddr, RaftAdvertise: *raftAdv, HTTPAddr: adv, PGAddr: pgAdvertised, DataDir: *dataDir,
 		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, Logger: log,
+		SQL: limits.sql(), QueryTimeout: limits.timeout(),
 	})
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	pgPassword := fs.String("pg-password", "", "require this password from Postgres clients (SCRAM-SHA-256; default: trust)")
 	scenario := fs.String("scenario", "", "run a named scenario once the cluster is ready: "+scenarioNames())
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	limits := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,7 +42,8 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
 	}
 	c, err := web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: api, Logger: log,
-		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword}})
+		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword},
+		SQL: limits.sql(), QueryTimeout: limits.timeout()})
 	if err != nil {
 		ln.Close()
 		return err

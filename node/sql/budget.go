@@ -126,7 +126,13 @@ func (m *meter) canceled() error {
 	if m.ctx == nil {
 		return nil
 	}
-	switch err := m.ctx.Err(); {
+	return Canceled(m.ctx)
+}
+
+// Canceled is ctx's end as a statement's error (SQLSTATE 57014), or nil while ctx lives:
+// a deadline is a statement timeout, anything else the user's request.
+func Canceled(ctx context.Context) error {
+	switch err := ctx.Err(); {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.DeadlineExceeded):

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/raftplay/raftplay/node/wire"
@@ -21,7 +22,8 @@ type Tx interface {
 // Engine prepares and executes SQL. It holds no state besides its limits and is safe for
 // concurrent use.
 type Engine struct {
-	limits Limits
+	limits  Limits
+	running atomic.Int64 // reads under way
 }
 
 // NewEngine returns an engine with the given limits; zero fields take the defaults.
@@ -39,6 +41,9 @@ func NewEngine(l Limits) *Engine {
 	l.Budget = l.Budget.withDefaults()
 	return &Engine{limits: l}
 }
+
+// Running counts the reads under way (Read): a cancelled read leaves it at once.
+func (e *Engine) Running() int64 { return e.running.Load() }
 
 // Limits are the engine's limits, defaults filled in.
 func (e *Engine) Limits() Limits { return e.limits }

@@ -27,6 +27,8 @@ func (e *Engine) Read(ctx context.Context, view ViewFunc, b *Batch) ([]wire.SQLR
 	if b == nil || b.Write {
 		return nil, errf(StateProtocol, "Read takes a read-only batch")
 	}
+	e.running.Add(1)
+	defer e.running.Add(-1)
 	budget := e.limits.Budget
 	var (
 		res []wire.SQLResult
@@ -119,6 +121,10 @@ func (c *readCopy) close() { c.db.Close() }
 // buntTx is Tx over a plain BuntDB transaction, for databases that are nobody's replicated
 // state (a read copy), so writing needs no digest.
 type buntTx struct{ tx *buntdb.Tx }
+
+// PlainTx is Tx over a BuntDB transaction of a database that is no node's replicated
+// state (tools and tests preparing batches offline).
+func PlainTx(tx *buntdb.Tx) Tx { return buntTx{tx} }
 
 func (t buntTx) Get(key string) (string, bool, error) {
 	v, err := t.tx.Get(key)
