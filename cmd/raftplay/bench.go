@@ -39,7 +39,8 @@ Workloads (--workload, comma-separated):
   pg-select    point SELECTs by primary key over the Postgres protocol
   sql-select   point SELECT by an indexed column on a --rows table, and a whole-table SELECT
   failover     --repeat times: kill the leader, time until a write through a survivor succeeds
-  events       kv-put with --subscribers WebSocket clients attached; reports delivery lag`
+  events       kv-put with --subscribers WebSocket clients attached; reports delivery lag
+  runaway      kv-put alone, then kv-put while a 3-way cross join of 2,000 rows runs on the leader`
 
 type benchConfig struct {
 	workloads   []string
@@ -167,6 +168,8 @@ func (b *bencher) run(ctx context.Context, w string) ([]benchResult, error) {
 		return b.failover(ctx)
 	case "events":
 		return b.events(ctx)
+	case "runaway":
+		return b.runaway(ctx)
 	}
 	return nil, fmt.Errorf("unknown workload %q", w)
 }

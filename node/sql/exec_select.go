@@ -395,29 +395,41 @@ func (x *executor) join(srcs []*source, i int, row []any, emit func([]any) (bool
 		_, err := emit([]any{})
 		return err
 	}
-	_, err := x.joinStep(srcs, i, row, emit)
+	j := &joiner{x: x, srcs: srcs, emit: emit, bufs: make([][]any, len(srcs))}
+	_, err := j.step(i, row)
 	return err
 }
 
-// joinStep returns false when the consumer wants no more rows.
-func (x *executor) joinStep(srcs []*source, i int, row []any, emit func([]any) (bool, error)) (bool, error) {
-	if i == len(srcs) {
-		return emit(row)
+// joiner runs one nested-loop join. Nothing downstream keeps a joined row past the call
+// that receives it (emit copies what it keeps), so each level builds its rows in one
+// buffer of its own instead of allocating one per combination: a join of millions of
+// combinations would otherwise spend its time in the allocator and the collector.
+type joiner struct {
+	x    *executor
+	srcs []*source
+	emit func([]any) (bool, error)
+	bufs [][]any
+}
+
+// step returns false when the consumer wants no more rows.
+func (j *joiner) step(i int, row []any) (bool, error) {
+	if i == len(j.srcs) {
+		return j.emit(row)
 	}
-	s := srcs[i]
+	s := j.srcs[i]
 	matched := false
 	more := true
 	var onEnv *env
 	if s.On != nil {
-		onEnv = x.env(nil)
+		onEnv = j.x.env(nil)
 	}
 	visit := func(r []any) (bool, error) {
-		// r is only valid during this call (scans reuse it), and nothing downstream keeps
-		// the joined row, so without outer columns there is nothing to copy.
+		// r is only valid during this call (scans reuse it); without outer columns there
+		// is nothing to combine it with.
 		combined := r
 		if len(row) > 0 {
-			combined = make([]any, 0, len(row)+len(r))
-			combined = append(append(combined, row...), r...)
+			combined = append(append(j.bufs[i][:0], row...), r...)
+			j.bufs[i] = combined
 		}
 		if s.On != nil {
 			onEnv.row = combined
@@ -430,15 +442,17 @@ func (x *executor) joinStep(srcs []*source, i int, row []any, emit func([]any) (
 			}
 		}
 		matched = true
-		m, err := x.joinStep(srcs, i+1, combined, emit)
+		m, err := j.step(i+1, combined)
 		more = m
 		return m, err
 	}
-	if err := x.sourceRows(s, i, row, visit); err != nil {
+	if err := j.x.sourceRows(s, i, row, visit); err != nil {
 		return false, err
 	}
 	if !matched && more && s.Join == "left" {
-		return x.joinStep(srcs, i+1, append(append([]any{}, row...), make([]any, s.Width)...), emit)
+		padded := append(append(j.bufs[i][:0], row...), make([]any, s.Width)...)
+		j.bufs[i] = padded
+		return j.step(i+1, padded)
 	}
 	return more, nil
 }
@@ -447,7 +461,7 @@ func (x *executor) joinStep(srcs []*source, i int, row []any, emit func([]any) (
 // the item's materialized rows.
 func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (bool, error)) error {
 	if s.t != nil && (i == 0 || s.Scan != nil) {
-		// One row buffer for the whole scan: fn does not keep r (see joinStep).
+		// One row buffer for the whole scan: fn does not keep r (see joiner).
 		r := make([]any, len(s.cols))
 		dec := newRowDecoder(s.cols)
 		return x.scan(s.t, s.Scan, x.env(outer), func(_, raw string) (bool, error) {
