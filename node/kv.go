@@ -13,7 +13,7 @@ import (
 )
 
 // MaxKeyBytes bounds key length; keys travel in URLs and log records.
-const MaxKeyBytes = 1024
+const MaxKeyBytes = store.MaxKeyBytes
 
 // Cond makes a put conditional (compare-and-set).
 type Cond struct {

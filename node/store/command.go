@@ -26,6 +26,14 @@ const (
 // MaxBatch bounds the commands of one batch entry.
 const MaxBatch = 1024
 
+// MaxKeyBytes and MaxValueBytes bound a key and a value in a command. Apply refuses a command
+// over them from its bytes alone, so even an entry that reached the log without the node's
+// checks fails the same way everywhere; the HTTP body limit (--max-body) is lower still.
+const (
+	MaxKeyBytes   = 1024
+	MaxValueBytes = 64 << 20
+)
+
 // Command is one record in the raft log. It is JSON so that a person looking at a node's log
 // can read it; binary values travel as base64 (ValueB64) because JSON strings cannot hold
 // arbitrary bytes.
@@ -121,6 +129,12 @@ func (c *Command) validate(top bool) error {
 	case OpPut, OpDelete:
 		if c.Key == "" {
 			return fmt.Errorf("%w: %s without key", ErrBadCommand, c.Op)
+		}
+		if len(c.Key) > MaxKeyBytes {
+			return fmt.Errorf("%w: key of %d bytes, more than %d", ErrBadCommand, len(c.Key), MaxKeyBytes)
+		}
+		if n := max(len(c.Value), len(c.ValueB64)*3/4); n > MaxValueBytes {
+			return fmt.Errorf("%w: value of %d bytes, more than %d", ErrBadCommand, n, MaxValueBytes)
 		}
 	case OpNodeMeta:
 		if c.Node == nil || c.Node.ID == "" {

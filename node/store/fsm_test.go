@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/raft"
@@ -81,6 +82,8 @@ func TestBadCommandsFailWithoutChangingState(t *testing.T) {
 		nil, []byte("{"), []byte(`{"v":1,"op":"kv.put"}`), []byte(`{"v":99,"op":"kv.put","key":"a"}`),
 		[]byte(`{"v":1,"op":"launch"}`), []byte(`{"v":1,"op":"kv.put","key":"a","value_b64":"!!"}`),
 		[]byte(`{"v":1,"op":"sql","sql":"{}"}`), // no SQL engine in this FSM
+		[]byte(`{"v":1,"op":"kv.put","key":"` + strings.Repeat("k", MaxKeyBytes+1) + `","value":"x"}`),
+		[]byte(`{"v":1,"op":"kv.put","key":"big","value":"` + strings.Repeat("v", MaxValueBytes+1) + `"}`),
 	} {
 		res := f.Apply(&raft.Log{Index: uint64(i + 2), Term: 1, Type: raft.LogCommand, Data: data}).(*Result)
 		if res.Err == nil {
