@@ -123,6 +123,9 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 			return true, grp.add(en)
 		}
 		if streaming {
+			if limit >= 0 && int64(len(out)) >= limit {
+				return false, nil // LIMIT 0, or the limit reached
+			}
 			seen++
 			if seen <= offset {
 				return true, nil

@@ -71,6 +71,9 @@ func TestGolden(t *testing.T) {
 		{name: "limit offset", sql: "SELECT id FROM people ORDER BY id LIMIT 2 OFFSET 1", rows: `[[2],[3]]`},
 		{name: "limit all", sql: "SELECT id FROM people ORDER BY id DESC LIMIT ALL", rows: `[[4],[3],[2],[1]]`},
 		{name: "negative limit", sql: "SELECT id FROM people LIMIT -1", state: "2201W"},
+		{name: "limit 0 without from", sql: "SELECT 1 LIMIT 0", rows: `[]`, tag: "SELECT 0"},
+		{name: "limit 0 ordered scan", sql: "SELECT id FROM people ORDER BY id LIMIT 0", rows: `[]`, tag: "SELECT 0"},
+		{name: "limit 0 unordered", sql: "SELECT id FROM people LIMIT 0 OFFSET 1", rows: `[]`, tag: "SELECT 0"},
 		{name: "distinct", sql: "SELECT DISTINCT city FROM people ORDER BY city", rows: `[["Oslo"],["Rome"],[null]]`},
 		{name: "distinct order by non-selected", sql: "SELECT DISTINCT city FROM people ORDER BY age", state: "42P10"},
 		// GROUP BY
