@@ -134,7 +134,12 @@ func castValue(v any, from, to Type) (any, error) {
 	case float64:
 		switch {
 		case to.isInt():
-			r := math.RoundToEven(x)
+			// PostgreSQL rounds numeric half away from zero (2.5::int is 3) and
+			// float4/float8 half to even (rint: 2.5::float8::int is 2).
+			r := math.Round(x)
+			if from == TFloat4 || from == TFloat8 {
+				r = math.RoundToEven(x)
+			}
 			lo, hi := intRange(to)
 			if math.IsNaN(r) || r < float64(lo) || r >= -float64(math.MinInt64) || r > float64(hi) {
 				return nil, errf(StateOutOfRange, "%s out of range", to)
