@@ -189,10 +189,11 @@ func eval(e *Expr, en *env) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if e.I > 0 {
-			if s, ok := out.(string); ok {
-				return assignValue(s, TText, &Column{Type: e.T, Len: e.I})
+		if s, ok := out.(string); ok && e.I > 0 && e.T.isString() {
+			if !utf8.ValidString(s) {
+				return nil, errf(StateCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"")
 			}
+			return fitLength(s, e.T, e.I, true)
 		}
 		return out, nil
 	case kFunc:

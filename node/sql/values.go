@@ -218,22 +218,40 @@ func assignValue(v any, from Type, col *Column) (any, error) {
 			return nil, errf(StateCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"")
 		}
 		if col.Len > 0 {
-			n := utf8.RuneCountInString(s)
-			if n > col.Len {
-				trimmed := strings.TrimRight(s, " ")
-				if utf8.RuneCountInString(trimmed) > col.Len {
-					return nil, errf(StateStringTooLong, "value too long for type %s(%d)", typeSQLName(col.Type), col.Len)
-				}
-				s = trimmed
-				n = utf8.RuneCountInString(s)
-			}
-			if col.Type == TChar && n < col.Len {
-				s += strings.Repeat(" ", col.Len-n)
-			}
+			return fitLength(s, col.Type, col.Len, false)
 		}
 		return s, nil
 	}
 	return out, nil
+}
+
+// fitLength makes s a value of varchar(n) or char(n). Longer text is an error on assignment
+// unless what is past n is only spaces, which are cut (as PostgreSQL does); an explicit
+// cast cuts it whatever it is. char(n) is padded with spaces to n.
+func fitLength(s string, t Type, n int, explicit bool) (string, error) {
+	runes := utf8.RuneCountInString(s)
+	if runes > n {
+		cut := prefixRunes(s, n)
+		if !explicit && strings.TrimLeft(s[len(cut):], " ") != "" {
+			return "", errf(StateStringTooLong, "value too long for type %s(%d)", typeSQLName(t), n)
+		}
+		s, runes = cut, n
+	}
+	if t == TChar && runes < n {
+		s += strings.Repeat(" ", n-runes)
+	}
+	return s, nil
+}
+
+// prefixRunes is the first n characters of s.
+func prefixRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 func typeSQLName(t Type) string {
