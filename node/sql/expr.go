@@ -48,11 +48,11 @@ func eval(e *Expr, en *env) (any, error) {
 		if len(e.A) != 2 {
 			return nil, errf(StateProtocol, "operator %s needs two operands", e.Op)
 		}
-		a, err := eval(e.A[0], en)
+		a, err := evalOperand(e.A[0], en)
 		if err != nil {
 			return nil, err
 		}
-		b, err := eval(e.A[1], en)
+		b, err := evalOperand(e.A[1], en)
 		if err != nil {
 			return nil, err
 		}
@@ -111,11 +111,11 @@ func eval(e *Expr, en *env) (any, error) {
 		if len(e.A) != 2 {
 			return nil, errf(StateProtocol, "LIKE needs two operands")
 		}
-		a, err := eval(e.A[0], en)
+		a, err := evalOperand(e.A[0], en)
 		if err != nil {
 			return nil, err
 		}
-		p, err := eval(e.A[1], en)
+		p, err := evalOperand(e.A[1], en)
 		if err != nil || a == nil || p == nil {
 			return nil, err
 		}
@@ -180,7 +180,10 @@ func eval(e *Expr, en *env) (any, error) {
 		}
 		return a, nil
 	case kCast:
-		v, err := eval1(e, en)
+		if len(e.A) != 1 {
+			return nil, errf(StateProtocol, "cast needs one operand")
+		}
+		v, err := evalOperand(e.A[0], en) // char(n) to anything else drops its padding
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +202,7 @@ func eval(e *Expr, en *env) (any, error) {
 	case kFunc:
 		args := make([]any, len(e.A))
 		for i, a := range e.A {
-			v, err := eval(a, en)
+			v, err := evalOperand(a, en)
 			if err != nil {
 				return nil, err
 			}
@@ -269,17 +272,28 @@ func evalLogic(e *Expr, en *env) (any, error) {
 	return and, nil
 }
 
+// evalOperand is eval for an operand of an operator or function. A char(n) value takes part
+// without its padding, as PostgreSQL's bpchar does: 'ab'::char(4) = 'ab', its length is 2,
+// and || or a cast to text drop the trailing spaces.
+func evalOperand(e *Expr, en *env) (any, error) {
+	v, err := eval(e, en)
+	if s, ok := v.(string); ok && e.T == TChar {
+		return strings.TrimRight(s, " "), err
+	}
+	return v, err
+}
+
 func evalIn(e *Expr, en *env) (any, error) {
 	if len(e.A) < 2 {
 		return nil, errf(StateProtocol, "IN needs a list")
 	}
-	v, err := eval(e.A[0], en)
+	v, err := evalOperand(e.A[0], en)
 	if err != nil || v == nil {
 		return nil, err
 	}
 	sawNull := false
 	for _, a := range e.A[1:] {
-		x, err := eval(a, en)
+		x, err := evalOperand(a, en)
 		if err != nil {
 			return nil, err
 		}
@@ -307,7 +321,7 @@ func evalBetween(e *Expr, en *env) (any, error) {
 	}
 	vals := make([]any, 3)
 	for i, a := range e.A {
-		v, err := eval(a, en)
+		v, err := evalOperand(a, en)
 		if err != nil {
 			return nil, err
 		}
