@@ -661,6 +661,11 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if t == TInt2 {
 			t = TInt4 // smallint arithmetic yields integer
 		}
+		if t == TFloat4 && l.T != r.T {
+			// real with any other number resolves to the float4/float8 operator: PostgreSQL
+			// prefers float8 in the numeric category.
+			t = TFloat8
+		}
 		e, err := fold(&Expr{K: kBin, Op: op, T: t, A: []*Expr{l, r}})
 		if err != nil {
 			return nil, withPos(err, c.pos(loc))

@@ -68,6 +68,8 @@ func TestGolden(t *testing.T) {
 		{name: "char column lookups ignore padding", setup: "CREATE TABLE ch (c char(4) PRIMARY KEY, n int); INSERT INTO ch VALUES ('ab', 1), ('abc', 2)",
 			sql: "SELECT c, n, c = 'ab', length(c) FROM ch WHERE c = 'ab'", rows: `[["ab  ",1,true,2]]`},
 		{name: "char text cast drops padding", setup: "CREATE TABLE ch (c char(4) PRIMARY KEY)", sql: "INSERT INTO ch VALUES ('ab') RETURNING c::text || '|', c::varchar || '|'", rows: `[["ab|","ab|"]]`},
+		{name: "real with another number is double precision", sql: "SELECT 2::real/3, 1.5::real + 1, 2::real/3::real", cols: "?column?:double precision,?column?:double precision,?column?:real",
+			rows: `[[0.6666666666666666,2.5,0.6666666865348816]]`},
 		{name: "float to int rounds half to even", sql: "SELECT 2.5::float8::int, (-2.5)::float8::int, 0.5::real::int, 1.5::float8::bigint", rows: `[[2,-2,0,2]]`},
 		{name: "bad literal for column", sql: "SELECT * FROM people WHERE age = 'x'", state: "22P02"},
 		{name: "string functions", sql: "SELECT lower('AbC'), upper('AbC'), length('héllo'), abs(-4), abs(-2.5)", rows: `[["abc","ABC",5,4,"2.5"]]`},
