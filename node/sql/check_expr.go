@@ -565,6 +565,9 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if l.T == TUnknown {
+			return c.betweenUnknown(l, lo, hi, ae)
+		}
 		l1, lo, _, err := c.unify(l, lo, ae.Lexpr, list.Items[0], ">=", ae.Location)
 		if err != nil {
 			return nil, err
@@ -699,6 +702,26 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 	return nil, unsupported(c.pos(loc), "operator %s", op)
 }
 
+// betweenUnknown is BETWEEN whose operand has no type yet (NULL, a quoted literal).
+// PostgreSQL reads a BETWEEN b AND c as a >= b AND a <= c and resolves each comparison on
+// its own, so the operand may take a different type in each.
+func (c *checker) betweenUnknown(l, lo, hi *Expr, ae *pg.A_Expr) (*Expr, error) {
+	items := ae.Rexpr.GetList().Items
+	ge, err := c.binop(">=", l, lo, ae.Lexpr, items[0], ae.Location)
+	if err != nil {
+		return nil, err
+	}
+	le, err := c.binop("<=", l, hi, ae.Lexpr, items[1], ae.Location)
+	if err != nil {
+		return nil, err
+	}
+	e := &Expr{K: kAnd, T: TBool, A: []*Expr{ge, le}}
+	if ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
+		e = &Expr{K: kNot, T: TBool, A: []*Expr{e}}
+	}
+	return fold(e)
+}
+
 // exprsCommon binds a list that must share one type (COALESCE, CASE results, ...).
 func (c *checker) exprsCommon(ns []*pg.Node, x *exprCtx, what string) ([]*Expr, Type, error) {
 	args := make([]*Expr, len(ns))
@@ -709,6 +732,9 @@ func (c *checker) exprsCommon(ns []*pg.Node, x *exprCtx, what string) ([]*Expr, 
 			return nil, "", err
 		}
 		args[i] = e
+		if e.T == TUnknown {
+			continue // NULL and untyped literals take the type of the others
+		}
 		nt, ok := commonType(t, e.T)
 		if !ok {
 			return nil, "", errAt(c.nodePos(n), StateDatatypeMismatch, "%s types %s and %s cannot be matched", what, t, e.T)
