@@ -601,11 +601,27 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 		}
 		return fold(e)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
-		args, t, err := c.exprsCommon([]*pg.Node{ae.Lexpr, ae.Rexpr}, x, "NULLIF")
+		// NULLIF(a, b) is a = b resolved as an operator, and its value has a's type.
+		l, err := c.expr(ae.Lexpr, x)
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kNullIf, T: t, A: args})
+		r, err := c.expr(ae.Rexpr, x)
+		if err != nil {
+			return nil, err
+		}
+		l2, r2, _, err := c.unify(l, r, ae.Lexpr, ae.Rexpr, "=", ae.Location)
+		if err != nil {
+			return nil, err
+		}
+		if l.T == TUnknown {
+			l = l2
+		} else if t := equalityLeft(l.T, r2.T); t != l.T {
+			if l, err = c.coerceTo(l, t, ae.Lexpr, ""); err != nil {
+				return nil, err
+			}
+		}
+		return fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 		l, err := c.expr(ae.Lexpr, x)
 		if err != nil {
@@ -700,6 +716,30 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		return fold(e)
 	}
 	return nil, unsupported(c.pos(loc), "operator %s", op)
+}
+
+// equalityLeft is the type PostgreSQL's = operator takes its left operand in, given both
+// operands' types: integers of any width and floats of either width compare as they are
+// (int48eq), a float against any number keeps its width (float48eq, float4eq); an integer
+// against numeric is promoted to numeric; an integer or numeric against a float, to double
+// precision; two different string types, to text.
+func equalityLeft(l, r Type) Type {
+	switch {
+	case l == r:
+		return l
+	case l.isInt() && r.isInt():
+		return l
+	case (l == TFloat4 || l == TFloat8) && r.isNumber():
+		return l // float4eq, float48eq, float8eq: a float keeps its width
+	case l.isNumber() && r.isNumber():
+		if l == TFloat4 || l == TFloat8 || r == TFloat4 || r == TFloat8 {
+			return TFloat8
+		}
+		return TNumeric
+	case l.isString() && r.isString():
+		return TText
+	}
+	return l
 }
 
 // betweenUnknown is BETWEEN whose operand has no type yet (NULL, a quoted literal).
