@@ -36,7 +36,7 @@ type ClusterConfig struct {
 	SnapshotInterval  time.Duration
 	TrailingLogs      uint64
 
-	API Options // options of every node's HTTP API
+	API Options // options of every node's HTTP API (its AuthToken is also what they send each other)
 	// PG gives every node a PostgreSQL listener: on PGPort, PGPort+1, ... when PGPort is
 	// set (a port that is taken falls back to an ephemeral one), else on ephemeral ports.
 	PG       bool
@@ -176,6 +176,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		HTTPAddr:          ln.Addr().String(),
 		PGAddr:            pgAddr,
 		DataDir:           filepath.Join(c.cfg.DataDir, id),
+		AuthToken:         c.cfg.API.AuthToken,
 		Join:              join,
 		AddressProvider:   c,
 		Timing:            c.cfg.Timing,

@@ -139,6 +139,12 @@ func assertHealthy(t *testing.T, c *clustertest.Cluster, nodes int, leader strin
 	assertHealthyAs(t, c, nodes, leader, nil)
 }
 
+// assertHealthyWith is assertHealthy for a cluster that needs header (a token).
+func assertHealthyWith(t *testing.T, c *clustertest.Cluster, header http.Header) {
+	t.Helper()
+	assertHealthyAs(t, c, len(c.Nodes()), "", header)
+}
+
 func assertHealthyAs(t *testing.T, c *clustertest.Cluster, nodes int, leader string, header http.Header) {
 	t.Helper()
 	req := clustertest.NewRequest(t, "GET", c.Play+"/v1/control/faults", nil)

@@ -47,6 +47,12 @@ func WithPostgres() Option { return func(c *web.ClusterConfig) { c.PG = true } }
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
 
+// WithAuthToken makes every node's API and the playground's require token, and the nodes
+// send it to each other.
+func WithAuthToken(token string) Option {
+	return func(c *web.ClusterConfig) { c.API.AuthToken = token }
+}
+
 // RunChecked runs a test package's tests (from TestMain) and fails it if they left a
 // goroutine running. Idle keep-alive connections of the default transport are closed first,
 // and the check waits a few seconds: a closed BuntDB stops its background goroutine at its
