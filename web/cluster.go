@@ -37,6 +37,8 @@ type ClusterConfig struct {
 	TrailingLogs      uint64
 
 	API Options // options of every node's HTTP API (its AuthToken is also what they send each other)
+	// Limits bound the nodes' HTTP servers.
+	Limits ServerLimits
 	// PG gives every node a PostgreSQL listener: on PGPort, PGPort+1, ... when PGPort is
 	// set (a port that is taken falls back to an ephemeral one), else on ephemeral ports.
 	PG       bool
@@ -203,7 +205,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		go m.pg.Serve(pgLn)
 	}
 	m.api = NewNodeServer(n, c.cfg.API)
-	m.srv = &http.Server{Handler: m.api, ReadHeaderTimeout: 10 * time.Second}
+	m.srv = NewHTTPServer(m.api, c.cfg.Limits, c.log.With("node", id))
 	go func() {
 		defer close(m.done)
 		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

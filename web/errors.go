@@ -92,6 +92,8 @@ func classify(err error) (int, wire.ErrorDetail) {
 		return http.StatusMisdirectedRequest, wire.ErrorDetail{Code: wire.CodeUnknownHost, Message: msg}
 	case errors.Is(err, errNotJSON):
 		return http.StatusUnsupportedMediaType, wire.ErrorDetail{Code: wire.CodeUnsupported, Message: msg}
+	case errors.Is(err, errSlowBody):
+		return http.StatusRequestTimeout, wire.ErrorDetail{Code: wire.CodeTimeout, Message: msg}
 	case errors.As(err, &mbe), errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, wire.ErrorDetail{Code: wire.CodeTooLarge, Message: msg}
 	case errors.Is(err, errBadJSON):
