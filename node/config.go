@@ -54,6 +54,9 @@ type Config struct {
 	HTTPAddr string
 	PGAddr   string
 	DataDir  string
+	// AuthToken, when set, is sent as a bearer token on every call to another node's HTTP
+	// API (forwarded writes, passed-on control requests, status of the peers).
+	AuthToken string
 
 	// Peers, when set, bootstraps a cluster of exactly these members if the data directory
 	// holds no raft state yet. Every member may be given the same list.

@@ -71,6 +71,9 @@ func (n *Node) request(ctx context.Context, forwarded bool, addr, method, path s
 	if forwarded {
 		req.Header.Set(ForwardedHeader, n.cfg.ID)
 	}
+	if n.cfg.AuthToken != "" {
+		req.Header.Set("Authorization", "Bearer "+n.cfg.AuthToken)
+	}
 	resp, err := n.client.Do(req)
 	if err != nil {
 		var op *net.OpError

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"nhooyr.io/websocket"
 
 	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/wasm/dom"
 	"github.com/raftplay/raftplay/wasm/ui"
 )
 
@@ -35,12 +37,51 @@ type connStatus struct {
 // client keeps one WebSocket to the cluster event stream open, reconnecting with backoff
 // and resuming after the last event it delivered, so the model sees every event once.
 type client struct {
-	url    string
-	events chan<- wire.Event
-	status chan<- connStatus
+	url string
+	// statusURL is asked, with the token, when a connection fails: a browser does not say
+	// why a WebSocket handshake failed, and a 401 there means the token is missing or wrong.
+	statusURL string
+	events    chan<- wire.Event
+	status    chan<- connStatus
+	// tokens brings a token the user entered (setToken).
+	tokens chan string
 
-	mu  sync.Mutex
-	out chan []byte // commands for the current connection; nil while disconnected
+	mu    sync.Mutex
+	out   chan []byte // commands for the current connection; nil while disconnected
+	token string
+}
+
+// errUnauthorized is a connection the server refused for its token.
+var errUnauthorized = errors.New("unauthorized")
+
+// setToken connects with token from now on, at once if the server is waiting for one.
+func (c *client) setToken(token string) {
+	c.mu.Lock()
+	c.token = token
+	c.mu.Unlock()
+	select {
+	case c.tokens <- token:
+	default: // one is already waiting; the newest is in c.token
+	}
+}
+
+func (c *client) currentToken() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}
+
+// awaitToken reports that the server wants a token and waits until the user gives one.
+func (c *client) awaitToken(ctx context.Context) {
+	why := "the token was refused"
+	if c.currentToken() == "" {
+		why = "no access token"
+	}
+	c.status <- connStatus{state: ui.ConnUnauthorized, err: why}
+	select {
+	case <-c.tokens:
+	case <-ctx.Done():
+	}
 }
 
 func (c *client) run(ctx context.Context) {
@@ -57,6 +98,11 @@ func (c *client) run(ctx context.Context) {
 		first = false
 		if ctx.Err() != nil {
 			return
+		}
+		if errors.Is(err, errUnauthorized) {
+			c.awaitToken(ctx)
+			backoff = backoffMin
+			continue
 		}
 		if got {
 			backoff = backoffMin // it worked for a while: start over quickly
@@ -82,10 +128,20 @@ func (c *client) connection(ctx context.Context, since *uint64) (got bool, err e
 	if *since > 0 {
 		url += "&since=" + strconv.FormatUint(*since, 10)
 	}
+	token := c.currentToken()
+	var opts websocket.DialOptions
+	if token != "" {
+		// A browser cannot set an Authorization header on a WebSocket; the token travels
+		// as a subprotocol the server does not select.
+		opts.Subprotocols = []string{wire.WebSocketProtocol, wire.TokenProtocol(token)}
+	}
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-	conn, _, err := websocket.Dial(dctx, url, nil)
+	conn, _, err := websocket.Dial(dctx, url, &opts)
 	cancel()
 	if err != nil {
+		if status, serr := dom.Status(c.statusURL, token); serr == nil && status == http.StatusUnauthorized {
+			return false, errUnauthorized
+		}
 		return false, err
 	}
 	defer conn.CloseNow()

@@ -43,7 +43,8 @@ func run() error {
 	if proto == "https:" {
 		scheme = "wss://"
 	}
-	cl := &client{url: scheme + host + "/v1/cluster/events", events: events, status: status}
+	cl := &client{url: scheme + host + "/v1/cluster/events", statusURL: proto + "//" + host + "/v1/status",
+		events: events, status: status, tokens: make(chan string, 1), token: dom.Token()}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go cl.run(ctx)
@@ -67,6 +68,10 @@ func run() error {
 		case m := <-msgs:
 			now := time.Now()
 			send(cl, state, state.Handle(m, now), now)
+			if tok, ok := state.TakeToken(); ok {
+				dom.SaveToken(tok)
+				cl.setToken(tok)
+			}
 			send(cl, state, state.Poll(now), now)
 			dirty = true
 		case <-frames.C:

@@ -40,7 +40,9 @@ type ClusterConfig struct {
 	SQL          sql.Limits
 	QueryTimeout time.Duration
 
-	API Options // options of every node's HTTP API
+	API Options // options of every node's HTTP API (its AuthToken is also what they send each other)
+	// Limits bound the nodes' HTTP servers.
+	Limits ServerLimits
 	// PG gives every node a PostgreSQL listener: on PGPort, PGPort+1, ... when PGPort is
 	// set (a port that is taken falls back to an ephemeral one), else on ephemeral ports.
 	PG       bool
@@ -180,6 +182,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		HTTPAddr:          ln.Addr().String(),
 		PGAddr:            pgAddr,
 		DataDir:           filepath.Join(c.cfg.DataDir, id),
+		AuthToken:         c.cfg.API.AuthToken,
 		Join:              join,
 		AddressProvider:   c,
 		Timing:            c.cfg.Timing,
@@ -208,7 +211,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		go m.pg.Serve(pgLn)
 	}
 	m.api = NewNodeServer(n, c.cfg.API)
-	m.srv = &http.Server{Handler: m.api, ReadHeaderTimeout: 10 * time.Second}
+	m.srv = NewHTTPServer(m.api, c.cfg.Limits, c.log.With("node", id))
 	go func() {
 		defer close(m.done)
 		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

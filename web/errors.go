@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -11,14 +13,30 @@ import (
 	"github.com/raftplay/raftplay/node/sql"
 	"github.com/raftplay/raftplay/node/store"
 	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web/httpguard"
 )
 
-// errBadJSON and errTooLarge are request problems found by the handlers themselves.
+// errBadJSON, errTooLarge and errNotJSON are request problems found by the handlers
+// themselves.
 var (
 	errBadJSON    = errors.New("malformed JSON")
 	errTooLarge   = errors.New("request body too large")
+	errNotJSON    = errors.New("unsupported media type")
 	errBadRequest = node.ErrBadRequest
 )
+
+// requireJSON refuses a body that is not declared as application/json (415). A page of
+// another origin may send a text/plain, form or multipart body without asking the server
+// first, but not a JSON one. An empty body declares nothing and passes.
+func requireJSON(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.ContentLength != 0 && ct != "application/json" {
+			writeError(w, fmt.Errorf("%w: the body of %s %s must be sent as Content-Type: application/json", errNotJSON, r.Method, r.URL.Path))
+			return
+		}
+		h(w, r)
+	}
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -30,8 +48,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError maps an error onto its HTTP status and JSON error body.
 func writeError(w http.ResponseWriter, err error) {
 	status, d := classify(err)
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "1")
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="raftplay"`)
 	}
 	writeJSON(w, status, wire.ErrorBody{Error: d})
 }
@@ -56,10 +77,25 @@ func classify(err error) (int, wire.ErrorDetail) {
 			status = http.StatusConflict
 		}
 		return status, wire.ErrorDetail{Code: wire.CodeSQL, Message: se.Message, SQLState: se.SQLState, Position: se.Position}
+	case errors.As(err, &re) && re.Detail.Code == wire.CodeUnauthorized:
+		// Another node refused this one's token: the client's own was fine, so passing the
+		// 401 on would send it looking for the wrong mistake.
+		return http.StatusInternalServerError, wire.ErrorDetail{Code: wire.CodeInternal,
+			Message: "another node refused this node's token (every node of a cluster needs the same auth token): " + re.Detail.Message}
 	case errors.As(err, &re):
 		return re.Status, re.Detail
 	case errors.As(err, &cas):
 		return http.StatusPreconditionFailed, wire.ErrorDetail{Code: wire.CodeCASMismatch, Message: msg, Current: cas.Current}
+	case errors.Is(err, httpguard.ErrUnauthorized):
+		return http.StatusUnauthorized, wire.ErrorDetail{Code: wire.CodeUnauthorized, Message: msg}
+	case errors.Is(err, httpguard.ErrCrossOrigin):
+		return http.StatusForbidden, wire.ErrorDetail{Code: wire.CodeForbiddenOrigin, Message: msg}
+	case errors.Is(err, httpguard.ErrUnknownHost):
+		return http.StatusMisdirectedRequest, wire.ErrorDetail{Code: wire.CodeUnknownHost, Message: msg}
+	case errors.Is(err, errNotJSON):
+		return http.StatusUnsupportedMediaType, wire.ErrorDetail{Code: wire.CodeUnsupported, Message: msg}
+	case errors.Is(err, errSlowBody):
+		return http.StatusRequestTimeout, wire.ErrorDetail{Code: wire.CodeTimeout, Message: msg}
 	case errors.As(err, &mbe), errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, wire.ErrorDetail{Code: wire.CodeTooLarge, Message: msg}
 	case errors.Is(err, errBadJSON):

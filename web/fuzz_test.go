@@ -40,7 +40,7 @@ func FuzzHTTPHandlers(f *testing.F) {
 		if !strings.HasPrefix(path, "/v1/kv") && !strings.HasPrefix(path, "/v1/sql") {
 			return
 		}
-		req, err := http.NewRequest(method, "http://play"+path, bytes.NewReader(body))
+		req, err := http.NewRequest(method, "http://localhost"+path, bytes.NewReader(body))
 		if err != nil {
 			return // not a URL
 		}

@@ -123,7 +123,7 @@ func readPut(r *http.Request) ([]byte, node.Cond, error) {
 		if errors.As(err, &mbe) {
 			return nil, cond, err
 		}
-		return nil, cond, fmt.Errorf("%w: read body: %v", errBadRequest, err)
+		return nil, cond, fmt.Errorf("%w: read body: %w", errBadRequest, err)
 	}
 	if q.Get("encoding") == "base64" {
 		if body, err = base64.StdEncoding.DecodeString(string(body)); err != nil {

@@ -1,252 +1,127 @@
 package web_test
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
+	"bufio"
+	"errors"
+	"io"
+	"net"
 	"net/http"
-	"path/filepath"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb"
-	"github.com/jackc/pgx/v5"
-	"github.com/tidwall/buntdb"
-
-	"github.com/raftplay/raftplay/node/sql"
-	"github.com/raftplay/raftplay/node/store"
 	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web"
 	"github.com/raftplay/raftplay/web/clustertest"
 )
 
-const (
-	limitTables  = "CREATE TABLE a (id int PRIMARY KEY, v text); CREATE TABLE b (id bigint PRIMARY KEY, v text); CREATE TABLE g (id int PRIMARY KEY, v text)"
-	crossInsert  = "INSERT INTO b SELECT x.id*4000000+y.id*2000+z.id, x.v FROM a x, a y, a z"
-	crossSelect  = "SELECT count(*) FROM a x, a y, a z"
-	limitARows   = 2000
-	limitGInsert = "INSERT INTO g VALUES (1, 'ab')"
-)
-
-// limitRows are the INSERTs that fill table a, in statements under the size guard.
-func limitRows() []string {
-	var out []string
-	for lo := 1; lo <= limitARows; lo += 500 {
-		var vals []string
-		for i := lo; i < lo+500 && i <= limitARows; i++ {
-			vals = append(vals, fmt.Sprintf("(%d, 'v%d')", i, i))
-		}
-		out = append(out, "INSERT INTO a VALUES "+strings.Join(vals, ", "))
-	}
-	return out
-}
-
-func limitCluster(t *testing.T, opts ...clustertest.Option) *clustertest.Cluster {
-	c := clustertest.Start(t, 3, opts...)
-	for _, q := range append(append([]string{limitTables}, limitRows()...), limitGInsert) {
-		clustertest.MustOK(t, "POST", c.Play+"/v1/sql", wire.SQLRequest{SQL: q})
-	}
-	return c
-}
-
-func sqlError(t *testing.T, base, q string) (int, wire.ErrorDetail) {
+// limitedServer serves the playground of c behind short limits, so that tests see them
+// act in a fraction of a second.
+func limitedServer(t *testing.T, c *clustertest.Cluster, limits web.ServerLimits) string {
 	t.Helper()
-	r := clustertest.Do(t, "POST", base+"/v1/sql", wire.SQLRequest{SQL: q})
-	if r.Status == http.StatusOK {
-		t.Fatalf("%.60s: accepted", q)
+	api := web.NewPlayground(c.Cluster, web.Options{})
+	srv := web.NewHTTPServer(api, limits, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return r.Status, r.Error(t)
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close(); api.Close() })
+	return ln.Addr().String()
 }
 
-// TestRunawayWritesNeverEnterTheLog: the statements that once took every node down for
-// good are refused on the leader with 54000 naming the limit, nothing of them is in any
-// log, and the cluster goes on.
-func TestRunawayWritesNeverEnterTheLog(t *testing.T) {
-	c := limitCluster(t)
-	cases := []struct{ sql, limit string }{
-		{crossInsert, "rows_examined"},
-		{strings.Repeat("UPDATE g SET v = v || v; ", 40), "value_bytes"},
+// TestServerLimitsCutSlowAndIdleClients: a client that sends its body or its headers one
+// byte every 2 s, one that keeps a connection open without a request, and one whose
+// headers are too large each lose the connection within the limit, long before the
+// trickle would have ended.
+func TestServerLimitsCutSlowAndIdleClients(t *testing.T) {
+	c := clustertest.Start(t, 1)
+	const limit = 300 * time.Millisecond
+	addr := limitedServer(t, c, web.ServerLimits{ReadHeaderTimeout: limit, BodyTimeout: limit, IdleTimeout: limit, MaxHeaderBytes: 4 << 10})
+	tests := []struct {
+		name    string
+		send    string
+		trickle bool // then one more byte every 2 s
+		status  int  // the answer before the connection closes (0: none)
+	}{
+		{"a body one byte every 2 s", "PUT /v1/kv/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nx", true, http.StatusRequestTimeout},
+		{"headers one byte every 2 s", "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", true, 0},
+		{"an idle kept-alive connection", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", false, http.StatusOK},
+		{"headers over the limit", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + strings.Repeat("a", 8<<10) + "\r\n\r\n", false, http.StatusRequestHeaderFieldsTooLarge},
 	}
-	for _, tc := range cases {
-		for _, n := range c.Nodes() { // through the leader and through followers
-			status, d := sqlError(t, clustertest.URL(n), tc.sql)
-			if d.SQLState != sql.StateLimitExceeded || !strings.Contains(d.Message, tc.limit) || status != http.StatusRequestEntityTooLarge {
-				t.Fatalf("%s via %s: %d %+v, want 413 54000 naming %s", tc.limit, n.ID(), status, d, tc.limit)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			start := time.Now()
+			if _, err := io.WriteString(conn, tt.send); err != nil {
+				t.Fatal(err)
+			}
+			if tt.trickle {
+				stop := make(chan struct{})
+				defer close(stop)
+				go trickle(conn, stop)
+			}
+			// The read ends when the server closes the connection; the deadline only bounds
+			// a failing test.
+			conn.SetReadDeadline(start.Add(10 * time.Second))
+			got, err := io.ReadAll(conn)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("the connection was still open after 10 s (got %q)", got)
+			}
+			if took := time.Since(start); took > limit+time.Second {
+				t.Fatalf("the connection closed after %v, want within %v of the %v limit", took, time.Second, limit)
+			}
+			status := 0
+			if len(got) > 0 {
+				resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(string(got))), nil)
+				if err != nil {
+					t.Fatalf("answer %q: %v", got, err)
+				}
+				status = resp.StatusCode
+			}
+			if status != tt.status {
+				t.Fatalf("answer %d (%q), want %d", status, got, tt.status)
+			}
+		})
+	}
+	if _, r := clustertest.Get(t, "http://"+addr, "slow", wire.ConsistencyLinearizable); r.Status != http.StatusNotFound {
+		t.Fatalf("the slow body was stored: %d %s", r.Status, r.Body)
+	}
+}
+
+// trickle writes one byte every 2 s until the connection fails or stop closes.
+func trickle(conn net.Conn, stop <-chan struct{}) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			if _, err := conn.Write([]byte("y")); err != nil {
+				return
 			}
 		}
 	}
-	for _, n := range c.Nodes() {
-		for _, e := range n.RecentLog(1000) {
-			if strings.Contains(e.Summary, "INSERT INTO b") || strings.Contains(e.Summary, "UPDATE g") {
-				t.Fatalf("%s holds a refused write at %d: %s", n.ID(), e.Index, e.Summary)
-			}
-		}
-	}
-	clustertest.Put(t, c.Play, "after", "ok")
-	c.WaitConverged()
 }
 
-// TestOverLimitEntryInTheLogFailsAlikeAndNodesStart writes an entry the leader would have
-// refused straight into every node's log and restarts them all: each applies it as a
-// failure, from the data alone, and the digests stay equal.
-func TestOverLimitEntryInTheLogFailsAlikeAndNodesStart(t *testing.T) {
-	dir := t.TempDir()
-	c := limitCluster(t, clustertest.WithDataDir(dir))
-	payload := offlineBatch(t, crossInsert)
-	c.WaitConverged()
-	for _, n := range c.Nodes() {
-		if err := n.Kill(); err != nil {
-			t.Fatal(err)
-		}
+// TestStreamsOutliveTheServerLimits: an event stream stays open, both ways, for many
+// times the body, header and idle timeouts.
+func TestStreamsOutliveTheServerLimits(t *testing.T) {
+	c := clustertest.Start(t, 1)
+	const limit = 200 * time.Millisecond
+	addr := limitedServer(t, c, web.ServerLimits{ReadHeaderTimeout: limit, BodyTimeout: limit, IdleTimeout: limit})
+	s := dial(t, "http://"+addr+"/v1/events")
+	later := time.Now().Add(5 * limit)
+	s.until(10*time.Second, "an event after five timeouts", func(wire.Event) bool { return time.Now().After(later) })
+	s.send(wire.Command{ID: "p", Op: "kv.put", Key: "late", Value: "v"})
+	evs := s.until(10*time.Second, "the put's result", func(ev wire.Event) bool { return ev.Type == wire.EventResult })
+	if r := data[wire.ResultData](t, evs[len(evs)-1]); r.Status != http.StatusOK {
+		t.Fatalf("put over the socket after five timeouts: %+v", r)
 	}
-	for _, n := range c.Nodes() {
-		appendToLog(t, filepath.Join(dir, n.ID(), "raft.db"), payload)
-	}
-	for _, n := range c.Nodes() {
-		if err := n.Restart(); err != nil {
-			t.Fatalf("restart %s: %v", n.ID(), err)
-		}
-	}
-	c.WaitReady()
-	clustertest.Put(t, c.Play, "after", "ok") // commits the injected entry with the new term's first
-	c.WaitConverged()
-	for _, n := range c.Nodes() {
-		var res wire.SQLResponse
-		clustertest.MustOK(t, "POST", clustertest.URL(n)+"/v1/sql",
-			wire.SQLRequest{SQL: "SELECT count(*) FROM b", Consistency: wire.ConsistencyLocal}).JSON(t, &res)
-		if got := fmt.Sprint(res.Results[0].Rows); got != "[[0]]" {
-			t.Fatalf("%s: b has %s rows after the over-limit entry", n.ID(), got)
-		}
-		found := false
-		for _, e := range n.RecentLog(100) {
-			found = found || strings.Contains(e.Summary, "INSERT INTO b")
-		}
-		if !found {
-			t.Fatalf("%s: the injected entry is not in its log", n.ID())
-		}
-	}
-}
-
-// offlineBatch prepares q against the same schema outside the cluster, with the default
-// budget a leader would have written into it, and returns its log command.
-func offlineBatch(t *testing.T, q string) []byte {
-	t.Helper()
-	db, err := buntdb.Open(":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	e := sql.NewEngine(sql.Limits{})
-	var b *sql.Batch
-	err = db.Update(func(tx *buntdb.Tx) error {
-		setup, err := e.Prepare(sql.PlainTx(tx), limitTables, nil, time.Now())
-		if err != nil {
-			return err
-		}
-		if _, err := e.Execute(sql.PlainTx(tx), setup); err != nil {
-			return err
-		}
-		b, err = e.Prepare(sql.PlainTx(tx), q, nil, time.Now())
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := b.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd, err := json.Marshal(store.Command{V: store.CommandVersion, Op: store.OpSQL, SQL: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cmd
-}
-
-// appendToLog adds one command entry after the last entry of a stopped node's log, in
-// that entry's term.
-func appendToLog(t *testing.T, path string, data []byte) {
-	t.Helper()
-	logs, err := raftboltdb.NewBoltStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	last, err := logs.LastIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var prev raft.Log
-	if err := logs.GetLog(last, &prev); err != nil {
-		t.Fatal(err)
-	}
-	entry := &raft.Log{Index: last + 1, Term: prev.Term, Type: raft.LogCommand, Data: data, AppendedAt: time.Now()}
-	if err := logs.StoreLog(entry); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestRunawaySelectNeitherStopsWritesNorOutlivesItsClient: a cross join of 8·10⁹ rows on
-// the leader, over HTTP and over the Postgres protocol, while writes keep committing; a
-// client that goes away, a statement_timeout and a CancelRequest each stop it with 57014.
-func TestRunawaySelectNeitherStopsWritesNorOutlivesItsClient(t *testing.T) {
-	c := limitCluster(t, clustertest.WithPostgres())
-	leader := c.Leader()
-	reads := func() int64 {
-		var n int64
-		for _, x := range c.Nodes() {
-			n += x.RunningReads()
-		}
-		return n
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	httpDone := make(chan struct{})
-	go func() {
-		defer close(httpDone)
-		body, _ := json.Marshal(wire.SQLRequest{SQL: crossSelect})
-		req, _ := http.NewRequestWithContext(ctx, "POST", clustertest.URL(leader)+"/v1/sql", strings.NewReader(string(body)))
-		req.Header.Set("Content-Type", "application/json")
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	c.Eventually(10*time.Second, "the cross join to start", func() bool { return reads() == 1 })
-	for i := range 20 {
-		clustertest.Put(t, c.Play, fmt.Sprintf("k%d", i), "v")
-	}
-	if reads() != 1 {
-		t.Fatal("the cross join ended by itself")
-	}
-	cancel()
-	<-httpDone
-	c.Eventually(5*time.Second, "the abandoned read to stop", func() bool { return reads() == 0 })
-
-	conn, err := pgx.Connect(context.Background(), "postgres://any@"+leader.PGAddr()+"/any?sslmode=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), "SET statement_timeout = 300"); err != nil {
-		t.Fatal(err)
-	}
-	var n int64
-	err = conn.QueryRow(context.Background(), crossSelect).Scan(&n)
-	if !strings.Contains(fmt.Sprint(err), "57014") || !strings.Contains(fmt.Sprint(err), "statement timeout") {
-		t.Fatalf("statement_timeout: got %v, want 57014", err)
-	}
-	if _, err := conn.Exec(context.Background(), "SET statement_timeout = 0"); err != nil {
-		t.Fatal(err)
-	}
-	qctx, qcancel := context.WithCancel(context.Background())
-	qerr := make(chan error, 1)
-	go func() { qerr <- conn.QueryRow(qctx, crossSelect).Scan(&n) }()
-	c.Eventually(10*time.Second, "the psql cross join to start", func() bool { return reads() == 1 })
-	qcancel() // pgx sends a CancelRequest
-	if err := <-qerr; err == nil {
-		t.Fatal("a cancelled query answered")
-	}
-	c.Eventually(5*time.Second, "the cancelled read to stop", func() bool { return reads() == 0 })
-	c.WaitConverged()
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"sync"
 	"time"
 
@@ -177,8 +178,12 @@ func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, st
 // followPeer relays one peer's events into h until ctx ends or the peer goes away. It calls
 // streaming when the peer's stream has started (its hello has arrived).
 func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming func()) {
+	hdr := http.Header{node.ForwardedHeader: {s.self.ID()}}
+	if s.opts.AuthToken != "" {
+		hdr.Set("Authorization", "Bearer "+s.opts.AuthToken)
+	}
 	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/v1/events?heartbeats=all&window="+peerWindow,
-		&websocket.DialOptions{HTTPHeader: map[string][]string{node.ForwardedHeader: {s.self.ID()}}})
+		&websocket.DialOptions{HTTPHeader: hdr})
 	if err != nil {
 		return
 	}

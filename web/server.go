@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"path"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,17 +17,31 @@ import (
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/static"
+	"github.com/raftplay/raftplay/web/httpguard"
 )
 
 // Options configure a Server.
 type Options struct {
 	// MaxBodyBytes bounds request bodies (default 1 MiB); larger ones get 413.
 	MaxBodyBytes int64
-	// CORSOrigin, when set, is allowed to call the API from a browser ("*" for any).
+	// CORSOrigin, when set, is allowed to call the API from a browser ("*" for any): it
+	// gets CORS headers, and may change state like the server's own origin.
 	CORSOrigin string
-	// AllowOrigins are extra origin host patterns allowed to open WebSockets (same-origin
-	// and localhost always are).
+	// AllowOrigins are more origins allowed to change state and open WebSockets, as
+	// patterns (httpguard.NewOrigins). Pages of any other origin may only read, and only
+	// where CORS lets them.
 	AllowOrigins []string
+	// AuthToken, when set, must come with every request as "Authorization: Bearer
+	// <token>", except /healthz, /readyz and the browser app's files; a WebSocket upgrade
+	// may carry it as a Sec-WebSocket-Protocol entry instead (wire.TokenProtocol).
+	AuthToken string
+	// Addrs are the addresses the server listens on and is reached at, for the Host check;
+	// an unspecified one (0.0.0.0, ::) stands for every address of the machine. A node's
+	// server adds the address it publishes.
+	Addrs []string
+	// AllowedHosts are more names the Host header may give besides loopback names and
+	// Addrs ("*": any).
+	AllowedHosts []string
 	// Pprof serves net/http/pprof under /debug/pprof/ (off by default).
 	Pprof bool
 	// ScenarioPause is the beat between a scenario's steps (default 1.5 s).
@@ -42,6 +58,10 @@ type Server struct {
 	cluster *Cluster
 	mux     *http.ServeMux
 	routes  []route
+	// hosts, origins and token admit requests (admit).
+	hosts   *httpguard.Hosts
+	origins httpguard.Origins
+	token   httpguard.Token
 	metrics *metrics
 	// keyRoutes serve /v1/kv/{key...} by method, outside the mux (see ServeHTTP).
 	keyRoutes map[string]http.HandlerFunc
@@ -62,6 +82,9 @@ type route struct {
 
 // NewNodeServer serves the API of one node.
 func NewNodeServer(n *node.Node, opts Options) *Server {
+	if n != nil {
+		opts.Addrs = append(slices.Clip(opts.Addrs), n.HTTPAddr())
+	}
 	s := newServer(opts)
 	s.self = n
 	s.register()
@@ -84,7 +107,11 @@ func newServer(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	return &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux(),
+		hosts:   httpguard.NewHosts(opts.Addrs, opts.AllowedHosts),
+		origins: httpguard.NewOrigins(append([]string{opts.CORSOrigin}, opts.AllowOrigins...)...),
+		token:   httpguard.NewToken(opts.AuthToken),
+	}
 }
 
 func (s *Server) register() {
@@ -111,7 +138,11 @@ func (s *Server) register() {
 	s.metrics = newMetrics(s)
 	s.keyRoutes = map[string]http.HandlerFunc{}
 	for _, rt := range s.routes {
-		h := s.metrics.instrument(rt.pattern, rt.handler)
+		h := rt.handler
+		if rt.method == http.MethodPost {
+			h = requireJSON(h) // every POST takes a JSON body
+		}
+		h = s.metrics.instrument(rt.pattern, h)
 		s.mux.HandleFunc(rt.method+" "+rt.pattern, h)
 		if rt.pattern == "/v1/kv/{key...}" {
 			s.keyRoutes[rt.method] = h
@@ -134,18 +165,71 @@ func (s *Server) register() {
 	})
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler: a request is admitted (admit), then routed.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.admit(w, r) {
+		s.route(w, r)
+	}
+}
+
+// admit answers a request that may not reach the API and reports whether r may: its Host
+// must name this server, a request that changes state must come from an allowed origin,
+// and with a token configured it must carry the token. A CORS preflight is answered here,
+// after the Host check: browsers send it without credentials.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
+	if err := s.hosts.Check(r.Host); err != nil {
+		s.refuse(w, r, err)
+		return false
+	}
 	if s.opts.CORSOrigin != "" {
 		w.Header().Set("Access-Control-Allow-Origin", s.opts.CORSOrigin)
 		w.Header().Set("Vary", "Origin")
 		if r.Method == http.MethodOptions {
 			w.Header().Set("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
-			w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
 			w.WriteHeader(http.StatusNoContent)
-			return
+			return false
 		}
 	}
+	if err := s.origins.Check(r); err != nil {
+		s.refuse(w, r, err)
+		return false
+	}
+	if !public(r) {
+		if err := s.token.Check(r); err != nil {
+			s.refuse(w, r, err)
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "host", r.Host,
+		"origin", r.Header.Get("Origin"), "remote", r.RemoteAddr, "error", err)
+	writeError(w, err)
+}
+
+// public reports whether r may come without the token: the health probes, which tell only
+// whether the process is up and ready, and the browser app's files, which are the same
+// for everybody and must load before the page can ask for a token. The path is judged
+// clean, as the mux would route it.
+func public(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	switch p := path.Clean("/" + r.URL.Path); {
+	case p == "/healthz", p == "/readyz":
+		return true
+	case p == "/v1", strings.HasPrefix(p, "/v1/"), p == "/metrics", p == "/debug", strings.HasPrefix(p, "/debug/"):
+		return false
+	}
+	return true
+}
+
+// route serves an admitted request. Commands on an event stream come in here too: their
+// socket was admitted when it opened.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength > s.opts.MaxBodyBytes {
 		// Refuse before reading a byte of it.
 		writeError(w, errTooLarge)

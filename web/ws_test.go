@@ -23,9 +23,15 @@ type stream struct {
 
 func dial(t *testing.T, url string) *stream {
 	t.Helper()
+	return dialWith(t, url, nil)
+}
+
+// dialWith is dial with the client's options (headers, subprotocols).
+func dialWith(t *testing.T, url string, opts *websocket.DialOptions) *stream {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, strings.Replace(url, "http://", "ws://", 1), nil)
+	c, _, err := websocket.Dial(ctx, strings.Replace(url, "http://", "ws://", 1), opts)
 	if err != nil {
 		t.Fatalf("dial %s: %v", url, err)
 	}

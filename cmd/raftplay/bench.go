@@ -54,6 +54,7 @@ type benchConfig struct {
 	consistency string
 	addrs       []string
 	jsonOut     bool
+	token       string
 }
 
 // benchResult is one workload's outcome.
@@ -85,7 +86,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nodes := fs.Int("nodes", 3, "nodes of the embedded cluster")
 	jsonOut := fs.Bool("json", false, "print results as JSON lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (cluster and load) to this file")
+	readToken := tokenFlags(fs, "send this bearer token to the nodes of --addrs (or require it on the embedded cluster's)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	token, err := readToken()
+	if err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -100,7 +106,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer pprof.StopCPUProfile()
 	}
 	cfg := benchConfig{workloads: splitList(*workload), clients: *clients, duration: *duration, valueSize: *valueSize,
-		keys: *keys, rows: *rows, repeat: *repeat, subscribers: *subs, consistency: *consistency, addrs: splitList(*addrs), jsonOut: *jsonOut}
+		keys: *keys, rows: *rows, repeat: *repeat, subscribers: *subs, consistency: *consistency, addrs: splitList(*addrs), jsonOut: *jsonOut,
+		token: token}
 	var cluster *web.Cluster
 	if len(cfg.addrs) == 0 {
 		dir, err := os.MkdirTemp("", "raftplay-bench")
@@ -108,7 +115,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer os.RemoveAll(dir)
-		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: dir, PG: true})
+		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: dir, PG: true, API: web.Options{AuthToken: token}})
 		if err != nil {
 			return err
 		}
@@ -123,7 +130,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			cfg.addrs = append(cfg.addrs, n.HTTPAddr())
 		}
 	}
-	b := &bencher{cfg: cfg, cluster: cluster, hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}, Timeout: 30 * time.Second}}
+	transport := bearerTransport{token: cfg.token, base: &http.Transport{MaxIdleConnsPerHost: 1024}}
+	b := &bencher{cfg: cfg, cluster: cluster, hc: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 	var results []benchResult
 	for _, w := range cfg.workloads {
 		cpu0 := cpuSeconds()
@@ -469,7 +477,8 @@ func (b *bencher) events(ctx context.Context) ([]benchResult, error) {
 	var msgs, bytes atomic.Int64 // over all subscribers
 	var wg sync.WaitGroup
 	for i := range b.cfg.subscribers {
-		c, _, err := websocket.Dial(sctx, "ws://"+b.cfg.addrs[0]+"/v1/cluster/events?batch=true&types=apply", nil)
+		c, _, err := websocket.Dial(sctx, "ws://"+b.cfg.addrs[0]+"/v1/cluster/events?batch=true&types=apply",
+			&websocket.DialOptions{HTTPHeader: authHeader(b.cfg.token)})
 		if err != nil {
 			return nil, fmt.Errorf("subscriber %d: %w", i, err)
 		}

@@ -29,9 +29,10 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	join := fs.String("join", "", "comma-separated HTTP addresses of members to join through (any member; forwarded to the leader)")
 	peers := fs.String("peers", "", "static bootstrap members, id=raft-addr,... (used once, when --data holds no state)")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
-	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
+	cors := fs.String("cors-origin", "", "allow browser calls from this origin: it gets CORS headers and may change state like the server's own pages (* for any; off by default)")
 	pprofOn := fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP listeners")
-	allowOrigin := fs.String("allow-origin", "", "comma-separated extra origin host patterns allowed to open WebSockets (same-origin and localhost always are)")
+	allowOrigin := fs.String("allow-origin", "", "comma-separated more origins allowed to change state and open WebSockets, as host patterns (app.example.com:*) or origins (https://*.example.com); the server's own origin always is")
+	guard := addServerGuard(fs)
 	snapThreshold := fs.Uint64("snapshot-threshold", 8192, "log entries between snapshots")
 	trailing := fs.Uint64("trailing-logs", 10240, "log entries kept after a snapshot")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
@@ -53,6 +54,18 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	log, err := newLogger(stderr, *logLevel)
 	if err != nil {
 		return err
+	}
+	token, err := guard.token()
+	if err != nil {
+		return err
+	}
+	if err := guard.checkExposed("the HTTP API", *httpAddr, token != "", "--auth-token"); err != nil {
+		return err
+	}
+	if *pgAddr != "" {
+		if err := guard.checkExposed("Postgres", *pgAddr, *pgPassword != "", "--pg-password"); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
@@ -82,13 +95,15 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	n, err := node.New(node.Config{
 		ID: *id, RaftAddr: *raftAddr, RaftAdvertise: *raftAdv, HTTPAddr: adv, PGAddr: pgAdvertised, DataDir: *dataDir,
 		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, Logger: log,
-		SQL: limits.sql(), QueryTimeout: limits.timeout(),
+		SQL: limits.sql(), QueryTimeout: limits.timeout(), AuthToken: token,
 	})
 	if err != nil {
 		return err
 	}
 	defer n.Close()
-	srv := &http.Server{Handler: web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Pprof: *pprofOn, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
+	api := web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin),
+		AuthToken: token, Addrs: []string{ln.Addr().String()}, AllowedHosts: splitList(*guard.allowedHosts), Pprof: *pprofOn, Logger: log})
+	srv := web.NewHTTPServer(api, web.ServerLimits{}, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	if pgLn != nil {

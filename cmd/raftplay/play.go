@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +23,10 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dataDir := fs.String("data", "./raftplay-data", "data directory (one sub-directory per node)")
 	fresh := fs.Bool("fresh", false, "wipe the data directory and start an empty cluster")
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body in bytes")
-	cors := fs.String("cors-origin", "", "allow browser calls from this origin (off by default)")
+	cors := fs.String("cors-origin", "", "allow browser calls from this origin: it gets CORS headers and may change state like the server's own pages (* for any; off by default)")
 	pprofOn := fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP listeners")
-	allowOrigin := fs.String("allow-origin", "", "comma-separated extra origin host patterns allowed to open WebSockets (same-origin and localhost always are)")
+	allowOrigin := fs.String("allow-origin", "", "comma-separated more origins allowed to change state and open WebSockets, as host patterns (app.example.com:*) or origins (https://*.example.com); the server's own origin always is")
+	guard := addServerGuard(fs)
 	pgPort := fs.Int("pg-port", 5433, "first Postgres port: node n1 listens on it, n2 on the next, ... (0: ephemeral)")
 	pgPassword := fs.String("pg-password", "", "require this password from Postgres clients (SCRAM-SHA-256; default: trust)")
 	scenario := fs.String("scenario", "", "run a named scenario once the cluster is ready: "+scenarioNames())
@@ -36,7 +39,15 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Pprof: *pprofOn, Logger: log}
+	token, err := guard.token()
+	if err != nil {
+		return err
+	}
+	if err := guard.checkExposed("the playground", *httpAddr, token != "", "--auth-token"); err != nil {
+		return err
+	}
+	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), AuthToken: token,
+		AllowedHosts: splitList(*guard.allowedHosts), Pprof: *pprofOn, Logger: log}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
@@ -50,13 +61,15 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer c.Close()
 
-	play := web.NewPlayground(c, api)
+	playOpts := api
+	playOpts.Addrs = []string{ln.Addr().String()}
+	play := web.NewPlayground(c, playOpts)
 	defer play.Close()
-	srv := &http.Server{Handler: play, ReadHeaderTimeout: 10 * time.Second}
+	srv := web.NewHTTPServer(play, web.ServerLimits{}, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	fmt.Fprintf(stdout, "raftplay playground on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "raftplay playground on %s\n", pageURL(ln.Addr(), token))
 	for _, n := range c.Nodes() {
 		fmt.Fprintf(stdout, "  node %-4s http://%-21s raft %-21s postgres %s\n", n.ID(), n.HTTPAddr(), n.RaftAddr(), n.PGAddr())
 	}
@@ -94,4 +107,19 @@ func scenarioNames() string {
 		names = append(names, s.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// pageURL is the address to open the playground at. With a token it carries the token in
+// the fragment, which the browser never sends to a server: the page moves it to its
+// session storage and drops it from the address bar.
+func pageURL(addr net.Addr, token string) string {
+	host := addr.String()
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		host = net.JoinHostPort("localhost", strconv.Itoa(ta.Port))
+	}
+	u := "http://" + host + "/"
+	if token != "" {
+		u += "#token=" + url.QueryEscape(token)
+	}
+	return u
 }

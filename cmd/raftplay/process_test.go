@@ -177,7 +177,7 @@ func TestProcessesKeepAcknowledgedWritesAcrossKill9(t *testing.T) {
 // TestNodeHelpDocumentsFlags checks that every flag of `raftplay node` appears in --help.
 func TestNodeHelpDocumentsFlags(t *testing.T) {
 	out, _ := exec.Command(binPath, "node", "--help").CombinedOutput()
-	for _, f := range []string{"--id", "--raft-addr", "--http-addr", "--data", "--join", "--peers", "RAFTPLAY_"} {
+	for _, f := range []string{"--id", "--raft-addr", "--http-addr", "--data", "--join", "--peers", "--auth-token", "--auth-token-file", "--allowed-hosts", "--insecure", "RAFTPLAY_"} {
 		if !strings.Contains(string(out), strings.TrimPrefix(f, "-")) {
 			t.Errorf("node --help does not mention %s:\n%s", f, out)
 		}

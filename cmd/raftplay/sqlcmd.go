@@ -21,10 +21,15 @@ func runSQLCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs := newFlagSet("sql", "Run SQL against any node (writes are forwarded to the leader):\n  raftplay sql [flags] \"statement; ...\"   one request\n  raftplay sql [flags]                     a shell (line editing and history on a terminal): statements end with ';', \\timing toggles timing, \\q quits", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "HTTP address of a node or the playground")
 	consistency := fs.String("consistency", "leader", "read consistency: local, leader or linearizable")
-	if err := fs.Parse(args); err != nil {
+	readToken := tokenFlags(fs, "send this bearer token (the one the node was started with)")
+	if err := parseFlagsAndArgs(fs, args); err != nil {
 		return err
 	}
-	client := &sqlClient{addr: strings.TrimPrefix(*addr, "http://"), consistency: *consistency, out: stdout}
+	token, err := readToken()
+	if err != nil {
+		return err
+	}
+	client := &sqlClient{addr: strings.TrimPrefix(*addr, "http://"), consistency: *consistency, token: token, out: stdout}
 	if fs.NArg() > 0 {
 		return client.run(ctx, strings.Join(fs.Args(), " "))
 	}
@@ -92,9 +97,9 @@ func (c *sqlClient) feed(ctx context.Context, stmt *strings.Builder, line string
 }
 
 type sqlClient struct {
-	addr, consistency string
-	timing            bool
-	out               io.Writer
+	addr, consistency, token string
+	timing                   bool
+	out                      io.Writer
 }
 
 func (c *sqlClient) shell(ctx context.Context, in io.Reader, prompt io.Writer) error {
@@ -124,6 +129,9 @@ func (c *sqlClient) run(ctx context.Context, text string) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -142,6 +150,9 @@ func (c *sqlClient) run(ctx context.Context, text string) error {
 		}
 		if eb.Error.SQLState != "" {
 			return fmt.Errorf("%s (SQLSTATE %s)", eb.Error.Message, eb.Error.SQLState)
+		}
+		if resp.StatusCode == http.StatusUnauthorized {
+			return fmt.Errorf("%s (%s)", eb.Error.Message, tokenHint)
 		}
 		return fmt.Errorf("%s", eb.Error.Message)
 	}

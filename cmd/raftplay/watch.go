@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -21,15 +22,23 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	raw := fs.Bool("json", false, "print the raw JSON lines")
 	filter := fs.String("types", "", "comma-separated event types to show (default: all)")
 	hb := fs.Bool("heartbeats", false, "show every heartbeat, not only summaries")
+	readToken := tokenFlags(fs, "send this bearer token (the one the node was started with)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	token, err := readToken()
+	if err != nil {
 		return err
 	}
 	url := "ws://" + strings.TrimPrefix(*addr, "http://") + "/v1/cluster/events?types=" + *filter
 	if *hb {
 		url += "&heartbeats=all"
 	}
-	c, _, err := websocket.Dial(ctx, url, nil)
+	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: authHeader(token)})
 	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+			return fmt.Errorf("connect to %s: %w (%s)", *addr, err, tokenHint)
+		}
 		return fmt.Errorf("connect to %s: %w", *addr, err)
 	}
 	defer c.CloseNow()

@@ -190,6 +190,15 @@ const (
 	CodeInvalidConfig = "invalid_config"
 	CodeIndeterminate = "indeterminate"
 	CodeCASMismatch   = "cas_mismatch"
+	// CodeUnauthorized (401): the request lacks the server's bearer token, or carries a
+	// wrong one.
+	CodeUnauthorized = "unauthorized"
+	// CodeForbiddenOrigin (403): a request that changes state came from a web page of
+	// another origin.
+	CodeForbiddenOrigin = "forbidden_origin"
+	// CodeUnknownHost (421): the Host header names neither this server nor an allowed host
+	// (a DNS rebinding page sends its own name).
+	CodeUnknownHost = "unknown_host"
 )
 
 // Link is a network fault on the directed link From -> To.

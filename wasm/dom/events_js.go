@@ -111,7 +111,7 @@ func (e *Events) simple(kind string, ev js.Value) {
 }
 
 func (e *Events) key(ev js.Value) {
-	el, _, ok := closest(ev, "key")
+	el, box, ok := closest(ev, "key")
 	if !ok || ev.Get("isComposing").Truthy() {
 		return
 	}
@@ -122,8 +122,8 @@ func (e *Events) key(ev js.Value) {
 	before := string(utf16.Decode(text[:start]))
 	after := string(utf16.Decode(text[end:]))
 	mod := ev.Get("ctrlKey").Bool() || ev.Get("metaKey").Bool()
-	action := ui.KeyAction(ev.Get("key").String(), mod, before, after)
-	if action == "" || (start != end && action != "sql-run") {
+	action := ui.KeyAction(box, ev.Get("key").String(), mod, before, after)
+	if action == "" || (start != end && (action == "sql-prev" || action == "sql-next")) {
 		return
 	}
 	// Decided here, synchronously: preventDefault only works before the handler returns.

@@ -83,22 +83,50 @@ func TestSQLHistoryRecall(t *testing.T) {
 
 func TestKeyAction(t *testing.T) {
 	cases := []struct {
-		key           string
+		box, key      string
 		mod           bool
 		before, after string
 		want          string
 	}{
-		{"Enter", true, "x", "", "sql-run"},
-		{"Enter", false, "x", "", ""},
-		{"ArrowUp", false, "select", " 1", "sql-prev"},
-		{"ArrowUp", false, "select\n1", "", ""},
-		{"ArrowDown", false, "select", "\n1", ""},
-		{"ArrowDown", false, "select 1", "", "sql-next"},
+		{"sql", "Enter", true, "x", "", "sql-run"},
+		{"sql", "Enter", false, "x", "", ""},
+		{"sql", "ArrowUp", false, "select", " 1", "sql-prev"},
+		{"sql", "ArrowUp", false, "select\n1", "", ""},
+		{"sql", "ArrowDown", false, "select", "\n1", ""},
+		{"sql", "ArrowDown", false, "select 1", "", "sql-next"},
+		{"token", "Enter", false, "s3cret", "", "token-save"},
+		{"token", "ArrowUp", false, "s3cret", "", ""},
 	}
 	for _, c := range cases {
-		if got := KeyAction(c.key, c.mod, c.before, c.after); got != c.want {
-			t.Errorf("KeyAction(%q, %v, %q, %q) = %q, want %q", c.key, c.mod, c.before, c.after, got, c.want)
+		if got := KeyAction(c.box, c.key, c.mod, c.before, c.after); got != c.want {
+			t.Errorf("KeyAction(%q, %q, %v, %q, %q) = %q, want %q", c.box, c.key, c.mod, c.before, c.after, got, c.want)
 		}
+	}
+}
+
+// TestTokenPrompt: refused for want of a token, the page asks for one; what the user
+// enters goes to the app once, and the page goes back to connecting.
+func TestTokenPrompt(t *testing.T) {
+	s := started(t)
+	if got := s.View().Find(A{"data-testid": "token-prompt"}); len(got) != 0 {
+		t.Fatal("a token prompt on a live page")
+	}
+	s.SetConn(ConnUnauthorized, "the token was refused")
+	one(t, s.View(), A{"data-testid": "token-prompt", "data-reason": "the token was refused"})
+	one(t, s.View(), A{"data-testid": "token-input", "type": "password"})
+	s.Handle(Msg{Kind: "click", Action: "token-save", Fields: map[string]string{"token": "  "}}, t0)
+	if _, ok := s.TakeToken(); ok || s.Conn != ConnUnauthorized {
+		t.Fatalf("a blank token was taken (conn %s)", s.Conn)
+	}
+	s.Handle(Msg{Kind: "key", Action: "token-save", Fields: map[string]string{"token": " s3cret "}}, t0)
+	if tok, ok := s.TakeToken(); !ok || tok != "s3cret" {
+		t.Fatalf("TakeToken = %q, %v, want s3cret", tok, ok)
+	}
+	if _, ok := s.TakeToken(); ok {
+		t.Fatal("the token was taken twice")
+	}
+	if s.Conn != ConnConnecting || len(s.View().Find(A{"data-testid": "token-prompt"})) != 0 {
+		t.Fatalf("after a token: conn %s, prompt still shown", s.Conn)
 	}
 }
 

@@ -27,6 +27,11 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 	name, arg, _ := strings.Cut(m.Action, ":")
 	c := &s.Console
 	switch name {
+	case "token-save":
+		if tok := strings.TrimSpace(m.Fields["token"]); tok != "" {
+			s.token = tok
+			s.Conn, s.ConnError = ConnConnecting, ""
+		}
 	case "sql-run":
 		sql := strings.TrimSpace(m.Fields["sql"])
 		if sql == "" {
@@ -215,10 +220,17 @@ func groupsText(groups [][]string) string {
 	return strings.Join(parts, " | ")
 }
 
-// KeyAction maps a key pressed in the SQL box to an action, or "" to let the browser have
-// it; before and after are the box's text on either side of the caret. Up and down recall
-// history only from the first or last line, so editing a multi-line statement still works.
-func KeyAction(key string, ctrlOrMeta bool, before, after string) string {
+// KeyAction maps a key pressed in a box (its data-key: "sql" or "token") to an action, or
+// "" to let the browser have it; before and after are the box's text on either side of
+// the caret. In the SQL box, up and down recall history only from the first or last line,
+// so editing a multi-line statement still works.
+func KeyAction(box, key string, ctrlOrMeta bool, before, after string) string {
+	if box == "token" {
+		if key == "Enter" {
+			return "token-save"
+		}
+		return ""
+	}
 	switch {
 	case key == "Enter" && ctrlOrMeta:
 		return "sql-run"

@@ -12,6 +12,9 @@ const (
 	ConnConnecting   = "connecting"
 	ConnLive         = "live"
 	ConnReconnecting = "reconnecting"
+	// ConnUnauthorized: the server wants a token the page does not have, or refused the
+	// one it has; the page asks for one (viewToken) and connects again once it gets it.
+	ConnUnauthorized = "unauthorized"
 )
 
 // Limits that keep the model bounded however long the page stays open.
@@ -27,12 +30,14 @@ const (
 type State struct {
 	Conn      string
 	ConnError string
-	Ready     bool // the first hello has been applied
-	LastSeq   uint64
-	Leader    string
-	Term      uint64
-	Nodes     map[string]*Node
-	Faults    wire.Faults
+	// token is one the user entered, until the app takes it (TakeToken).
+	token   string
+	Ready   bool // the first hello has been applied
+	LastSeq uint64
+	Leader  string
+	Term    uint64
+	Nodes   map[string]*Node
+	Faults  wire.Faults
 	// digests[index][node] is the state digest a node reported after applying index;
 	// two nodes with different digests at one index have diverged.
 	digests map[uint64]map[string]string

@@ -23,6 +23,7 @@ func (s *State) View() *V {
 	return El("div", A{"id": "app", "data-ready": ready, "data-conn": s.Conn},
 		s.viewHeader(),
 		s.viewNotice(),
+		s.viewToken(),
 		El("main", A{"class": "grid"},
 			El("section", A{"class": "panel cluster", "aria-label": "Cluster"},
 				s.viewControls(),

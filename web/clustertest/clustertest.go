@@ -47,6 +47,12 @@ func WithPostgres() Option { return func(c *web.ClusterConfig) { c.PG = true } }
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
 
+// WithAuthToken makes every node's API and the playground's require token, and the nodes
+// send it to each other.
+func WithAuthToken(token string) Option {
+	return func(c *web.ClusterConfig) { c.API.AuthToken = token }
+}
+
 // RunChecked runs a test package's tests (from TestMain) and fails it if they left a
 // goroutine running. Idle keep-alive connections of the default transport are closed first,
 // and the check waits a few seconds: a closed BuntDB stops its background goroutine at its
@@ -89,7 +95,9 @@ func Start(t testing.TB, n int, opts ...Option) *Cluster {
 	if err != nil {
 		t.Fatalf("start cluster: %v", err)
 	}
-	api := web.NewPlayground(c, web.Options{ScenarioPause: 50 * time.Millisecond})
+	popts := cfg.API
+	popts.ScenarioPause = 50 * time.Millisecond
+	api := web.NewPlayground(c, popts)
 	play := httptest.NewServer(api)
 	t.Cleanup(func() {
 		play.Close()
@@ -208,6 +216,13 @@ func (r Response) Error(t testing.TB) wire.ErrorDetail {
 // Do sends a request; body may be nil, []byte, string or a value to encode as JSON.
 func Do(t testing.TB, method, url string, body any) Response {
 	t.Helper()
+	return Send(t, NewRequest(t, method, url, body))
+}
+
+// NewRequest builds the request Do sends, for a test to add headers to. A body that is
+// not bytes or a string is encoded as JSON and sent as application/json.
+func NewRequest(t testing.TB, method, url string, body any) *http.Request {
+	t.Helper()
 	var rd io.Reader
 	ct := ""
 	switch b := body.(type) {
@@ -232,15 +247,21 @@ func Do(t testing.TB, method, url string, body any) Response {
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
 	}
+	return req
+}
+
+// Send sends req and reads the whole answer.
+func Send(t testing.TB, req *http.Request) Response {
+	t.Helper()
 	client := &http.Client{Timeout: 30 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("read %s %s: %v", method, url, err)
+		t.Fatalf("read %s %s: %v", req.Method, req.URL, err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
