@@ -177,8 +177,9 @@ func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, st
 // followPeer relays one peer's events into h until ctx ends or the peer goes away. It calls
 // streaming when the peer's stream has started (its hello has arrived).
 func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming func()) {
-	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/v1/events?heartbeats=all&window="+peerWindow,
-		&websocket.DialOptions{HTTPHeader: map[string][]string{node.ForwardedHeader: {s.self.ID()}}})
+	// The node's own client, so the stream is https (with the cluster CA) when it has TLS.
+	c, _, err := websocket.Dial(ctx, s.self.PeerURL(addr)+"/v1/events?heartbeats=all&window="+peerWindow,
+		&websocket.DialOptions{HTTPClient: s.self.PeerClient(), HTTPHeader: map[string][]string{node.ForwardedHeader: {s.self.ID()}}})
 	if err != nil {
 		return
 	}
