@@ -19,6 +19,7 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/pgwire"
+	"github.com/raftplay/raftplay/node/tlsconfig"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
@@ -42,7 +43,10 @@ type ClusterConfig struct {
 	PG       bool
 	PGPort   int
 	PGServer pgwire.Options
-	Logger   *slog.Logger
+	// TLS, when set, is every node's: mutual TLS between their raft transports, https on
+	// their HTTP APIs (and between them), and TLS required on their Postgres listeners.
+	TLS    *tlsconfig.Config
+	Logger *slog.Logger
 }
 
 // Cluster is a set of nodes in one process, each with its own data directory, raft
@@ -182,6 +186,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		SnapshotThreshold: c.cfg.SnapshotThreshold,
 		SnapshotInterval:  c.cfg.SnapshotInterval,
 		TrailingLogs:      c.cfg.TrailingLogs,
+		TLS:               c.cfg.TLS,
 		Logger:            c.log,
 	})
 	if err != nil {
@@ -198,6 +203,9 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		if opts.Logger == nil {
 			opts.Logger = c.log.With("node", id)
 		}
+		if c.cfg.TLS != nil {
+			opts.TLS = c.cfg.TLS.APIListener()
+		}
 		m.pg = pgwire.New(n, opts)
 		go m.pg.Serve(pgLn)
 	}
@@ -205,7 +213,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 	m.srv = &http.Server{Handler: m.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(m.done)
-		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := Serve(m.srv, ln, c.cfg.TLS); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			c.log.Error("node http server stopped", "node", id, "error", err)
 		}
 	}()
