@@ -35,6 +35,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	snapThreshold := fs.Uint64("snapshot-threshold", 8192, "log entries between snapshots")
 	trailing := fs.Uint64("trailing-logs", 10240, "log entries kept after a snapshot")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	tlsf := addTLSFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +51,10 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := tlsf.load()
 	if err != nil {
 		return err
 	}
@@ -80,7 +85,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	n, err := node.New(node.Config{
 		ID: *id, RaftAddr: *raftAddr, RaftAdvertise: *raftAdv, HTTPAddr: adv, PGAddr: pgAdvertised, DataDir: *dataDir,
-		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, Logger: log,
+		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, TLS: tlsCfg, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -88,16 +93,23 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer n.Close()
 	srv := &http.Server{Handler: web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Pprof: *pprofOn, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- web.Serve(srv, ln, tlsCfg) }()
 	if pgLn != nil {
-		pg := pgwire.New(n, pgwire.Options{Password: *pgPassword, Logger: log})
+		pgOpts := pgwire.Options{Password: *pgPassword, Logger: log}
+		if tlsCfg != nil {
+			pgOpts.TLS = tlsCfg.APIListener()
+		}
+		pg := pgwire.New(n, pgOpts)
 		defer pg.Close()
 		go pg.Serve(pgLn)
 	}
 	if err := n.Start(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "raftplay node %s: http://%s raft %s data %s", *id, adv, n.RaftAddr(), *dataDir)
+	fmt.Fprintf(stdout, "raftplay node %s: %s raft %s data %s", *id, n.URL(), n.RaftAddr(), *dataDir)
+	if tlsCfg != nil {
+		fmt.Fprint(stdout, " tls")
+	}
 	if pgAdvertised != "" {
 		fmt.Fprintf(stdout, " postgres %s", pgAdvertised)
 	}

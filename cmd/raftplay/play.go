@@ -28,10 +28,17 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	pgPassword := fs.String("pg-password", "", "require this password from Postgres clients (SCRAM-SHA-256; default: trust)")
 	scenario := fs.String("scenario", "", "run a named scenario once the cluster is ready: "+scenarioNames())
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	tlsf := addTLSFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	// Every node of the playground uses the same certificate, so it must name the host
+	// they all listen on (127.0.0.1).
+	tlsCfg, err := tlsf.load()
 	if err != nil {
 		return err
 	}
@@ -41,7 +48,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
 	}
 	c, err := web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: api, Logger: log,
-		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword}})
+		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword}, TLS: tlsCfg})
 	if err != nil {
 		ln.Close()
 		return err
@@ -52,11 +59,15 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer play.Close()
 	srv := &http.Server{Handler: play, ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- web.Serve(srv, ln, tlsCfg) }()
 
-	fmt.Fprintf(stdout, "raftplay playground on http://%s\n", ln.Addr())
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "raftplay playground on %s://%s\n", scheme, ln.Addr())
 	for _, n := range c.Nodes() {
-		fmt.Fprintf(stdout, "  node %-4s http://%-21s raft %-21s postgres %s\n", n.ID(), n.HTTPAddr(), n.RaftAddr(), n.PGAddr())
+		fmt.Fprintf(stdout, "  node %-4s %-29s raft %-21s postgres %s\n", n.ID(), n.URL(), n.RaftAddr(), n.PGAddr())
 	}
 	fmt.Fprintf(stdout, "data in %s; Ctrl-C stops\n", *dataDir)
 	if *scenario != "" {
