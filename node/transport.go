@@ -44,9 +44,6 @@ func peerTransport(t *tlsconfig.Config) http.RoundTripper {
 	return tr
 }
 
-// TLS reports whether the node uses TLS (and so https towards its peers).
-func (n *Node) TLS() bool { return n.cfg.TLS != nil }
-
 // PeerURL is the base URL of another node's HTTP API at addr (host:port, or a URL whose
 // scheme is replaced): https when this node has TLS, since a cluster is all TLS or not.
 func (n *Node) PeerURL(addr string) string {
