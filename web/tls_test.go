@@ -61,8 +61,15 @@ func plainTransport(t *testing.T) *raft.NetworkTransport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { tr.Close() })
+	t.Cleanup(func() { closeTransport(tr) })
 	return tr
+}
+
+// closeTransport closes tr and its pooled connections: Close alone leaves them open, and
+// with them the handlers reading them on the node's side.
+func closeTransport(tr *raft.NetworkTransport) {
+	tr.CloseStreams()
+	tr.Close()
 }
 
 // tlsTransport is hashicorp/raft's NetworkTransport over TLS, dialling with dial.
@@ -73,7 +80,7 @@ func tlsTransport(t *testing.T, listen *tlsconfig.Config, dial tlsstream.Dialer)
 		t.Fatal(err)
 	}
 	tr := raft.NewNetworkTransport(l, 1, 5*time.Second, io.Discard)
-	t.Cleanup(func() { tr.Close() })
+	t.Cleanup(func() { closeTransport(tr) })
 	return tr
 }
 

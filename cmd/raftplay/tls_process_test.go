@@ -135,7 +135,7 @@ func TestCertsFormATLSClusterOfProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer plain.Close()
+	defer func() { plain.CloseStreams(); plain.Close() }()
 	var resp raft.AppendEntriesResponse
 	if err := plain.AppendEntries("n1", raft.ServerAddress(procs["n1"].raftAddr), &raft.AppendEntriesRequest{}, &resp); err == nil {
 		t.Fatal("n1's raft port answered a plain AppendEntries")

@@ -38,7 +38,7 @@ func listen(t *testing.T, c *tlsconfig.Config) *tlsstream.Layer {
 func transport(t *testing.T, l raft.StreamLayer) *raft.NetworkTransport {
 	t.Helper()
 	tr := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: l, MaxPool: 2, Timeout: 5 * time.Second, Logger: hclog.NewNullLogger()})
-	t.Cleanup(func() { tr.Close() })
+	t.Cleanup(func() { tr.CloseStreams(); tr.Close() })
 	return tr
 }
 
@@ -66,7 +66,7 @@ func TestRaftRPCsNeedTheClusterCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { plain.Close() })
+	t.Cleanup(func() { plain.CloseStreams(); plain.Close() })
 	for _, tc := range []struct {
 		name   string
 		client *raft.NetworkTransport
