@@ -213,7 +213,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 	m.srv = &http.Server{Handler: m.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(m.done)
-		if err := Serve(m.srv, ln, c.cfg.TLS); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := Serve(m.srv, ln, c.cfg.TLS, c.log.With("node", id)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			c.log.Error("node http server stopped", "node", id, "error", err)
 		}
 	}()

@@ -93,7 +93,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer n.Close()
 	srv := &http.Server{Handler: web.NewNodeServer(n, web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), Pprof: *pprofOn, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- web.Serve(srv, ln, tlsCfg) }()
+	go func() { serveErr <- web.Serve(srv, ln, tlsCfg, log) }()
 	if pgLn != nil {
 		pgOpts := pgwire.Options{Password: *pgPassword, Logger: log}
 		if tlsCfg != nil {

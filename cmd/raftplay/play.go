@@ -59,7 +59,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer play.Close()
 	srv := &http.Server{Handler: play, ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- web.Serve(srv, ln, tlsCfg) }()
+	go func() { serveErr <- web.Serve(srv, ln, tlsCfg, log) }()
 
 	scheme := "http"
 	if tlsCfg != nil {
