@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/raftplay/raftplay/node/sql"
+	"github.com/raftplay/raftplay/node/tlsconfig"
 )
 
 // Timing is the raft timing profile. Raft needs broadcast time << election timeout << MTBF;
@@ -70,6 +71,11 @@ type Config struct {
 	// embedded cluster uses it: its nodes' ephemeral ports change across restarts while the
 	// raft configuration in their logs keeps the old ones).
 	AddressProvider raft.ServerAddressProvider
+
+	// TLS, when set, makes the raft transport mutual TLS (only peers with a certificate the
+	// cluster CA signed get through) and makes this node speak https to its peers' HTTP
+	// APIs. A cluster is all TLS or not at all: a node with TLS dials every peer with it.
+	TLS *tlsconfig.Config
 
 	Timing            Timing
 	SnapshotThreshold uint64

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/raftplay/raftplay/node/wire"
 )
@@ -45,11 +44,7 @@ func (n *Node) call(ctx context.Context, addr, method, path string, q url.Values
 }
 
 func (n *Node) request(ctx context.Context, forwarded bool, addr, method, path string, q url.Values, body, out any) error {
-	base := addr
-	if !strings.Contains(base, "://") {
-		base = "http://" + base
-	}
-	u := strings.TrimRight(base, "/") + path
+	u := n.PeerURL(addr) + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}

@@ -88,7 +88,7 @@ func New(cfg Config) (*Node, error) {
 	n := &Node{
 		cfg:    cfg,
 		log:    cfg.Logger.With("node", cfg.ID),
-		client: &http.Client{Timeout: 30 * time.Second},
+		client: &http.Client{Transport: peerTransport(cfg.TLS), Timeout: 30 * time.Second},
 		stop:   make(chan struct{}),
 		bus:    eventbus.New(8192),
 		sql:    sql.NewEngine(cfg.SQL),
@@ -149,12 +149,7 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 			return nil, fmt.Errorf("raft advertise address: %w", err)
 		}
 	}
-	inst.inner, err = raft.NewTCPTransportWithConfig(bind, adv, &raft.NetworkTransportConfig{
-		MaxPool:               3,
-		ServerAddressProvider: n.cfg.AddressProvider,
-		Timeout:               10 * time.Second,
-		Logger:                hl.Named("transport"),
-	})
+	inst.inner, err = n.listenRaft(bind, adv, hl.Named("transport"))
 	if err != nil {
 		return nil, fmt.Errorf("listen for raft on %s: %w", bind, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/pgwire"
 	"github.com/raftplay/raftplay/node/sql"
+	"github.com/raftplay/raftplay/node/tlsconfig"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
@@ -48,7 +49,10 @@ type ClusterConfig struct {
 	PG       bool
 	PGPort   int
 	PGServer pgwire.Options
-	Logger   *slog.Logger
+	// TLS, when set, is every node's: mutual TLS between their raft transports, https on
+	// their HTTP APIs (and between them), and TLS required on their Postgres listeners.
+	TLS    *tlsconfig.Config
+	Logger *slog.Logger
 }
 
 // Cluster is a set of nodes in one process, each with its own data directory, raft
@@ -191,6 +195,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		TrailingLogs:      c.cfg.TrailingLogs,
 		SQL:               c.cfg.SQL,
 		QueryTimeout:      c.cfg.QueryTimeout,
+		TLS:               c.cfg.TLS,
 		Logger:            c.log,
 	})
 	if err != nil {
@@ -207,6 +212,9 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		if opts.Logger == nil {
 			opts.Logger = c.log.With("node", id)
 		}
+		if c.cfg.TLS != nil {
+			opts.TLS = c.cfg.TLS.APIListener()
+		}
 		m.pg = pgwire.New(n, opts)
 		go m.pg.Serve(pgLn)
 	}
@@ -214,7 +222,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 	m.srv = NewHTTPServer(m.api, c.cfg.Limits, c.log.With("node", id))
 	go func() {
 		defer close(m.done)
-		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := Serve(m.srv, ln, c.cfg.TLS); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			c.log.Error("node http server stopped", "node", id, "error", err)
 		}
 	}()

@@ -182,8 +182,9 @@ func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming 
 	if s.opts.AuthToken != "" {
 		hdr.Set("Authorization", "Bearer "+s.opts.AuthToken)
 	}
-	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/v1/events?heartbeats=all&window="+peerWindow,
-		&websocket.DialOptions{HTTPHeader: hdr})
+	// The node's own client, so the stream is https (with the cluster CA) when it has TLS.
+	c, _, err := websocket.Dial(ctx, s.self.PeerURL(addr)+"/v1/events?heartbeats=all&window="+peerWindow,
+		&websocket.DialOptions{HTTPClient: s.self.PeerClient(), HTTPHeader: hdr})
 	if err != nil {
 		return
 	}

@@ -23,6 +23,7 @@ Usage:
   raftplay sql [flags] [q]  run SQL against any node, or open a SQL shell
   raftplay watch [flags]    print the cluster's live event stream
   raftplay bench [flags]    measure a cluster (an embedded one by default)
+  raftplay certs [flags]    make a throwaway CA and node certificates for TLS
 
 Run "raftplay <command> --help" for the flags of a command.
 `
@@ -55,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runWatch(ctx, args, stdout, stderr)
 	case "sql":
 		return runSQLCmd(ctx, args, os.Stdin, stdout, stderr)
+	case "certs":
+		return runCerts(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -37,6 +37,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	trailing := fs.Uint64("trailing-logs", 10240, "log entries kept after a snapshot")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	limits := addLimitFlags(fs)
+	tlsf := addTLSFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -67,6 +68,10 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	tlsCfg, err := tlsf.load()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
@@ -94,7 +99,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	n, err := node.New(node.Config{
 		ID: *id, RaftAddr: *raftAddr, RaftAdvertise: *raftAdv, HTTPAddr: adv, PGAddr: pgAdvertised, DataDir: *dataDir,
-		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, Logger: log,
+		Peers: staticPeers, Join: joins, SnapshotThreshold: *snapThreshold, TrailingLogs: *trailing, TLS: tlsCfg, Logger: log,
 		SQL: limits.sql(), QueryTimeout: limits.timeout(), AuthToken: token,
 	})
 	if err != nil {
@@ -105,16 +110,23 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		AuthToken: token, Addrs: []string{ln.Addr().String()}, AllowedHosts: splitList(*guard.allowedHosts), Pprof: *pprofOn, Logger: log})
 	srv := web.NewHTTPServer(api, web.ServerLimits{}, log)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- web.Serve(srv, ln, tlsCfg) }()
 	if pgLn != nil {
-		pg := pgwire.New(n, pgwire.Options{Password: *pgPassword, Logger: log})
+		pgOpts := pgwire.Options{Password: *pgPassword, Logger: log}
+		if tlsCfg != nil {
+			pgOpts.TLS = tlsCfg.APIListener()
+		}
+		pg := pgwire.New(n, pgOpts)
 		defer pg.Close()
 		go pg.Serve(pgLn)
 	}
 	if err := n.Start(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "raftplay node %s: http://%s raft %s data %s", *id, adv, n.RaftAddr(), *dataDir)
+	fmt.Fprintf(stdout, "raftplay node %s: %s raft %s data %s", *id, n.URL(), n.RaftAddr(), *dataDir)
+	if tlsCfg != nil {
+		fmt.Fprint(stdout, " tls")
+	}
 	if pgAdvertised != "" {
 		fmt.Fprintf(stdout, " postgres %s", pgAdvertised)
 	}

@@ -32,6 +32,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	scenario := fs.String("scenario", "", "run a named scenario once the cluster is ready: "+scenarioNames())
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	limits := addLimitFlags(fs)
+	tlsf := addTLSFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +47,12 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := guard.checkExposed("the playground", *httpAddr, token != "", "--auth-token"); err != nil {
 		return err
 	}
+	// Every node of the playground uses the same certificate, so it must name the host
+	// they all listen on (127.0.0.1).
+	tlsCfg, err := tlsf.load()
+	if err != nil {
+		return err
+	}
 	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), AuthToken: token,
 		AllowedHosts: splitList(*guard.allowedHosts), Pprof: *pprofOn, Logger: log}
 	ln, err := net.Listen("tcp", *httpAddr)
@@ -53,7 +60,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
 	}
 	c, err := web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: api, Logger: log,
-		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword},
+		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword}, TLS: tlsCfg,
 		SQL: limits.sql(), QueryTimeout: limits.timeout()})
 	if err != nil {
 		ln.Close()
@@ -67,11 +74,11 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer play.Close()
 	srv := web.NewHTTPServer(play, web.ServerLimits{}, log)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- web.Serve(srv, ln, tlsCfg) }()
 
-	fmt.Fprintf(stdout, "raftplay playground on %s\n", pageURL(ln.Addr(), token))
+	fmt.Fprintf(stdout, "raftplay playground on %s\n", pageURL(ln.Addr(), token, tlsCfg != nil))
 	for _, n := range c.Nodes() {
-		fmt.Fprintf(stdout, "  node %-4s http://%-21s raft %-21s postgres %s\n", n.ID(), n.HTTPAddr(), n.RaftAddr(), n.PGAddr())
+		fmt.Fprintf(stdout, "  node %-4s %-29s raft %-21s postgres %s\n", n.ID(), n.URL(), n.RaftAddr(), n.PGAddr())
 	}
 	fmt.Fprintf(stdout, "data in %s; Ctrl-C stops\n", *dataDir)
 	if *scenario != "" {
@@ -112,12 +119,16 @@ func scenarioNames() string {
 // pageURL is the address to open the playground at. With a token it carries the token in
 // the fragment, which the browser never sends to a server: the page moves it to its
 // session storage and drops it from the address bar.
-func pageURL(addr net.Addr, token string) string {
+func pageURL(addr net.Addr, token string, https bool) string {
 	host := addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
 		host = net.JoinHostPort("localhost", strconv.Itoa(ta.Port))
 	}
-	u := "http://" + host + "/"
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	u := scheme + "://" + host + "/"
 	if token != "" {
 		u += "#token=" + url.QueryEscape(token)
 	}

@@ -28,9 +28,13 @@ const (
 // connection's goroutine.
 type conn struct {
 	s   *Server
-	nc  net.Conn
+	nc  net.Conn // raw, or the TLS connection over it once the client asked for TLS
+	raw net.Conn // the accepted connection, which the server tracks and closes
+	in  *countingReader
 	be  *pgproto3.Backend
 	log *slog.Logger
+
+	encrypted bool // the session runs over TLS
 
 	pid            uint32
 	secret         []byte
@@ -51,10 +55,13 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	be := pgproto3.NewBackend(nc, nc)
+	// Counting what the backend reads tells whether a client sent plain text after asking
+	// for TLS (see startTLS).
+	in := &countingReader{r: nc}
+	be := pgproto3.NewBackend(in, nc)
 	be.SetMaxBodyLen(s.opts.MaxMessageBytes)
 	return &conn{
-		s: s, nc: nc, be: be, log: s.log, txn: txIdle,
+		s: s, nc: nc, raw: nc, in: in, be: be, log: s.log, txn: txIdle,
 		stmts: map[string]*prepared{}, portals: map[string]*portal{},
 	}
 }

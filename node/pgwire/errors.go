@@ -15,6 +15,7 @@ import (
 const (
 	stateTooManyConnections  = "53300"
 	stateAuthFailed          = "28P01"
+	stateAuthSpecification   = "28000" // invalid_authorization_specification
 	stateInFailedTxn         = "25P02"
 	stateActiveTxn           = "25001"
 	stateNoActiveTxn         = "25P01"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -32,7 +33,11 @@ type Options struct {
 	// MaxConns bounds concurrent connections (default 1000); one more is refused with
 	// SQLSTATE 53300.
 	MaxConns int
-	Logger   *slog.Logger
+	// TLS, when set, is offered to clients that ask for it (SSLRequest, as psql's sslmode
+	// does) and required: a session that does not ask is refused with SQLSTATE 28000. Nil
+	// declines TLS and serves plain text, as before.
+	TLS    *tls.Config
+	Logger *slog.Logger
 }
 
 const (
@@ -182,7 +187,7 @@ func (s *Server) register(c *conn) error {
 	}
 	c.pid = s.nextPID
 	s.conns[c.pid] = c
-	delete(s.pending, c.nc)
+	delete(s.pending, c.raw)
 	return nil
 }
 
@@ -222,7 +227,9 @@ func (s *Server) Close() error {
 		nc.Close()
 	}
 	for _, c := range s.conns {
-		c.nc.Close()
+		// The raw connection: closing a TLS one first tries to tell the client, which
+		// could block here while the client does not read.
+		c.raw.Close()
 	}
 	s.mu.Unlock()
 	s.wg.Wait()

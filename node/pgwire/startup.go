@@ -15,14 +15,16 @@ import (
 // errHandled ends a connection whose handshake was answered completely (a cancel request).
 var errHandled = errors.New("handshake handled")
 
-// startup runs the handshake: SSL and GSS encryption are declined, cancel requests are
-// passed to the server, and a StartupMessage is authenticated and answered with the
+// startup runs the handshake: an SSLRequest is answered by upgrading to TLS when the server
+// has a certificate (and declined otherwise), GSS encryption is declined, cancel requests
+// are passed to the server, and a StartupMessage is authenticated and answered with the
 // session's parameters, its BackendKeyData and ReadyForQuery.
 func (c *conn) startup() error {
 	if err := c.nc.SetDeadline(time.Now().Add(startupTimeout)); err != nil {
 		return fmt.Errorf("set handshake deadline: %w", err)
 	}
 	var sm *pgproto3.StartupMessage
+	requests := 0 // SSL and GSS encryption requests so far, 8 bytes each
 	for sm == nil {
 		msg, err := c.be.ReceiveStartupMessage()
 		if err != nil {
@@ -30,15 +32,24 @@ func (c *conn) startup() error {
 			return fmt.Errorf("read startup message: %w", err)
 		}
 		switch m := msg.(type) {
-		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
-			// 'N': no encryption; the client goes on in plain text or gives up.
-			if _, err := c.nc.Write([]byte{'N'}); err != nil {
-				return fmt.Errorf("decline encryption: %w", err)
+		case *pgproto3.SSLRequest:
+			requests++
+			if err := c.answerSSLRequest(8 * requests); err != nil {
+				return err
+			}
+		case *pgproto3.GSSEncRequest:
+			requests++
+			if err := c.decline(); err != nil {
+				return err
 			}
 		case *pgproto3.CancelRequest:
 			c.s.cancelRequest(m.ProcessID, m.SecretKey)
 			return errHandled
 		case *pgproto3.StartupMessage:
+			if c.s.opts.TLS != nil && !c.encrypted {
+				c.fatal(pgErr(stateAuthSpecification, "this server accepts only TLS sessions: connect with sslmode=require (or verify-full)"))
+				return errors.New("plain-text session refused: TLS is required")
+			}
 			sm = m
 		default:
 			c.fatal(pgErr(sql.StateProtocol, fmt.Sprintf("unexpected startup message %T", msg)))

@@ -5,18 +5,21 @@ package clustertest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/tlsconfig"
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web"
 )
@@ -27,6 +30,10 @@ type Cluster struct {
 	T testing.TB
 	// Play is the playground API's base URL.
 	Play string
+	// HTTP is a client for the nodes' APIs: it trusts the cluster's CA under WithTLS.
+	HTTP *http.Client
+	// TLS is the nodes' TLS material under WithTLS, else nil.
+	TLS *tlsconfig.Config
 }
 
 // Option adjusts the cluster configuration.
@@ -43,6 +50,22 @@ func WithSnapshots(threshold, trailing uint64) Option {
 
 // WithPostgres gives every node a Postgres listener on an ephemeral port.
 func WithPostgres() Option { return func(c *web.ClusterConfig) { c.PG = true } }
+
+// WithTLS gives the cluster a throwaway CA and certificate, made in its data directory:
+// its nodes then talk mutual TLS on their raft ports and https between their HTTP APIs,
+// serve https, and require TLS on Postgres. Cluster.HTTP trusts the CA.
+func WithTLS() Option {
+	return func(c *web.ClusterConfig) {
+		m, err := tlsconfig.MakeCluster(filepath.Join(c.DataDir, "certs"), []string{"127.0.0.1", "localhost"}, []string{"node"})
+		if err == nil {
+			c.TLS, err = tlsconfig.Load(m.Nodes[0].Files)
+		}
+		if err != nil {
+			// An Option cannot fail the test itself; this only happens on a broken disk.
+			panic(fmt.Sprintf("clustertest: make TLS certificates: %v", err))
+		}
+	}
+}
 
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
@@ -106,7 +129,12 @@ func Start(t testing.TB, n int, opts ...Option) *Cluster {
 			t.Errorf("close cluster: %v", err)
 		}
 	})
-	cl := &Cluster{Cluster: c, T: t, Play: play.URL}
+	cl := &Cluster{Cluster: c, T: t, Play: play.URL, HTTP: &http.Client{Timeout: 30 * time.Second}, TLS: cfg.TLS}
+	if cfg.TLS != nil {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cfg.TLS.CAPool()}}
+		cl.HTTP.Transport = tr
+		t.Cleanup(tr.CloseIdleConnections)
+	}
 	cl.WaitReady()
 	return cl
 }
@@ -151,8 +179,8 @@ func (c *Cluster) Followers() []*node.Node {
 	return out
 }
 
-// URL is the base URL of a node's HTTP API.
-func URL(n *node.Node) string { return "http://" + n.HTTPAddr() }
+// URL is the base URL of a node's HTTP API (https under WithTLS).
+func URL(n *node.Node) string { return n.URL() }
 
 // Eventually polls cond every 10 ms until it holds or d passes (then the test fails).
 func (c *Cluster) Eventually(d time.Duration, what string, cond func() bool) {
@@ -216,7 +244,19 @@ func (r Response) Error(t testing.TB) wire.ErrorDetail {
 // Do sends a request; body may be nil, []byte, string or a value to encode as JSON.
 func Do(t testing.TB, method, url string, body any) Response {
 	t.Helper()
-	return Send(t, NewRequest(t, method, url, body))
+	return DoWith(t, &http.Client{Timeout: 30 * time.Second}, method, url, body)
+}
+
+// Do sends a request with the cluster's client (see Cluster.HTTP).
+func (c *Cluster) Do(method, url string, body any) Response {
+	c.T.Helper()
+	return DoWith(c.T, c.HTTP, method, url, body)
+}
+
+// DoWith is Do with the given client.
+func DoWith(t testing.TB, client *http.Client, method, url string, body any) Response {
+	t.Helper()
+	return SendWith(t, client, NewRequest(t, method, url, body))
 }
 
 // NewRequest builds the request Do sends, for a test to add headers to. A body that is
@@ -253,7 +293,12 @@ func NewRequest(t testing.TB, method, url string, body any) *http.Request {
 // Send sends req and reads the whole answer.
 func Send(t testing.TB, req *http.Request) Response {
 	t.Helper()
-	client := &http.Client{Timeout: 30 * time.Second}
+	return SendWith(t, &http.Client{Timeout: 30 * time.Second}, req)
+}
+
+// SendWith is Send with the given client.
+func SendWith(t testing.TB, client *http.Client, req *http.Request) Response {
+	t.Helper()
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
