@@ -94,7 +94,11 @@ func (n *Node) request(ctx context.Context, forwarded bool, addr, method, path s
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
+	// Numbers stay exact: a float64 holds integers only up to 2^53, and SQL answers carry
+	// bigints (see exactNumbers).
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
 		return fmt.Errorf("decode answer of %s: %w", addr, err)
 	}
 	return nil

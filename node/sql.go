@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -80,6 +81,7 @@ func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency str
 			// A read whose client gave up has no outcome to be unsure of.
 			return out, sql.Canceled(ctx)
 		}
+		exactNumbers(&out)
 		return out, ferr
 	}
 	if b.ReadOnly() {
@@ -109,6 +111,23 @@ func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency str
 		return wire.SQLResponse{}, fmt.Errorf("sql apply returned %T", res.Value)
 	}
 	return wire.SQLResponse{Results: results, Index: res.Index, Term: res.Term, Node: n.cfg.ID}, nil
+}
+
+// exactNumbers gives the integers of a forwarded answer the type the leader's engine had
+// (int64). Other numbers keep the leader's digits as json.Number, which the Postgres front
+// end and the JSON encoder both write as they are.
+func exactNumbers(resp *wire.SQLResponse) {
+	for _, r := range resp.Results {
+		for _, row := range r.Rows {
+			for i, v := range row {
+				if num, ok := v.(json.Number); ok {
+					if n, err := num.Int64(); err == nil {
+						row[i] = n
+					}
+				}
+			}
+		}
+	}
 }
 
 func (n *Node) prepare(inst *instance, req wire.SQLRequest) (b *sql.Batch, err error) {

@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web/clustertest"
@@ -94,5 +98,44 @@ func TestSQLThroughAFollower(t *testing.T) {
 	resp, _ = runSQL(t, clustertest.URL(n), wire.SQLRequest{SQL: "SELECT name FROM people WHERE age = 20", Consistency: "local"})
 	if rowsJSON(resp, 0) != `[["ted"]]` {
 		t.Fatalf("indexed lookup after restore: %s", rowsJSON(resp, 0))
+	}
+}
+
+// TestFollowerAnswersKeepBigints: a follower forwards a read to the leader and passes the
+// answer on without losing a digit of integers past 2^53 (a float64 does).
+func TestFollowerAnswersKeepBigints(t *testing.T) {
+	c := clustertest.Start(t, 3, clustertest.WithPostgres())
+	f := c.Followers()[0]
+	clustertest.MustOK(t, "POST", clustertest.URL(f)+"/v1/sql", wire.SQLRequest{SQL: "CREATE TABLE big (id bigint PRIMARY KEY); INSERT INTO big VALUES (9007199254740993), (9223372036854775807)"})
+	const q = "SELECT id, id - 1 FROM big WHERE id > 9007199254740992 ORDER BY id"
+	r := clustertest.MustOK(t, "POST", clustertest.URL(f)+"/v1/sql", wire.SQLRequest{SQL: q})
+	if !strings.Contains(string(r.Body), `"rows":[[9007199254740993,9007199254740992],[9223372036854775807,9223372036854775806]]`) {
+		t.Fatalf("HTTP through a follower: %s", r.Body)
+	}
+	conn, err := pgx.Connect(context.Background(), "postgres://any@"+f.PGAddr()+"/any?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var got []int64
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
+		rows, err := conn.Query(context.Background(), q, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var a, b int64
+			if err := rows.Scan(&a, &b); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, a, b)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []int64{9007199254740993, 9007199254740992, 9223372036854775807, 9223372036854775806}
+	if fmt.Sprint(got) != fmt.Sprint(append(want, want...)) {
+		t.Fatalf("Postgres through a follower (simple, then extended binary): %v", got)
 	}
 }
