@@ -113,16 +113,23 @@ func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency str
 	return wire.SQLResponse{Results: results, Index: res.Index, Term: res.Term, Node: n.cfg.ID}, nil
 }
 
-// exactNumbers gives the integers of a forwarded answer the type the leader's engine had
-// (int64). Other numbers keep the leader's digits as json.Number, which the Postgres front
-// end and the JSON encoder both write as they are.
+// exactNumbers gives the values of a forwarded answer's integer columns the type the
+// leader's engine had (int64). Other numbers keep the leader's digits as json.Number
+// (-0 and a numeric past int64 among them), which the Postgres front end and the JSON
+// encoder both write as they are.
 func exactNumbers(resp *wire.SQLResponse) {
 	for _, r := range resp.Results {
-		for _, row := range r.Rows {
-			for i, v := range row {
-				if num, ok := v.(json.Number); ok {
+		for j, col := range r.Columns {
+			if !sql.IsInteger(col.Type) {
+				continue
+			}
+			for _, row := range r.Rows {
+				if j >= len(row) {
+					continue
+				}
+				if num, ok := row[j].(json.Number); ok {
 					if n, err := num.Int64(); err == nil {
-						row[i] = n
+						row[j] = n
 					}
 				}
 			}

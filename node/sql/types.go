@@ -32,6 +32,10 @@ const (
 	TUnknown Type = "unknown"
 )
 
+// IsInteger reports whether a result column's type name (wire.SQLColumn.Type) is one of
+// the integer types.
+func IsInteger(typeName string) bool { return Type(typeName).isInt() }
+
 func (t Type) isInt() bool        { return t == TInt2 || t == TInt4 || t == TInt8 }
 func (t Type) isFloat() bool      { return t == TFloat4 || t == TFloat8 || t == TNumeric }
 func (t Type) isNumber() bool     { return t.isInt() || t.isFloat() }
