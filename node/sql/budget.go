@@ -61,22 +61,21 @@ func (b Budget) capped() Budget {
 // withDefaults fills unset fields from DefaultBudget.
 func (b Budget) withDefaults() Budget {
 	d := DefaultBudget()
-	if b.RowsExamined <= 0 {
-		b.RowsExamined = d.RowsExamined
+	return Budget{
+		RowsExamined: orDefault(b.RowsExamined, d.RowsExamined),
+		RowsWritten:  orDefault(b.RowsWritten, d.RowsWritten),
+		ValueBytes:   orDefault(b.ValueBytes, d.ValueBytes),
+		WriteBytes:   orDefault(b.WriteBytes, d.WriteBytes),
+		HeldBytes:    orDefault(b.HeldBytes, d.HeldBytes),
 	}
-	if b.RowsWritten <= 0 {
-		b.RowsWritten = d.RowsWritten
+}
+
+// orDefault is v, or d when v is unset (zero or negative).
+func orDefault[T int | int64](v, d T) T {
+	if v <= 0 {
+		return d
 	}
-	if b.ValueBytes <= 0 {
-		b.ValueBytes = d.ValueBytes
-	}
-	if b.WriteBytes <= 0 {
-		b.WriteBytes = d.WriteBytes
-	}
-	if b.HeldBytes <= 0 {
-		b.HeldBytes = d.HeldBytes
-	}
-	return b
+	return v
 }
 
 // ErrCanceled matches every cancelled or timed-out statement (SQLSTATE 57014).

@@ -29,15 +29,9 @@ type Engine struct {
 // NewEngine returns an engine with the given limits; zero fields take the defaults.
 func NewEngine(l Limits) *Engine {
 	d := DefaultLimits()
-	if l.MaxStatementBytes <= 0 {
-		l.MaxStatementBytes = d.MaxStatementBytes
-	}
-	if l.MaxRequestBytes <= 0 {
-		l.MaxRequestBytes = d.MaxRequestBytes
-	}
-	if l.MaxStatements <= 0 {
-		l.MaxStatements = d.MaxStatements
-	}
+	l.MaxStatementBytes = orDefault(l.MaxStatementBytes, d.MaxStatementBytes)
+	l.MaxRequestBytes = orDefault(l.MaxRequestBytes, d.MaxRequestBytes)
+	l.MaxStatements = orDefault(l.MaxStatements, d.MaxStatements)
 	l.Budget = l.Budget.withDefaults()
 	return &Engine{limits: l}
 }

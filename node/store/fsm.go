@@ -193,16 +193,27 @@ func (f *FSM) wake() {
 	f.waitCh = make(chan struct{})
 }
 
+// errClosed is the state after Close.
+var errClosed = errors.New("state closed")
+
+// current is the database in use (a restore swaps it).
+func (f *FSM) current() (*buntdb.DB, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if f.db == nil {
+		return nil, errClosed
+	}
+	return f.db, nil
+}
+
 // update runs fn in a write transaction and folds its digest change in on commit.
 func (f *FSM) update(fn func(tx *Tx) error) error {
-	f.mu.RLock()
-	db := f.db
-	f.mu.RUnlock()
-	if db == nil {
-		return errors.New("state closed")
+	db, err := f.current()
+	if err != nil {
+		return err
 	}
 	var t *Tx
-	err := db.Update(func(btx *buntdb.Tx) error {
+	err = db.Update(func(btx *buntdb.Tx) error {
 		t = &Tx{tx: btx}
 		return fn(t)
 	})
@@ -223,13 +234,11 @@ var errDryRun = errors.New("dry run")
 // measure what a write would do before proposing it. Apply waits while it runs, so fn
 // must be bounded.
 func (f *FSM) DryRun(fn func(tx *Tx) error) error {
-	f.mu.RLock()
-	db := f.db
-	f.mu.RUnlock()
-	if db == nil {
-		return errors.New("state closed")
+	db, err := f.current()
+	if err != nil {
+		return err
 	}
-	err := db.Update(func(btx *buntdb.Tx) error {
+	err = db.Update(func(btx *buntdb.Tx) error {
 		if err := fn(&Tx{tx: btx}); err != nil {
 			return err
 		}
@@ -243,11 +252,9 @@ func (f *FSM) DryRun(fn func(tx *Tx) error) error {
 
 // View runs fn in a read transaction on the current state.
 func (f *FSM) View(fn func(tx *Tx) error) error {
-	f.mu.RLock()
-	db := f.db
-	f.mu.RUnlock()
-	if db == nil {
-		return errors.New("state closed")
+	db, err := f.current()
+	if err != nil {
+		return err
 	}
 	return db.View(func(btx *buntdb.Tx) error { return fn(&Tx{tx: btx}) })
 }
