@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Budget bounds the work of one batch by counts alone: rows read, rows written, bytes made
@@ -89,20 +90,37 @@ var errBudgetPaused = errors.New("read paused: over its allowance under the lock
 // counts can stop it. Reads have a context and are checked for cancellation every
 // cancelEvery rows.
 type meter struct {
-	b        Budget
-	ctx      context.Context
-	write    bool  // the batch writes: RowsExamined applies
-	pauseAt  int64 // > 0: stop with errBudgetPaused after this many rows (reads under the lock)
-	examined int64
-	written  int64
-	wbytes   int64
-	held     int64
+	b       Budget
+	ctx     context.Context
+	write   bool  // the batch writes: RowsExamined applies
+	pauseAt int64 // > 0: stop with errBudgetPaused after this many rows (reads under the lock)
+	// paceAfter > 0: a read without the lock that has run this long sleeps as long as it
+	// works from then on, so a runaway query takes at most half a core from the writes.
+	paceAfter time.Duration
+	started   time.Time
+	lastPace  time.Time
+	now       func() time.Time                     // the clock pacing reads (tests replace it)
+	sleep     func(context.Context, time.Duration) // how pacing waits (tests replace it)
+	examined  int64
+	written   int64
+	wbytes    int64
+	held      int64
 }
 
 const cancelEvery = 1024
 
 func newMeter(ctx context.Context, b Budget, write bool) *meter {
-	return &meter{b: b, ctx: ctx, write: write}
+	return &meter{b: b, ctx: ctx, write: write, now: time.Now, sleep: sleepCtx}
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // examine counts one row read or combined.
@@ -115,9 +133,32 @@ func (m *meter) examine() error {
 		return errf(StateLimitExceeded, "statement examines more than %d rows (the rows_examined limit)", m.b.RowsExamined)
 	}
 	if m.ctx != nil && m.examined%cancelEvery == 0 {
-		return m.canceled()
+		if err := m.canceled(); err != nil {
+			return err
+		}
+		m.pace()
 	}
 	return nil
+}
+
+// pace sleeps, once a read has run paceAfter, as long as it worked since it last slept.
+// Only reads off the lock pace (never Apply, which the clock must not touch, nor a read
+// under the lock, which would hold the lock longer).
+func (m *meter) pace() {
+	if m.paceAfter <= 0 {
+		return
+	}
+	now := m.now()
+	if m.started.IsZero() {
+		m.started, m.lastPace = now, now
+		return
+	}
+	if now.Sub(m.started) < m.paceAfter {
+		m.lastPace = now
+		return
+	}
+	m.sleep(m.ctx, now.Sub(m.lastPace))
+	m.lastPace = m.now()
 }
 
 // canceled reports the context's end as SQLSTATE 57014.

@@ -254,3 +254,35 @@ func TestReadHoldsBoundedMemory(t *testing.T) {
 		t.Fatalf("got %v, want 54000 held_bytes", err)
 	}
 }
+
+// TestLongReadsPace: past paceAfter, a read sleeps as long as it worked since its last
+// pause; before it, and under the lock or in Apply, it never sleeps.
+func TestLongReadsPace(t *testing.T) {
+	clock := time.Unix(0, 0)
+	var slept []time.Duration
+	m := newMeter(context.Background(), DefaultBudget(), false)
+	m.paceAfter = 100 * time.Millisecond
+	m.now = func() time.Time { return clock }
+	m.sleep = func(_ context.Context, d time.Duration) { slept = append(slept, d); clock = clock.Add(d) }
+	for i := 0; i < 6*cancelEvery; i++ {
+		if i%cancelEvery == 0 {
+			clock = clock.Add(40 * time.Millisecond) // each 1,024 rows take 40 ms
+		}
+		if err := m.examine(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Six checks, 40 ms of work apart: the first starts the clock; the second and third
+	// are within 100 ms of it; each later one sleeps the 40 ms worked since the last.
+	if fmt.Sprint(slept) != "[40ms 40ms 40ms]" {
+		t.Fatalf("slept %v", slept)
+	}
+	for _, m := range []*meter{newMeter(context.Background(), DefaultBudget(), false), newMeter(nil, DefaultBudget(), true)} {
+		m.sleep = func(context.Context, time.Duration) { t.Fatal("a read without paceAfter, or Apply, slept") }
+		for i := 0; i < 4*cancelEvery; i++ {
+			if err := m.examine(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

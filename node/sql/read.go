@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/tidwall/buntdb"
@@ -19,6 +20,11 @@ type ViewFunc func(fn func(Tx) error) error
 // under the same lock, and it runs again on the copy with the lock released, so its joins,
 // sorts and aggregation never hold up Apply.
 const lockedRows = 20_000
+
+// paceLongReadsAfter is how long a read on its copy runs at full speed. After that it sleeps
+// as long as it works: on a machine of few cores a runaway join would otherwise take a
+// whole core from the writes for as long as it runs.
+const paceLongReadsAfter = 100 * time.Millisecond
 
 // Read runs a read-only batch at ctx's pace: cancelling ctx (a client gone, a statement
 // timeout, a CancelRequest) stops it within a few thousand rows with SQLSTATE 57014, and
@@ -110,7 +116,9 @@ func loadCopy(items [][2]string) (*readCopy, error) {
 
 func (c *readCopy) run(ctx context.Context, e *Engine, b *Batch, budget Budget) (res []wire.SQLResult, err error) {
 	err = c.db.View(func(btx *buntdb.Tx) error {
-		res, err = e.execute(buntTx{btx}, b, newMeter(ctx, budget, false))
+		m := newMeter(ctx, budget, false)
+		m.paceAfter = paceLongReadsAfter
+		res, err = e.execute(buntTx{btx}, b, m)
 		return err
 	})
 	return res, err
