@@ -158,12 +158,9 @@ func (n *Node) Faults() NodeFaults {
 		a, b := out.Links[i], out.Links[j]
 		return a.From < b.From || (a.From == b.From && a.To < b.To)
 	})
-	t := n.cfg.Timing
-	if f.timing != (Timing{}) {
-		t = f.timing
-	}
+	t := f.timingLocked(n.cfg.Timing)
 	out.Timing = wire.Timing{HeartbeatMS: t.Heartbeat.Milliseconds(), ElectionMS: t.Election.Milliseconds(),
-		LeaderLeaseMS: t.LeaderLease.Milliseconds(), RPCDelayMS: f.rpcDelay.Milliseconds()}
+		LeaderLeaseMS: t.LeaderLease.Milliseconds(), RPCDelayMS: f.rpcDelay.Milliseconds(), ProbeMS: t.Probe.Milliseconds()}
 	return out
 }
 
@@ -192,6 +189,21 @@ func (n *Node) SetSpeed(preset string, t Timing, rpcDelay time.Duration) error {
 	}
 	n.applyFaults()
 	return nil
+}
+
+// timingLocked is the timing in force: the speed's, or else the configured one.
+func (f *faultState) timingLocked(configured Timing) Timing {
+	if f.timing == (Timing{}) {
+		return configured
+	}
+	return f.timing
+}
+
+// timingInForce is the timing the node runs with now.
+func (n *Node) timingInForce() Timing {
+	n.faults.mu.Lock()
+	defer n.faults.mu.Unlock()
+	return n.faults.timingLocked(n.cfg.Timing)
 }
 
 func (n *Node) reloadTiming() error {
