@@ -29,10 +29,11 @@ type Timing struct {
 	Probe time.Duration
 }
 
-// Realtime is the default profile.
+// Realtime is the default profile: a heartbeat timeout long enough to ride out scheduling
+// stalls, and the probe to keep failover after a crash quick.
 func Realtime() Timing {
-	return Timing{Heartbeat: 300 * time.Millisecond, Election: 300 * time.Millisecond,
-		LeaderLease: 300 * time.Millisecond, Commit: 20 * time.Millisecond}
+	return Timing{Heartbeat: time.Second, Election: time.Second, LeaderLease: time.Second,
+		Commit: 20 * time.Millisecond, Probe: 250 * time.Millisecond}
 }
 
 // Scaled returns t slowed down by factor (for watching an election in slow motion).

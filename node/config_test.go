@@ -7,6 +7,14 @@ import (
 	"github.com/hashicorp/raft"
 )
 
+// longestGapUnderLoad is the longest a follower went without a heartbeat on an idle
+// playground while four busy loops shared its two cores (docs/benchmarks.md, "Elections
+// without a cause"): the regular gap plus the scheduling stall.
+const longestGapUnderLoad = 513 * time.Millisecond
+
+// failoverTarget is what a crashed leader may cost at the median (issue #16).
+const failoverTarget = 800 * time.Millisecond
+
 func raftAccepts(t *testing.T, tm Timing) error {
 	t.Helper()
 	rc := raft.DefaultConfig()
@@ -28,6 +36,22 @@ func TestTimingProfiles(t *testing.T) {
 	}
 	if slow := rt.Scaled(slowFactor); 2*slowRPCDelay > slow.Heartbeat {
 		t.Errorf("slow motion's rpc delay %v leaves no room in its heartbeat timeout %v", slowRPCDelay, slow.Heartbeat)
+	}
+}
+
+// TestRealtimeRidesOutStalls states the reasons for the default profile.
+func TestRealtimeRidesOutStalls(t *testing.T) {
+	rt := Realtime()
+	// A follower starts an election after Heartbeat without contact, and a leader steps
+	// down after LeaderLease without a quorum: both must outlast the gaps a busy machine
+	// makes, with room for a worse hour.
+	if rt.Heartbeat < 3*longestGapUnderLoad/2 || rt.LeaderLease < 3*longestGapUnderLoad/2 {
+		t.Errorf("heartbeat %v and lease %v leave too little room over a %v gap", rt.Heartbeat, rt.LeaderLease, longestGapUnderLoad)
+	}
+	// A crashed leader is found after Probe without contact plus one probe tick; the
+	// election itself is one round trip on loopback.
+	if worst := rt.Probe + rt.Probe/16 + rt.Probe/8; worst > failoverTarget/2 {
+		t.Errorf("probe %v finds a crashed leader only after %v, too close to the %v target", rt.Probe, worst, failoverTarget)
 	}
 }
 

@@ -16,9 +16,10 @@ const (
 	SpeedSlow     = "slow"
 )
 
-// slowFactor and slowRPCDelay make an election slow enough to watch.
+// slowFactor and slowRPCDelay make an election slow enough to watch: with the realtime
+// profile a 3 s heartbeat timeout and heartbeats every 300-600 ms, each visibly in flight.
 const (
-	slowFactor   = 10
+	slowFactor   = 3
 	slowRPCDelay = 100 * time.Millisecond
 )
 
@@ -165,8 +166,8 @@ func (n *Node) Faults() NodeFaults {
 }
 
 // SetSpeed changes the raft timeouts live (raft.ReloadConfig) and adds a delay to every RPC
-// this node sends: "realtime" is the configured profile, "slow" is ten times slower with a
-// visible delay on each message. A custom timing (preset "") uses t and rpcDelay.
+// this node sends: "realtime" is the configured profile, "slow" is slowFactor times slower
+// with a visible delay on each message. A custom timing (preset "") uses t and rpcDelay.
 func (n *Node) SetSpeed(preset string, t Timing, rpcDelay time.Duration) error {
 	switch preset {
 	case SpeedRealtime:
@@ -177,6 +178,11 @@ func (n *Node) SetSpeed(preset string, t Timing, rpcDelay time.Duration) error {
 		preset = "custom"
 		if t.Heartbeat < 10*time.Millisecond || t.Election < 10*time.Millisecond || rpcDelay < 0 || rpcDelay*2 > t.Heartbeat {
 			return fmt.Errorf("%w: heartbeat and election need at least 10 ms, and the rpc delay less than half the heartbeat", ErrBadRequest)
+		}
+		// raft cannot change its leader lease while running, and refuses a heartbeat
+		// timeout below it or an election timeout below the heartbeat timeout.
+		if lease := n.cfg.Timing.LeaderLease; t.Heartbeat < lease || t.Election < t.Heartbeat {
+			return fmt.Errorf("%w: heartbeat needs at least the leader lease (%v), and election at least the heartbeat", ErrBadRequest, lease)
 		}
 	default:
 		return fmt.Errorf("%w: speed preset must be realtime or slow", ErrBadRequest)
