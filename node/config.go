@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -34,6 +35,25 @@ type Timing struct {
 func Realtime() Timing {
 	return Timing{Heartbeat: time.Second, Election: time.Second, LeaderLease: time.Second,
 		Commit: 20 * time.Millisecond, Probe: 250 * time.Millisecond}
+}
+
+// NamedTiming is the profile called name: "default" (Realtime), or "fixed-<duration>",
+// whose heartbeat, election and lease timeouts are all that long, with no probe
+// ("fixed-300ms" was the default before the probe). Benchmarks and soak runs use it to
+// compare profiles.
+func NamedTiming(name string) (Timing, error) {
+	if name == "default" {
+		return Realtime(), nil
+	}
+	d, err := time.ParseDuration(strings.TrimPrefix(name, "fixed-"))
+	if !strings.HasPrefix(name, "fixed-") || err != nil {
+		return Timing{}, fmt.Errorf("%w: timing %q is neither default nor fixed-<duration>", ErrBadRequest, name)
+	}
+	t := Timing{Heartbeat: d, Election: d, LeaderLease: d, Commit: 20 * time.Millisecond}
+	if err := t.Validate(); err != nil {
+		return Timing{}, fmt.Errorf("timing %s: %w", name, err)
+	}
+	return t, nil
 }
 
 // Scaled returns t slowed down by factor (for watching an election in slow motion).

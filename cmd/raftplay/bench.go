@@ -131,7 +131,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// namedTiming is a timing profile as --timing names it; the zero Timing is the default.
+// namedTiming is a timing profile as --timing names it.
 type namedTiming struct {
 	name   string
 	timing node.Timing
@@ -140,22 +140,14 @@ type namedTiming struct {
 func parseTimings(list string) ([]namedTiming, error) {
 	var out []namedTiming
 	for _, name := range splitList(list) {
-		if name == "default" {
-			out = append(out, namedTiming{name: name})
-			continue
-		}
-		d, err := time.ParseDuration(strings.TrimPrefix(name, "fixed-"))
-		if !strings.HasPrefix(name, "fixed-") || err != nil {
-			return nil, fmt.Errorf("--timing: %q is neither default nor fixed-<duration>", name)
-		}
-		t := node.Timing{Heartbeat: d, Election: d, LeaderLease: d, Commit: 20 * time.Millisecond}
-		if err := t.Validate(); err != nil {
-			return nil, fmt.Errorf("--timing %s: %w", name, err)
+		t, err := node.NamedTiming(name)
+		if err != nil {
+			return nil, fmt.Errorf("--timing: %w", err)
 		}
 		out = append(out, namedTiming{name: name, timing: t})
 	}
 	if len(out) == 0 {
-		out = append(out, namedTiming{name: "default"})
+		out = append(out, namedTiming{name: "default", timing: node.Realtime()})
 	}
 	return out, nil
 }
