@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 )
 
@@ -71,5 +72,37 @@ func TestStartElectionOnClosedTransport(t *testing.T) {
 	}
 	if err := b.StartElection(context.Background()); err != ErrClosed {
 		t.Fatalf("start election on a closed transport: %v, want ErrClosed", err)
+	}
+}
+
+// restartPeer closes p and starts a new peer on the same address, as a killed and
+// restarted node does.
+func restartPeer(t *testing.T, p *peer) *peer {
+	t.Helper()
+	addr := string(p.tr.LocalAddr())
+	if err := p.tr.Close(); err != nil {
+		t.Fatalf("close %s: %v", p.id, err)
+	}
+	inner, err := raft.NewTCPTransportWithLogger(addr, nil, 3, 2*time.Second, hclog.NewNullLogger())
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	return newPeerOn(t, string(p.id), inner)
+}
+
+func TestVoteGetsThroughToARestartedPeer(t *testing.T) {
+	a, b := newPeer(t, "a"), newPeer(t, "b")
+	vote := func() error {
+		var resp raft.RequestVoteResponse
+		return a.tr.RequestVote(b.id, b.tr.LocalAddr(), &raft.RequestVoteRequest{RPCHeader: a.header(), Term: 5}, &resp)
+	}
+	for range 3 { // fill a's pool with connections to this life of b
+		if err := vote(); err != nil {
+			t.Fatalf("vote: %v", err)
+		}
+	}
+	b = restartPeer(t, b)
+	if err := vote(); err != nil {
+		t.Fatalf("vote to the restarted peer: %v", err)
 	}
 }
