@@ -64,7 +64,11 @@ func (n *Node) checkLeader(inst *instance, w *leaderWatch, probe time.Duration) 
 		w.leader, w.term = id, r.CurrentTerm()
 	}
 	quiet := time.Since(r.LastContact())
-	if quiet < probe || time.Since(w.probed) < probe || !n.isVoter(inst) {
+	if quiet < probe || time.Since(w.probed) < probe {
+		return
+	}
+	rank, ok := n.voterRank(inst, id)
+	if !ok || quiet < time.Duration(1+rank)*probe {
 		return
 	}
 	w.probed = time.Now()
@@ -90,17 +94,27 @@ func stillSilent(r *raft.Raft, leader raft.ServerID, term uint64, probe time.Dur
 		time.Since(r.LastContact()) >= probe
 }
 
-// isVoter reports whether this node votes in its latest configuration (raft itself never
-// starts an election on a node that does not).
-func (n *Node) isVoter(inst *instance) bool {
+// voterRank is this node's place among the voters other than leader, by id, and whether it
+// votes at all (raft itself never starts an election on a node that does not). Followers
+// wait Probe times one more than their rank: when a leader dies just after a write, all
+// of them heard from it last at the same moment, and if two campaigned at once they would
+// split the vote and wait out a whole election timeout. A rank's extra Probe is longer
+// than a heartbeat gap, so the first follower campaigns before the second would even if it
+// heard from the leader a gap earlier, and the second only steps in when the first cannot.
+func (n *Node) voterRank(inst *instance, leader raft.ServerID) (int, bool) {
 	f := inst.raft.GetConfiguration()
 	if f.Error() != nil {
-		return false
+		return 0, false
 	}
+	rank, voter := 0, false
 	for _, s := range f.Configuration().Servers {
-		if string(s.ID) == n.cfg.ID {
-			return s.Suffrage == raft.Voter
+		switch {
+		case s.Suffrage != raft.Voter || s.ID == leader:
+		case string(s.ID) == n.cfg.ID:
+			voter = true
+		case string(s.ID) < n.cfg.ID:
+			rank++
 		}
 	}
-	return false
+	return rank, voter
 }

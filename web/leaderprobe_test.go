@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"sort"
 	"testing"
 	"time"
 
@@ -18,19 +19,25 @@ func probeTiming() node.Timing {
 		Commit: 20 * time.Millisecond, Probe: 500 * time.Millisecond}
 }
 
-// leaderDowns are the leader_down events the nodes published about leader.
-func leaderDowns(t *testing.T, c *clustertest.Cluster, leader string) int {
+// leaderDowns are the nodes that published a leader_down event about leader, in the
+// order they did.
+func leaderDowns(t *testing.T, c *clustertest.Cluster, leader string) []string {
 	t.Helper()
-	count := 0
+	var evs []wire.Event
 	for _, n := range c.Nodes() {
 		for _, ev := range n.Events().Recent(8192) {
 			var d wire.LeaderDownData
 			if ev.Type == wire.EventLeaderDown && json.Unmarshal(ev.Data, &d) == nil && d.Leader == leader {
-				count++
+				evs = append(evs, ev)
 			}
 		}
 	}
-	return count
+	sort.Slice(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
+	var nodes []string
+	for _, ev := range evs {
+		nodes = append(nodes, ev.Node)
+	}
+	return nodes
 }
 
 // newLeader waits for a leader other than old and returns it.
@@ -54,8 +61,19 @@ func TestKilledLeaderIsReplacedWithoutWaitingOutTheHeartbeatTimeout(t *testing.T
 	}
 	newLeader(c, old)
 	took := time.Since(start)
-	if leaderDowns(t, c, old.ID()) == 0 {
+	downs := leaderDowns(t, c, old.ID())
+	if len(downs) == 0 {
 		t.Fatalf("no follower found %s down; the election came from raft's own timeout after %v", old.ID(), took)
+	}
+	// The survivors take turns by id, so that they do not split the vote.
+	first := ""
+	for _, n := range c.Nodes() {
+		if n != old && (first == "" || n.ID() < first) {
+			first = n.ID()
+		}
+	}
+	if downs[0] != first {
+		t.Errorf("%s campaigned first (%v), not %s, the first survivor by id", downs[0], downs, first)
 	}
 	// raft alone could not have elected anyone before Heartbeat minus the longest
 	// heartbeat gap (a fifth of it) after the kill.
@@ -71,8 +89,8 @@ func TestSilentLiveLeaderWaitsOutTheHeartbeatTimeout(t *testing.T) {
 	// leave it to raft's timeout (a leader that may be alive may still hold a read lease).
 	old.Isolate(true)
 	newLeader(c, old)
-	if n := leaderDowns(t, c, old.ID()); n != 0 {
-		t.Fatalf("%d leader_down events about %s, which was alive", n, old.ID())
+	if downs := leaderDowns(t, c, old.ID()); len(downs) != 0 {
+		t.Fatalf("%v found %s down, which was alive", downs, old.ID())
 	}
 	old.Isolate(false)
 }
