@@ -33,8 +33,8 @@ type Timing struct {
 // Realtime is the default profile: a heartbeat timeout long enough to ride out scheduling
 // stalls, and the probe to keep failover after a crash quick.
 func Realtime() Timing {
-	return Timing{Heartbeat: time.Second, Election: time.Second, LeaderLease: time.Second,
-		Commit: 20 * time.Millisecond, Probe: 250 * time.Millisecond}
+	return Timing{Heartbeat: 1500 * time.Millisecond, Election: 1500 * time.Millisecond,
+		LeaderLease: 1500 * time.Millisecond, Commit: 20 * time.Millisecond, Probe: 350 * time.Millisecond}
 }
 
 // NamedTiming is the profile called name: "default" (Realtime), or "fixed-<duration>",

@@ -8,9 +8,10 @@ import (
 )
 
 // longestGapUnderLoad is the longest a follower went without a heartbeat on an idle
-// playground while four busy loops shared its two cores (docs/benchmarks.md, "Elections
-// without a cause"): the regular gap plus the scheduling stall.
-const longestGapUnderLoad = 513 * time.Millisecond
+// playground while four busy loops and a build shared its two cores (docs/benchmarks.md,
+// "Elections without a cause"), with the 1 s profile: a regular gap of up to 200 ms plus
+// the scheduling stall.
+const longestGapUnderLoad = 798 * time.Millisecond
 
 // failoverTarget is what a crashed leader may cost at the median (issue #16).
 const failoverTarget = 800 * time.Millisecond
@@ -52,9 +53,6 @@ func TestRealtimeRidesOutStalls(t *testing.T) {
 	// one probe tick, and by the second (of three nodes), when the first cannot campaign,
 	// after one more Probe; the election itself is one round trip on loopback.
 	tick := rt.Probe/16 + rt.Probe/8
-	if first := rt.Probe + tick; first > failoverTarget/2 {
-		t.Errorf("probe %v finds a crashed leader only after %v, too close to the %v target", rt.Probe, first, failoverTarget)
-	}
 	if second := 2*rt.Probe + tick; second >= failoverTarget {
 		t.Errorf("the second survivor steps in only after %v, beyond the %v target", second, failoverTarget)
 	}
@@ -65,11 +63,10 @@ func TestRealtimeRidesOutStalls(t *testing.T) {
 }
 
 func TestValidateRejectsWhatRaftOrTheProbeCannotUse(t *testing.T) {
-	rt := Realtime()
 	bad := map[string]Timing{
 		"lease over heartbeat":        {Heartbeat: time.Second, Election: time.Second, LeaderLease: 2 * time.Second, Commit: time.Millisecond},
 		"election under heartbeat":    {Heartbeat: time.Second, Election: 500 * time.Millisecond, LeaderLease: time.Second, Commit: time.Millisecond},
-		"probe within heartbeat gaps": {Heartbeat: time.Second, Election: time.Second, LeaderLease: time.Second, Commit: time.Millisecond, Probe: rt.Heartbeat / 5},
+		"probe within heartbeat gaps": {Heartbeat: time.Second, Election: time.Second, LeaderLease: time.Second, Commit: time.Millisecond, Probe: time.Second / 5},
 		"probe after raft's timeout":  {Heartbeat: time.Second, Election: time.Second, LeaderLease: time.Second, Commit: time.Millisecond, Probe: time.Second},
 		"no commit timeout":           {Heartbeat: time.Second, Election: time.Second, LeaderLease: time.Second},
 	}

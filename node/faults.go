@@ -19,7 +19,7 @@ const (
 // slowFactor and slowRPCDelay make an election slow enough to watch: with the realtime
 // profile a 3 s heartbeat timeout and heartbeats every 300-600 ms, each visibly in flight.
 const (
-	slowFactor   = 3
+	slowFactor   = 2
 	slowRPCDelay = 100 * time.Millisecond
 )
 

@@ -12,7 +12,7 @@ const summaryGap = time.Second
 
 // defaultHeartbeat is the heartbeat timeout assumed until the faults report the timing
 // (node.Realtime's).
-const defaultHeartbeat = time.Second
+const defaultHeartbeat = 1500 * time.Millisecond
 
 // Timer is a follower's election timer as the page can see it: the last time the node
 // heard from a leader. Contact restarts it; without contact it runs out after the
