@@ -4,7 +4,7 @@ BIN     ?= bin/raftplay
 PKGS    ?= ./...
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: build wasm run test lint fuzz torture clean
+.PHONY: build wasm run test lint fuzz torture soak clean
 
 build: wasm
 	$(GO) build -o $(BIN) ./cmd/raftplay
@@ -45,6 +45,16 @@ NODES ?= 5
 torture:
 	RAFTPLAY_TORTURE_SEEDS=$(SEEDS) RAFTPLAY_TORTURE_DURATION=$(DURATION) RAFTPLAY_TORTURE_NODES=$(NODES) \
 	  $(GO) test ./web/torture -run TestTortureLong -timeout 0 -count=1 -v
+
+# An idle playground cluster for SOAK while BUSY shell loops keep the cores busy; fails on
+# any leader change (docs/benchmarks.md, "Elections without a cause"). TIMING=fixed-300ms
+# runs the profile the default replaced.
+SOAK ?= 5m
+BUSY ?= 4
+TIMING ?= default
+soak:
+	RAFTPLAY_SOAK=$(SOAK) RAFTPLAY_SOAK_BUSY=$(BUSY) RAFTPLAY_SOAK_TIMING=$(TIMING) \
+	  $(GO) test ./web -run TestSoakIdleUnderLoad -timeout 0 -count=1 -v
 
 clean:
 	rm -rf bin raftplay-data static/dist/app.wasm static/dist/app.wasm.gz static/dist/wasm_exec.js

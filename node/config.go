@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -13,25 +14,78 @@ import (
 )
 
 // Timing is the raft timing profile. Raft needs broadcast time << election timeout << MTBF;
-// on loopback a round trip is ~10 µs and an fsync ~0.3 ms, so a few hundred milliseconds
-// leaves two orders of magnitude of headroom while keeping failover well under a second.
+// on loopback a round trip is ~10 µs and an fsync ~0.3 ms, but the timeouts are set by
+// something else: on a busy machine the kernel can leave a runnable thread waiting for a
+// few hundred milliseconds, and a follower that does not hear a heartbeat through such a
+// stall starts an election nobody caused. docs/architecture.md ("Timing") has the numbers.
 type Timing struct {
-	Heartbeat   time.Duration // follower waits this long without contact before an election
-	Election    time.Duration // candidate waits this long for votes
+	// Heartbeat is how long a follower waits without contact before an election (raft
+	// waits a random time between it and twice it); the leader sends heartbeats every
+	// tenth to fifth of it.
+	Heartbeat   time.Duration
+	Election    time.Duration // candidate waits this long for votes (at least Heartbeat)
 	LeaderLease time.Duration // leader steps down after this long without a quorum
 	Commit      time.Duration // longest wait before the leader tells followers the commit index
+	// Probe is how long a follower goes without contact before it checks whether its
+	// leader's raft port still accepts connections. A refused connection means the
+	// leader's raft has shut down, and the follower starts an election at once instead of
+	// waiting out Heartbeat; any other answer changes nothing. 0 turns the check off.
+	Probe time.Duration
 }
 
-// Realtime is the default profile.
+// Realtime is the default profile: a heartbeat timeout long enough to ride out scheduling
+// stalls, and the probe to keep failover after a crash quick.
 func Realtime() Timing {
-	return Timing{Heartbeat: 300 * time.Millisecond, Election: 300 * time.Millisecond,
-		LeaderLease: 300 * time.Millisecond, Commit: 20 * time.Millisecond}
+	return Timing{Heartbeat: 1500 * time.Millisecond, Election: 1500 * time.Millisecond,
+		LeaderLease: 1500 * time.Millisecond, Commit: 20 * time.Millisecond, Probe: 350 * time.Millisecond}
+}
+
+// NamedTiming is the profile called name: "default" (Realtime), or "fixed-<duration>",
+// whose heartbeat, election and lease timeouts are all that long, with no probe
+// ("fixed-300ms" was the default before the probe). Benchmarks and soak runs use it to
+// compare profiles.
+func NamedTiming(name string) (Timing, error) {
+	if name == "default" {
+		return Realtime(), nil
+	}
+	d, err := time.ParseDuration(strings.TrimPrefix(name, "fixed-"))
+	if !strings.HasPrefix(name, "fixed-") || err != nil {
+		return Timing{}, fmt.Errorf("%w: timing %q is neither default nor fixed-<duration>", ErrBadRequest, name)
+	}
+	t := Timing{Heartbeat: d, Election: d, LeaderLease: d, Commit: 20 * time.Millisecond}
+	if err := t.Validate(); err != nil {
+		return Timing{}, fmt.Errorf("timing %s: %w", name, err)
+	}
+	return t, nil
 }
 
 // Scaled returns t slowed down by factor (for watching an election in slow motion).
 func (t Timing) Scaled(factor float64) Timing {
 	s := func(d time.Duration) time.Duration { return time.Duration(float64(d) * factor) }
-	return Timing{Heartbeat: s(t.Heartbeat), Election: s(t.Election), LeaderLease: s(t.LeaderLease), Commit: s(t.Commit)}
+	return Timing{Heartbeat: s(t.Heartbeat), Election: s(t.Election), LeaderLease: s(t.LeaderLease),
+		Commit: s(t.Commit), Probe: s(t.Probe)}
+}
+
+// longestHeartbeatGap is the longest a healthy leader leaves a follower without a
+// heartbeat: raft sends one after a random wait of Heartbeat/10 to Heartbeat/5.
+func (t Timing) longestHeartbeatGap() time.Duration { return t.Heartbeat / 5 }
+
+// Validate checks the relations the profile depends on: hashicorp/raft's own
+// (LeaderLease <= Heartbeat <= Election), and a probe that a healthy leader's heartbeat
+// gaps do not set off and that comes before raft's own timeout.
+func (t Timing) Validate() error {
+	switch {
+	case t.Heartbeat < 5*time.Millisecond || t.Commit < time.Millisecond:
+		return fmt.Errorf("%w: heartbeat needs at least 5 ms and commit 1 ms", ErrBadRequest)
+	case t.LeaderLease < 5*time.Millisecond || t.LeaderLease > t.Heartbeat:
+		return fmt.Errorf("%w: leader lease %v must be at least 5 ms and at most the heartbeat timeout %v", ErrBadRequest, t.LeaderLease, t.Heartbeat)
+	case t.Election < t.Heartbeat:
+		return fmt.Errorf("%w: election timeout %v must be at least the heartbeat timeout %v", ErrBadRequest, t.Election, t.Heartbeat)
+	case t.Probe != 0 && (t.Probe <= t.longestHeartbeatGap() || t.Probe >= t.Heartbeat):
+		return fmt.Errorf("%w: probe %v must be longer than the longest heartbeat gap %v and shorter than the heartbeat timeout %v",
+			ErrBadRequest, t.Probe, t.longestHeartbeatGap(), t.Heartbeat)
+	}
+	return nil
 }
 
 // DefaultQueryTimeout bounds reads unless a node is told otherwise.
@@ -103,6 +157,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Timing == (Timing{}) {
 		c.Timing = Realtime()
+	}
+	if err := c.Timing.Validate(); err != nil {
+		return fmt.Errorf("node %s: timing: %w", c.ID, err)
 	}
 	if c.SnapshotThreshold == 0 {
 		c.SnapshotThreshold = 8192

@@ -16,9 +16,10 @@ const (
 	SpeedSlow     = "slow"
 )
 
-// slowFactor and slowRPCDelay make an election slow enough to watch.
+// slowFactor and slowRPCDelay make an election slow enough to watch: with the realtime
+// profile a 3 s heartbeat timeout and heartbeats every 300-600 ms, each visibly in flight.
 const (
-	slowFactor   = 10
+	slowFactor   = 2
 	slowRPCDelay = 100 * time.Millisecond
 )
 
@@ -158,18 +159,15 @@ func (n *Node) Faults() NodeFaults {
 		a, b := out.Links[i], out.Links[j]
 		return a.From < b.From || (a.From == b.From && a.To < b.To)
 	})
-	t := n.cfg.Timing
-	if f.timing != (Timing{}) {
-		t = f.timing
-	}
+	t := f.timingLocked(n.cfg.Timing)
 	out.Timing = wire.Timing{HeartbeatMS: t.Heartbeat.Milliseconds(), ElectionMS: t.Election.Milliseconds(),
-		LeaderLeaseMS: t.LeaderLease.Milliseconds(), RPCDelayMS: f.rpcDelay.Milliseconds()}
+		LeaderLeaseMS: t.LeaderLease.Milliseconds(), RPCDelayMS: f.rpcDelay.Milliseconds(), ProbeMS: t.Probe.Milliseconds()}
 	return out
 }
 
 // SetSpeed changes the raft timeouts live (raft.ReloadConfig) and adds a delay to every RPC
-// this node sends: "realtime" is the configured profile, "slow" is ten times slower with a
-// visible delay on each message. A custom timing (preset "") uses t and rpcDelay.
+// this node sends: "realtime" is the configured profile, "slow" is slowFactor times slower
+// with a visible delay on each message. A custom timing (preset "") uses t and rpcDelay.
 func (n *Node) SetSpeed(preset string, t Timing, rpcDelay time.Duration) error {
 	switch preset {
 	case SpeedRealtime:
@@ -180,6 +178,11 @@ func (n *Node) SetSpeed(preset string, t Timing, rpcDelay time.Duration) error {
 		preset = "custom"
 		if t.Heartbeat < 10*time.Millisecond || t.Election < 10*time.Millisecond || rpcDelay < 0 || rpcDelay*2 > t.Heartbeat {
 			return fmt.Errorf("%w: heartbeat and election need at least 10 ms, and the rpc delay less than half the heartbeat", ErrBadRequest)
+		}
+		// raft cannot change its leader lease while running, and refuses a heartbeat
+		// timeout below it or an election timeout below the heartbeat timeout.
+		if lease := n.cfg.Timing.LeaderLease; t.Heartbeat < lease || t.Election < t.Heartbeat {
+			return fmt.Errorf("%w: heartbeat needs at least the leader lease (%v), and election at least the heartbeat", ErrBadRequest, lease)
 		}
 	default:
 		return fmt.Errorf("%w: speed preset must be realtime or slow", ErrBadRequest)
@@ -192,6 +195,21 @@ func (n *Node) SetSpeed(preset string, t Timing, rpcDelay time.Duration) error {
 	}
 	n.applyFaults()
 	return nil
+}
+
+// timingLocked is the timing in force: the speed's, or else the configured one.
+func (f *faultState) timingLocked(configured Timing) Timing {
+	if f.timing == (Timing{}) {
+		return configured
+	}
+	return f.timing
+}
+
+// timingInForce is the timing the node runs with now.
+func (n *Node) timingInForce() Timing {
+	n.faults.mu.Lock()
+	defer n.faults.mu.Unlock()
+	return n.faults.timingLocked(n.cfg.Timing)
 }
 
 func (n *Node) reloadTiming() error {

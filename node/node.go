@@ -167,9 +167,10 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	inst.obsCh = make(chan raft.Observation, 256)
 	inst.obs = raft.NewObserver(inst.obsCh, false, nil)
 	inst.raft.RegisterObserver(inst.obs)
-	inst.wg.Add(2)
+	inst.wg.Add(3)
 	go n.observe(inst)
 	go n.groupCommit(inst)
+	go n.watchLeader(inst)
 	return inst, nil
 }
 

@@ -16,7 +16,9 @@ import (
 // after one succeeded. Followers that answered a heartbeat at time T will not vote for
 // anyone else before T + HeartbeatTimeout (hashicorp/raft rejects votes while a leader is
 // known), so no other leader can exist before then, except through a leadership transfer,
-// which this node starts itself and which ends the lease.
+// which this node starts itself and which ends the lease, or through a follower's probe
+// (leaderprobe.go), which starts an election early only once this node's raft port
+// refuses connections, that is once this raft has shut down and serves nothing.
 type leaseState struct {
 	mu           sync.Mutex
 	term         uint64

@@ -215,7 +215,7 @@ func TestRemoveThenAddAndRestartAll(t *testing.T) {
 func TestSlowSpeedReloadsTimeouts(t *testing.T) {
 	c := clustertest.Start(t, 3)
 	f := mustControl(t, c, "speed", map[string]string{"preset": "slow"})
-	if f.Speed != "slow" || f.Timing == nil || f.Timing.HeartbeatMS != 10000 || f.Timing.RPCDelayMS == 0 {
+	if f.Speed != "slow" || f.Timing == nil || f.Timing.HeartbeatMS != 2000 || f.Timing.RPCDelayMS == 0 {
 		t.Fatalf("slow: %+v %+v", f, f.Timing)
 	}
 	clustertest.Put(t, c.Play, "slowly", "yes")

@@ -60,6 +60,7 @@ type benchConfig struct {
 // benchResult is one workload's outcome.
 type benchResult struct {
 	Workload   string             `json:"workload"`
+	Timing     string             `json:"timing,omitempty"`
 	Clients    int                `json:"clients"`
 	Ops        int                `json:"ops"`
 	Errors     int                `json:"errors"`
@@ -68,7 +69,9 @@ type benchResult struct {
 	LatencyMS  map[string]float64 `json:"latency_ms"`
 	Extra      map[string]float64 `json:"extra,omitempty"`
 	CPUSeconds float64            `json:"cpu_seconds,omitempty"`
-	RSSMiB     float64            `json:"rss_mib,omitempty"`
+	// SamplesMS are a failover run's times, so that runs can be pooled.
+	SamplesMS []float64 `json:"samples_ms,omitempty"`
+	RSSMiB    float64   `json:"rss_mib,omitempty"`
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,6 +87,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	consistency := fs.String("consistency", "local", "read consistency for kv-get and sql-select")
 	addrs := fs.String("addrs", "", "HTTP addresses of running nodes, comma-separated (default: start an embedded cluster)")
 	nodes := fs.Int("nodes", 3, "nodes of the embedded cluster")
+	timing := fs.String("timing", "default", "timing profiles of the embedded cluster, comma-separated, each run in turn on a cluster of its own: "+
+		"default, or fixed-<duration> (heartbeat, election and lease timeouts all that long, no probe: fixed-300ms was the default before)")
+	rounds := fs.Int("rounds", 1, "run the workloads under every timing profile this many times, alternating")
 	jsonOut := fs.Bool("json", false, "print results as JSON lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (cluster and load) to this file")
 	readToken := tokenFlags(fs, "send this bearer token to the nodes of --addrs (or require it on the embedded cluster's)")
@@ -93,6 +99,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	token, err := readToken()
 	if err != nil {
 		return err
+	}
+	timings, err := parseTimings(*timing)
+	if err != nil {
+		return err
+	}
+	if *addrs != "" && (len(timings) > 1 || timings[0].name != "default") {
+		return errors.New("--timing needs the embedded cluster (without --addrs)")
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -108,23 +121,65 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := benchConfig{workloads: splitList(*workload), clients: *clients, duration: *duration, valueSize: *valueSize,
 		keys: *keys, rows: *rows, repeat: *repeat, subscribers: *subs, consistency: *consistency, addrs: splitList(*addrs), jsonOut: *jsonOut,
 		token: token}
+	var results []benchResult
+	for range max(*rounds, 1) {
+		for _, tm := range timings {
+			res, err := benchOnce(ctx, cfg, *nodes, tm)
+			results = append(results, res...)
+			if err != nil {
+				printBench(stdout, results, cfg.jsonOut, len(cfg.addrs) == 0)
+				return err
+			}
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	printBench(stdout, results, cfg.jsonOut, len(cfg.addrs) == 0)
+	return nil
+}
+
+// namedTiming is a timing profile as --timing names it.
+type namedTiming struct {
+	name   string
+	timing node.Timing
+}
+
+func parseTimings(list string) ([]namedTiming, error) {
+	var out []namedTiming
+	for _, name := range splitList(list) {
+		t, err := node.NamedTiming(name)
+		if err != nil {
+			return nil, fmt.Errorf("--timing: %w", err)
+		}
+		out = append(out, namedTiming{name: name, timing: t})
+	}
+	if len(out) == 0 {
+		out = append(out, namedTiming{name: "default", timing: node.Realtime()})
+	}
+	return out, nil
+}
+
+// benchOnce runs the workloads once: on the running nodes of cfg.addrs, or on an embedded
+// cluster of its own with timing tm, started for this run and closed after it.
+func benchOnce(ctx context.Context, cfg benchConfig, nodes int, tm namedTiming) ([]benchResult, error) {
 	var cluster *web.Cluster
 	if len(cfg.addrs) == 0 {
 		dir, err := os.MkdirTemp("", "raftplay-bench")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: dir, PG: true, API: web.Options{AuthToken: token}})
+		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: nodes, DataDir: dir, PG: true, Timing: tm.timing, API: web.Options{AuthToken: cfg.token}})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer cluster.Close()
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err = cluster.WaitReady(wctx)
 		cancel()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, n := range cluster.Nodes() {
 			cfg.addrs = append(cfg.addrs, n.HTTPAddr())
@@ -137,9 +192,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cpu0 := cpuSeconds()
 		res, err := b.run(ctx, w)
 		if err != nil {
-			return fmt.Errorf("%s: %w", w, err)
+			return results, fmt.Errorf("%s: %w", w, err)
 		}
 		for i := range res {
+			res[i].Timing = tm.name
 			if cluster != nil {
 				res[i].CPUSeconds = cpuSeconds() - cpu0
 				res[i].RSSMiB = rssMiB()
@@ -150,8 +206,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			break
 		}
 	}
-	printBench(stdout, results, cfg.jsonOut, cluster != nil)
-	return nil
+	return results, nil
 }
 
 type bencher struct {
@@ -464,7 +519,11 @@ func (b *bencher) failover(ctx context.Context) ([]benchResult, error) {
 			return nil, err
 		}
 	}
-	return []benchResult{{Workload: "failover", Clients: 1, Ops: len(times), Errors: errs, LatencyMS: percentiles(times)}}, nil
+	samples := make([]float64, len(times))
+	for i, d := range times {
+		samples[i] = float64(d.Microseconds()) / 1000
+	}
+	return []benchResult{{Workload: "failover", Clients: 1, Ops: len(times), Errors: errs, LatencyMS: percentiles(times), SamplesMS: samples}}, nil
 }
 
 // events runs kv-put with subscribers attached to the merged stream and measures how long
@@ -579,10 +638,10 @@ func printBench(w io.Writer, rs []benchResult, asJSON, embedded bool) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\tclients\tops\terrors\tops/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tcpu s\trss MiB\t")
+	fmt.Fprintln(tw, "workload\ttiming\tclients\tops\terrors\tops/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tcpu s\trss MiB\t")
 	for _, r := range rs {
 		l := r.LatencyMS
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%.0f\t\n", r.Workload, r.Clients, r.Ops, r.Errors, r.OpsPerSec,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%.0f\t\n", r.Workload, r.Timing, r.Clients, r.Ops, r.Errors, r.OpsPerSec,
 			l["p50"], l["p90"], l["p99"], l["max"], r.CPUSeconds, r.RSSMiB)
 	}
 	tw.Flush()

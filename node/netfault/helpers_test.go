@@ -100,8 +100,14 @@ func (p *peer) header() raft.RPCHeader {
 // newPeer starts a wrapped transport whose incoming RPCs are answered by a stub.
 func newPeer(t *testing.T, id string) *peer {
 	t.Helper()
+	return newPeerOn(t, id, newInner(t))
+}
+
+// newPeerOn is newPeer over the given inner transport.
+func newPeerOn(t *testing.T, id string, inner *raft.NetworkTransport) *peer {
+	t.Helper()
 	p := &peer{id: raft.ServerID(id), rec: &recorder{}}
-	p.tr = New(newInner(t), p.id, p.rec.observe)
+	p.tr = New(inner, p.id, p.rec.observe)
 	p.tr.SetHeartbeatHandler(func(rpc raft.RPC) {
 		p.mu.Lock()
 		p.beats++

@@ -135,7 +135,7 @@ func (t *Transport) RequestVote(id raft.ServerID, target raft.ServerAddress, arg
 	delay, err := t.gate(wire.RPCRequestVote, id, nil)
 	dropped := err != nil
 	if !dropped {
-		err = fromRemote(t.inner.RequestVote(id, target, args, resp))
+		err = fromRemote(votingCall(func() error { return t.inner.RequestVote(id, target, args, resp) }))
 	}
 	if t.obs != nil {
 		d := wire.RPCData{RPC: wire.RPCRequestVote, Term: args.Term, LastIndex: args.LastLogIndex}
@@ -155,7 +155,7 @@ func (t *Transport) RequestPreVote(id raft.ServerID, target raft.ServerAddress, 
 	delay, err := t.gate(wire.RPCRequestPreVote, id, nil)
 	dropped := err != nil
 	if !dropped {
-		err = fromRemote(t.inner.RequestPreVote(id, target, args, resp))
+		err = fromRemote(votingCall(func() error { return t.inner.RequestPreVote(id, target, args, resp) }))
 	}
 	if t.obs != nil {
 		d := wire.RPCData{RPC: wire.RPCRequestPreVote, Term: args.Term, LastIndex: args.LastLogIndex}

@@ -226,4 +226,7 @@ type Timing struct {
 	ElectionMS    int64 `json:"election_ms"`
 	LeaderLeaseMS int64 `json:"leader_lease_ms"`
 	RPCDelayMS    int64 `json:"rpc_delay_ms,omitempty"`
+	// ProbeMS is how long a follower goes without contact before it checks whether its
+	// leader's raft is down (0: it never does).
+	ProbeMS int64 `json:"probe_ms,omitempty"`
 }

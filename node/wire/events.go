@@ -23,6 +23,7 @@ const (
 	EventError      = "error"
 	EventHeartbeats = "heartbeats"
 	EventVote       = "vote"
+	EventLeaderDown = "leader_down"
 )
 
 // Event is the envelope of everything on an event stream. Seq is assigned by the hub that
@@ -60,6 +61,14 @@ type StateData struct {
 type LeaderData struct {
 	Leader string `json:"leader"`
 	Term   uint64 `json:"term"`
+}
+
+// LeaderDownData is a follower finding its leader's raft down (its port refuses
+// connections) after QuietMS without contact; it starts an election at once.
+type LeaderDownData struct {
+	Leader  string `json:"leader"`
+	Term    uint64 `json:"term"`
+	QuietMS int64  `json:"quiet_ms"`
 }
 
 // RPC names in RPCData.RPC.

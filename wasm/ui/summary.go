@@ -98,6 +98,10 @@ func summarize(ev wire.Event) (string, bool) {
 		var d struct{ Peer, State string }
 		json.Unmarshal(ev.Data, &d)
 		return fmt.Sprintf("heartbeats to %s %s", d.Peer, d.State), d.State == "failed"
+	case wire.EventLeaderDown:
+		var d wire.LeaderDownData
+		json.Unmarshal(ev.Data, &d)
+		return fmt.Sprintf("leader %s is down (nothing listens on its raft port after %d ms without a heartbeat): starting an election", d.Leader, d.QuietMS), false
 	case wire.EventError:
 		var d wire.ErrorDetail
 		json.Unmarshal(ev.Data, &d)

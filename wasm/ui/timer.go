@@ -10,8 +10,9 @@ import (
 // counted heartbeats means the follower heard from the leader through that period.
 const summaryGap = time.Second
 
-// defaultHeartbeat is the heartbeat timeout assumed until the faults report the timing.
-const defaultHeartbeat = 300 * time.Millisecond
+// defaultHeartbeat is the heartbeat timeout assumed until the faults report the timing
+// (node.Realtime's).
+const defaultHeartbeat = 1500 * time.Millisecond
 
 // Timer is a follower's election timer as the page can see it: the last time the node
 // heard from a leader. Contact restarts it; without contact it runs out after the

@@ -67,6 +67,9 @@ func WithTLS() Option {
 	}
 }
 
+// WithTiming runs the cluster with timing t instead of Tolerant.
+func WithTiming(t node.Timing) Option { return func(c *web.ClusterConfig) { c.Timing = t } }
+
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
 
