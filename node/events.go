@@ -55,8 +55,10 @@ func (n *Node) observe(inst *instance) {
 				}
 				n.emit(wire.EventMembership, wire.MembershipData{Servers: n.servers(inst), Change: change, Node: string(d.Peer.ID)})
 			case raft.RequestVoteRequest:
+				inst.voteSeen.Store(time.Now().UnixNano())
 				n.emit(wire.EventVote, wire.VoteData{Candidate: string(d.ID), Term: d.Term})
 			case raft.RequestPreVoteRequest:
+				inst.voteSeen.Store(time.Now().UnixNano())
 				n.emit(wire.EventVote, wire.VoteData{Candidate: string(d.ID), Term: d.Term, PreVote: true})
 			case raft.FailedHeartbeatObservation:
 				n.emit(EventPeer, PeerData{Peer: string(d.PeerID), State: "failed", LastContact: d.LastContact.UTC().Format(time.RFC3339Nano)})

@@ -17,10 +17,14 @@ import (
 // crashed or killed one refuses, and only then does the follower start an election, at
 // once. Silence that is not proof (a lost network, a cut link) waits out raft's own timeout.
 
-// leaderWatch is what a follower remembers between checks of its leader.
+// leaderWatch is what a follower remembers between checks of its leader. It keeps the
+// leader after raft forgets it: a candidate's vote request for a newer term clears it, and
+// when that election fails (a candidate whose log is behind cannot win) the leader is still
+// gone and the next survivor's turn must still come.
 type leaderWatch struct {
 	leader raft.ServerID
-	term   uint64    // the term this node was in when it first saw leader
+	addr   raft.ServerAddress
+	quiet  time.Time // when this node first found the leader silent for Probe (zero: it is not)
 	probed time.Time // the last probe, so a silent but live leader is probed once per Probe
 }
 
@@ -36,7 +40,7 @@ func (n *Node) watchLeader(inst *instance) {
 		case <-time.After(probeTick(t.Probe)):
 		}
 		if t.Probe > 0 {
-			n.checkLeader(inst, &w, t.Probe)
+			n.checkLeader(inst, &w, t)
 		}
 	}
 }
@@ -51,56 +55,65 @@ func probeTick(probe time.Duration) time.Duration {
 	return probe/16 + rand.N(probe/8)
 }
 
-// checkLeader probes a leader that has been silent for probe and starts an election if its
-// raft is down.
-func (n *Node) checkLeader(inst *instance, w *leaderWatch, probe time.Duration) {
+// checkLeader probes a leader that has been silent for Probe, once this node's turn has
+// come, and starts an election if the leader's raft is down.
+func (n *Node) checkLeader(inst *instance, w *leaderWatch, t Timing) {
 	r := inst.raft
-	addr, id := r.LeaderWithID()
-	if r.State() != raft.Follower || id == "" {
-		w.leader = ""
+	if r.State() != raft.Follower {
+		*w = leaderWatch{} // this node campaigns or leads: raft is on it
 		return
 	}
-	if id != w.leader {
-		w.leader, w.term = id, r.CurrentTerm()
+	if addr, id := r.LeaderWithID(); id != "" && id != w.leader {
+		*w = leaderWatch{leader: id, addr: addr}
 	}
-	quiet := time.Since(r.LastContact())
-	if quiet < probe || time.Since(w.probed) < probe {
+	if w.leader == "" || !silent(inst, w.leader, t.Probe) {
+		w.quiet = time.Time{}
 		return
 	}
-	rank, ok := n.voterRank(inst, id)
-	if !ok || quiet < time.Duration(1+rank)*probe {
+	if w.quiet.IsZero() {
+		w.quiet = time.Now()
+	}
+	rank, ok := n.voterRank(inst, w.leader)
+	if !ok || time.Since(w.quiet) < time.Duration(rank)*turn(t) || time.Since(w.probed) < t.Probe || voting(inst, t.Probe) {
 		return
 	}
 	w.probed = time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), probe)
+	ctx, cancel := context.WithTimeout(context.Background(), t.Probe)
 	defer cancel()
-	if !inst.trans.Refuses(ctx, id, addr) || !stillSilent(r, id, w.term, probe) {
+	if !inst.trans.Refuses(ctx, w.leader, w.addr) || !silent(inst, w.leader, t.Probe) || voting(inst, t.Probe) {
 		return
 	}
-	n.log.Info("leader's raft refuses connections; starting an election", "leader", id, "quiet", quiet.Round(time.Millisecond))
-	n.emit(wire.EventLeaderDown, wire.LeaderDownData{Leader: string(id), Term: w.term, QuietMS: quiet.Milliseconds()})
+	quiet := time.Since(r.LastContact())
+	n.log.Info("leader's raft refuses connections; starting an election", "leader", w.leader, "quiet", quiet.Round(time.Millisecond))
+	n.emit(wire.EventLeaderDown, wire.LeaderDownData{Leader: string(w.leader), Term: r.CurrentTerm(), QuietMS: quiet.Milliseconds()})
 	if err := inst.trans.StartElection(ctx); err != nil {
 		n.log.Warn("start election", "error", err)
 	}
 }
 
-// stillSilent reports whether, after the probe, this node still follows leader in the term
-// it saw it in without having heard from it. A newer term means a candidate already asked
-// for this node's vote: that election is under way, and starting another would only
-// disrupt it.
-func stillSilent(r *raft.Raft, leader raft.ServerID, term uint64, probe time.Duration) bool {
+// turn is how long each follower waits after the one before it (by id) found the leader
+// silent: two followers campaigning in the same instant would split the vote and wait
+// out a whole election timeout. The followers' last heartbeats can lie a heartbeat gap
+// apart, so a turn is that gap plus a Probe for the one before to get its vote requests
+// out, which on a busy disk (each candidate writes its term and vote first) takes long.
+func turn(t Timing) time.Duration { return t.Probe + t.longestHeartbeatGap() }
+
+// voting reports whether this node was asked for a vote within probe: a candidate is
+// collecting votes, and a second one would only split them.
+func voting(inst *instance, probe time.Duration) bool {
+	return time.Since(time.Unix(0, inst.voteSeen.Load())) < probe
+}
+
+// silent reports whether this node is a follower that knows no leader but leader and has
+// not heard from it for probe.
+func silent(inst *instance, leader raft.ServerID, probe time.Duration) bool {
+	r := inst.raft
 	_, id := r.LeaderWithID()
-	return r.State() == raft.Follower && id == leader && r.CurrentTerm() == term &&
-		time.Since(r.LastContact()) >= probe
+	return r.State() == raft.Follower && (id == leader || id == "") && time.Since(r.LastContact()) >= probe
 }
 
 // voterRank is this node's place among the voters other than leader, by id, and whether it
-// votes at all (raft itself never starts an election on a node that does not). Followers
-// wait Probe times one more than their rank: when a leader dies just after a write, all
-// of them heard from it last at the same moment, and if two campaigned at once they would
-// split the vote and wait out a whole election timeout. A rank's extra Probe is longer
-// than a heartbeat gap, so the first follower campaigns before the second would even if it
-// heard from the leader a gap earlier, and the second only steps in when the first cannot.
+// votes at all (raft itself never starts an election on a node that does not).
 func (n *Node) voterRank(inst *instance, leader raft.ServerID) (int, bool) {
 	f := inst.raft.GetConfiguration()
 	if f.Error() != nil {

@@ -74,6 +74,9 @@ type instance struct {
 	gate  sync.RWMutex
 	dead  bool
 	lease leaseState
+	// voteSeen is when this node last received a vote or pre-vote request (unix ns): an
+	// election is under way, and the leader probe leaves it alone.
+	voteSeen atomic.Int64
 }
 
 // New opens the node's disk and starts its raft, which waits as a follower until Start
