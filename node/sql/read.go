@@ -37,8 +37,9 @@ func (e *Engine) Read(ctx context.Context, view ViewFunc, b *Batch) ([]wire.SQLR
 	defer e.running.Add(-1)
 	budget := e.limits.Budget
 	var (
-		res []wire.SQLResult
-		rc  *readCopy
+		res    []wire.SQLResult
+		copied [][2]string
+		paused bool
 	)
 	err := view(func(tx Tx) error {
 		m := newMeter(ctx, budget, false)
@@ -48,11 +49,16 @@ func (e *Engine) Read(ctx context.Context, view ViewFunc, b *Batch) ([]wire.SQLR
 		if !errors.Is(err, errBudgetPaused) {
 			return err
 		}
-		rc, err = copyForRead(ctx, tx, b, budget)
+		paused = true
+		copied, err = copyForRead(ctx, tx, b, budget)
 		return err
 	})
-	if err != nil || rc == nil {
+	if err != nil || !paused {
 		return res, err
+	}
+	rc, err := loadCopy(copied)
+	if err != nil {
+		return nil, err
 	}
 	defer rc.close()
 	return rc.run(ctx, e, b, budget)
@@ -63,8 +69,9 @@ func (e *Engine) Read(ctx context.Context, view ViewFunc, b *Batch) ([]wire.SQLR
 type readCopy struct{ db *buntdb.DB }
 
 // copyForRead copies the catalog and the rows of every table b reads (every table, when it
-// reads a catalog view). It runs under the state's lock and reads each row once.
-func copyForRead(ctx context.Context, tx Tx, b *Batch, budget Budget) (*readCopy, error) {
+// reads a catalog view). It runs under the state's lock and reads each row once; the copy is
+// loaded into its own database (loadCopy) after the lock is released.
+func copyForRead(ctx context.Context, tx Tx, b *Batch, budget Budget) ([][2]string, error) {
 	prefixes := []string{catalogPrefix}
 	if tables, all := readTables(b); all {
 		prefixes = append(prefixes, rowPrefix)
@@ -91,7 +98,7 @@ func copyForRead(ctx context.Context, tx Tx, b *Batch, budget Budget) (*readCopy
 			return nil, fmt.Errorf("copy rows for a read: %w", err)
 		}
 	}
-	return loadCopy(items)
+	return items, nil
 }
 
 func loadCopy(items [][2]string) (*readCopy, error) {
