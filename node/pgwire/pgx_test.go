@@ -81,7 +81,7 @@ func TestPGXFollower(t *testing.T) {
 		if rr.Err != nil || len(rr.Rows) != 1 {
 			t.Fatalf("%v %d rows", rr.Err, len(rr.Rows))
 		}
-		want := []string{"2", "12", "-5", "0.5", "1e-07", "12.5", "it's", "v", "f", "2024-05-06 07:08:09", "2024-05-06 05:08:09+00"}
+		want := []string{"2", "12", "-5", "0.5", "1e-07", "12.50", "it's", "v", "f", "2024-05-06 07:08:09", "2024-05-06 05:08:09+00"}
 		for i, w := range want {
 			if got := string(rr.Rows[0][i]); got != w {
 				t.Errorf("column %s: %q, want %q", rr.FieldDescriptions[i].Name, got, w)

@@ -172,10 +172,6 @@ func encodeText(v any, oid uint32) []byte {
 			}
 			return []byte(formatFloat(f, bits))
 		}
-	case oidNumeric:
-		if f, ok := v.(float64); ok {
-			return []byte(strconv.FormatFloat(f, 'f', -1, 64))
-		}
 	}
 	switch x := v.(type) {
 	case string:
@@ -399,9 +395,11 @@ func parseBool(s string) (bool, bool) {
 // Numeric binary format: int16 ndigits, int16 weight, uint16 sign, int16 dscale, then
 // ndigits base-10000 digits; weight is the power of 10000 of the first digit.
 const (
-	numericPos = 0x0000
-	numericNeg = 0x4000
-	numericNaN = 0xC000
+	numericPos  = 0x0000
+	numericNeg  = 0x4000
+	numericNaN  = 0xC000
+	numericPInf = 0xD000
+	numericNInf = 0xF000
 )
 
 func encodeNumeric(s string) ([]byte, error) {
@@ -412,15 +410,13 @@ func encodeNumeric(s string) ([]byte, error) {
 		b = binary.BigEndian.AppendUint16(b, sign)
 		return binary.BigEndian.AppendUint16(b, uint16(dscale))
 	}
-	if strings.EqualFold(s, "nan") {
+	switch strings.ToLower(s) {
+	case "nan":
 		return hdr(0, 0, numericNaN, 0), nil
-	}
-	if strings.ContainsAny(s, "eE") {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nil, fmt.Errorf("cannot send numeric %q in binary", s)
-		}
-		s = strconv.FormatFloat(f, 'f', -1, 64)
+	case "infinity":
+		return hdr(0, 0, numericPInf, 0), nil
+	case "-infinity":
+		return hdr(0, 0, numericNInf, 0), nil
 	}
 	var sign uint16 = numericPos
 	if strings.HasPrefix(s, "-") {
@@ -477,8 +473,13 @@ func decodeNumeric(b []byte) (string, error) {
 	if len(b) != 8+2*nd || dscale < 0 || dscale > 1000 || weight > 1000 || weight < -1000 {
 		return "", fmt.Errorf("bad numeric")
 	}
-	if sign == numericNaN {
+	switch sign {
+	case numericNaN:
 		return "NaN", nil
+	case numericPInf:
+		return "Infinity", nil
+	case numericNInf:
+		return "-Infinity", nil
 	}
 	if sign != numericPos && sign != numericNeg {
 		return "", fmt.Errorf("bad numeric sign")

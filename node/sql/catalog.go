@@ -18,6 +18,7 @@ type Table struct {
 	PK      []int    `json:"pk,omitempty"`      // primary key column positions; none: hidden rowid
 	Indexes []Index  `json:"indexes,omitempty"` // secondary indexes, incl. those of UNIQUE constraints
 	RowID   int64    `json:"rowid,omitempty"`   // last hidden rowid handed out
+	Keys    int      `json:"keys,omitempty"`    // row key format (keysExact), for migrations
 }
 
 // Column is one column of a table.
@@ -216,14 +217,18 @@ func createBuntIndex(tx Tx, t *Table, ix Index) error {
 	return nil
 }
 
-// RestoreIndexes recreates the BuntDB indexes the catalog lists; BuntDB's Save/Load keeps
-// data but not indexes. Call it on a write transaction after loading a snapshot.
+// RestoreIndexes recreates the BuntDB indexes the catalog lists (BuntDB's Save/Load keeps
+// data but not indexes), after re-keying tables an earlier release stored (migrateKeys).
+// Call it on a write transaction after loading a snapshot.
 func RestoreIndexes(tx Tx) error {
 	tables, err := allTables(tx)
 	if err != nil {
 		return fmt.Errorf("restore indexes: %w", err)
 	}
 	for _, t := range tables {
+		if err := migrateKeys(tx, t); err != nil {
+			return err
+		}
 		for _, ix := range t.Indexes {
 			if err := createBuntIndex(tx, t, ix); err != nil {
 				return fmt.Errorf("restore indexes: %w", err)
@@ -282,7 +287,10 @@ func columnTypeName(c Column) string {
 			name = "serial"
 		}
 	}
-	if c.Len > 0 {
+	switch {
+	case c.Len > 0 && c.Type == TNumeric:
+		return numericTypeName(c.Len)
+	case c.Len > 0:
 		name += "(" + strconv.Itoa(c.Len) + ")"
 	}
 	return name

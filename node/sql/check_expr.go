@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cockroachdb/apd/v3"
 	pg "github.com/pganalyze/pg_query_go/v2"
 )
 
@@ -283,11 +284,11 @@ func (c *checker) aconst(ac *pg.A_Const) (*Expr, error) {
 				return constExpr(i, TInt8), nil
 			}
 		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsInf(f, 0) {
-			return nil, errAt(c.pos(ac.Location), StateOutOfRange, "numeric value %s out of range", s)
+		d, err := parseNumeric(s)
+		if err != nil {
+			return nil, withPos(err, c.pos(ac.Location))
 		}
-		return constExpr(f, TNumeric), nil
+		return constExpr(d, TNumeric), nil
 	case v.GetString_() != nil:
 		return constExpr(v.GetString_().Str, TUnknown), nil
 	}
@@ -340,11 +341,11 @@ func paramConst(v any, n int) (*Expr, error) {
 		if i, err := x.Int64(); err == nil {
 			return constExpr(i, TInt8), nil
 		}
-		f, err := x.Float64()
+		d, err := parseNumeric(x.String())
 		if err != nil {
 			return nil, errf(StateInvalidParameter, "parameter $%d: bad number %q", n, x)
 		}
-		return floatParam(f, n)
+		return constExpr(d, TNumeric), nil // a JSON number is a decimal: keep every digit
 	case time.Time:
 		return constExpr(formatTimestamp(TTimestamptz, x), TTimestamptz), nil
 	}
@@ -456,6 +457,26 @@ func (c *checker) unify(a, b *Expr, na, nb *pg.Node, op string, loc int32) (*Exp
 	return a, b, t, nil
 }
 
+// negativeLiteral is a minus sign applied to a number literal, which PostgreSQL's grammar
+// folds into the literal: -2147483648 is an integer and -9223372036854775808 a bigint,
+// although their digits alone are a bigint and a numeric.
+func negativeLiteral(r *Expr) *Expr {
+	switch v := r.V.(type) {
+	case int64:
+		if -v >= math.MinInt32 {
+			return constExpr(-v, TInt4)
+		}
+		return constExpr(-v, TInt8)
+	case *apd.Decimal:
+		n := numNeg(v)
+		if i, err := n.Int64(); err == nil && n.Exponent == 0 {
+			return constExpr(i, TInt8)
+		}
+		return constExpr(n, TNumeric)
+	}
+	return r
+}
+
 func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 	op := ""
 	if len(ae.Name) > 0 {
@@ -480,11 +501,16 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 				}
 				// Fold -2147483648 and friends without overflowing the positive literal.
 				if r.K == kConst && r.V != nil {
+					if ae.Rexpr.GetAConst() != nil {
+						return negativeLiteral(r), nil
+					}
 					switch v := r.V.(type) {
 					case int64:
 						return constExpr(-v, r.T), nil
 					case float64:
 						return constExpr(-v, r.T), nil
+					case *apd.Decimal:
+						return constExpr(numNeg(v), r.T), nil
 					}
 				}
 				return fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
@@ -930,12 +956,15 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		case "ceiling":
 			name = "ceil"
 		}
-		switch name {
-		case "round", "ceil", "floor":
-			if t.isInt() {
-				t = TNumeric
-			}
-		case "sqrt":
+		// round, ceil, floor and sqrt exist for numeric and double precision; integers
+		// and real take the double precision one, but round(x, digits) is numeric only.
+		switch {
+		case name == "abs":
+		case len(args) == 2 && (a.T.isInt() || a.T == TUnknown):
+			t = TNumeric
+		case len(args) == 2 && a.T != TNumeric:
+			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function round(%s, integer) does not exist", a.T)
+		case t != TNumeric:
 			t = TFloat8
 		}
 		if len(args) == 2 {
@@ -1011,7 +1040,7 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 				ag.T = TInt8
 			case a.T == TInt8:
 				ag.T = TNumeric
-			case a.T.isFloat():
+			case a.T.isFloat() || a.T == TNumeric:
 				ag.T = a.T
 			default:
 				return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function sum(%s) does not exist", a.T)
@@ -1052,6 +1081,29 @@ func fold(e *Expr) (*Expr, error) {
 	return constExpr(v, e.T), nil
 }
 
+// numericTypmod reads numeric(p) or numeric(p, s).
+func (c *checker) numericTypmod(tn *pg.TypeName) (int, error) {
+	if len(tn.Typmods) > 2 {
+		return 0, errAt(c.pos(tn.Location), StateSyntax, "invalid NUMERIC type modifier")
+	}
+	mods := []int64{0, 0}
+	for i, m := range tn.Typmods {
+		ac := m.GetAConst()
+		if ac == nil || ac.Val.GetInteger() == nil {
+			return 0, errAt(c.pos(tn.Location), StateSyntax, "type modifiers must be simple constants or identifiers")
+		}
+		mods[i] = int64(ac.Val.GetInteger().Ival)
+	}
+	p, s := mods[0], mods[1]
+	if p < 1 || p > numericMaxTypmodP {
+		return 0, errAt(c.pos(tn.Location), StateInvalidParameter, "NUMERIC precision %d must be between 1 and %d", p, numericMaxTypmodP)
+	}
+	if s < -numericMaxTypmodP || s > numericMaxTypmodP {
+		return 0, errAt(c.pos(tn.Location), StateInvalidParameter, "NUMERIC scale %d must be between -%d and %d", s, numericMaxTypmodP, numericMaxTypmodP)
+	}
+	return numericTypmod(int(p), int(s)), nil
+}
+
 // typeName resolves a TypeName node: type, length (varchar(n)), serial.
 func (c *checker) typeName(tn *pg.TypeName) (Type, int, bool, error) {
 	if tn == nil {
@@ -1083,6 +1135,13 @@ func (c *checker) typeName(tn *pg.TypeName) (Type, int, bool, error) {
 		} else if t == TChar {
 			length = 1
 		}
+	}
+	if t == TNumeric && len(tn.Typmods) > 0 {
+		typmod, err := c.numericTypmod(tn)
+		if err != nil {
+			return "", 0, false, err
+		}
+		length = typmod
 	}
 	return t, length, serial, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
 	"github.com/tidwall/gjson"
 )
 
@@ -31,9 +32,14 @@ func encodeKeyPart(b []byte, v any) []byte {
 		var buf [16]byte
 		hex.Encode(buf[:], be64(uint64(x)^(1<<63)))
 		return append(b, buf[:]...)
+	case *apd.Decimal:
+		return numKey(b, x)
 	case float64:
 		if x == 0 {
 			x = 0 // fold -0 into 0
+		}
+		if math.IsNaN(x) {
+			x = math.NaN() // one NaN, after +Infinity
 		}
 		u := math.Float64bits(x)
 		if u>>63 == 0 {
@@ -95,9 +101,11 @@ func appendJSONValue(b []byte, v any) []byte {
 		return strconv.AppendInt(b, x, 10)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return append(b, "null"...)
+			return strconv.AppendQuote(b, formatFloat(x, TFloat8))
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case *apd.Decimal:
+		return numJSON(b, x)
 	case bool:
 		return strconv.AppendBool(b, x)
 	case string:
@@ -127,6 +135,7 @@ const (
 	storedFloat
 	storedText
 	storedBool
+	storedNumeric
 )
 
 func appendStoredKinds(kinds []storedKind, cols []Column) []storedKind {
@@ -137,6 +146,8 @@ func appendStoredKinds(kinds []storedKind, cols []Column) []storedKind {
 			k = storedInt
 		case t.isFloat():
 			k = storedFloat
+		case t == TNumeric:
+			k = storedNumeric
 		case t.storedAsText():
 			k = storedText
 		case t == TBool:
@@ -280,7 +291,7 @@ func decodeString(row []any, raw string, i int, kinds []storedKind, col int) (in
 			i++
 			if col < len(kinds) {
 				if kinds[col] != storedText {
-					return i, false
+					return i, false // NaN and ±Infinity are rare: gjson's path reads them
 				}
 				if esc {
 					// Rare (quotes, control and HTML characters): let gjson unescape.
@@ -407,10 +418,42 @@ func decodeNumber(row []any, raw string, i int, kinds []storedKind, col int) (in
 		}
 		f, _ := strconv.ParseFloat(tok, 64)
 		row[col] = f
+	case storedNumeric:
+		d, err := decodeStoredNumeric(tok)
+		if err != nil {
+			return i, false
+		}
+		row[col] = d
 	default:
 		return i, false
 	}
 	return i, true
+}
+
+// decodeStoredNumeric reads a stored numeric, a JSON number: its digits as written, so
+// the values of earlier releases, which kept numeric as a double's shortest text, read
+// back as the same decimals they printed.
+func decodeStoredNumeric(tok string) (*apd.Decimal, error) {
+	d, _, err := apd.NewFromString(tok)
+	if err != nil || d.NumDigits() > numericDigits {
+		return nil, errf(StateDataCorrupted, "stored value %s is not a numeric", tok)
+	}
+	return checkNumeric(d, 0)
+}
+
+// decodeSpecialNumber reads the stored text of NaN and ±Infinity in a float or numeric
+// column.
+func decodeSpecialNumber(s string, t Type) (any, bool) {
+	switch s {
+	case "NaN", "Infinity", "-Infinity":
+		if t == TNumeric {
+			d, err := parseNumeric(s)
+			return d, err == nil
+		}
+		f, err := parseFloat(TFloat8, s)
+		return f, err == nil
+	}
+	return nil, false
 }
 
 var float64pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
@@ -430,10 +473,15 @@ func jsonToValue(v gjson.Result, t Type) (any, error) {
 			return n, nil
 		case t.isFloat():
 			return v.Num, nil
+		case t == TNumeric:
+			return decodeStoredNumeric(v.Raw)
 		}
 	case gjson.String:
 		if t.storedAsText() {
 			return v.Str, nil
+		}
+		if x, ok := decodeSpecialNumber(v.Str, t); ok {
+			return x, nil
 		}
 	case gjson.True, gjson.False:
 		if t == TBool {
@@ -496,11 +544,46 @@ func compareIndexed(a, b gjson.Result, t Type, aHi, bHi bool) int {
 		y, _ := strconv.ParseInt(b.Raw, 10, 64)
 		return cmpInt(x, y)
 	case t.isFloat():
-		return cmpFloat(a.Num, b.Num)
+		return cmpFloat(indexedFloat(a), indexedFloat(b))
+	case t == TNumeric:
+		return cmpIndexedNumeric(a, b)
 	case t == TBool:
 		return cmpInt(boolInt(a.Type == gjson.True), boolInt(b.Type == gjson.True))
 	}
 	return strings.Compare(a.Str, b.Str)
+}
+
+func indexedFloat(v gjson.Result) float64 {
+	if v.Type == gjson.String {
+		f, _ := parseFloat(TFloat8, v.Str)
+		return f
+	}
+	return v.Num
+}
+
+// cmpIndexedNumeric orders stored numerics: by their doubles when those differ (the
+// conversion never reverses an order), and exactly when they are equal.
+func cmpIndexedNumeric(a, b gjson.Result) int {
+	if a.Type == gjson.Number && b.Type == gjson.Number {
+		if c := cmpFloat(a.Num, b.Num); c != 0 && !math.IsInf(a.Num, 0) && !math.IsInf(b.Num, 0) {
+			return c
+		}
+	}
+	return cmpNumeric(indexedNumeric(a), indexedNumeric(b))
+}
+
+func indexedNumeric(v gjson.Result) *apd.Decimal {
+	var d *apd.Decimal
+	var err error
+	if v.Type == gjson.String {
+		d, err = parseNumeric(v.Str)
+	} else {
+		d, err = decodeStoredNumeric(v.Raw)
+	}
+	if err != nil {
+		return numNaN // unreadable values sort last; reading the row reports them
+	}
+	return d
 }
 
 func boolInt(b bool) int64 {

@@ -47,6 +47,7 @@ const (
 	StateUniqueViolation          = "23505"
 	StateNotNullViolation         = "23502"
 	StateDivisionByZero           = "22012"
+	StateInvalidPowerArgument     = "2201F"
 	StateOutOfRange               = "22003"
 	StateStringTooLong            = "22001"
 	StateGrouping                 = "42803"

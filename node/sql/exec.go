@@ -217,6 +217,9 @@ func (x *executor) indexOwner(name string) (*Table, error) {
 func (x *executor) createTable(ct *CreateTable) (wire.SQLResult, error) {
 	res := wire.SQLResult{Command: "CREATE TABLE"}
 	t := ct.Table.clone()
+	if t.hasNumericKey() {
+		t.Keys = keysExact
+	}
 	if err := checkName("table", t.Name, 0); err != nil {
 		return res, err
 	}

@@ -1,6 +1,6 @@
 package sql
 
-import "math"
+import "github.com/cockroachdb/apd/v3"
 
 // grouper accumulates aggregate state per group, groups in order of first appearance.
 type grouper struct {
@@ -17,9 +17,10 @@ type group struct {
 type aggState struct {
 	def   *Agg
 	count int64
-	isum  int64
-	fsum  float64
-	float bool // sum/avg carried as float
+	isum  int64        // integer sum while it fits
+	nsum  *apd.Decimal // exact sum: numeric input, or integers past int64
+	fsum  float64      // float4/float8 input
+	float bool         // sum/avg carried as float
 	best  any
 	seen  map[string]bool // DISTINCT
 }
@@ -101,29 +102,7 @@ func (s *aggState) add(en *env) error {
 	s.count++
 	switch s.def.Fn {
 	case "sum", "avg":
-		switch x := v.(type) {
-		case int64:
-			if !s.float {
-				r := s.isum + x
-				if (r > s.isum) == (x > 0) || x == 0 {
-					s.isum = r
-					return nil
-				}
-				// int64 overflow: numeric sums continue in floating point
-				if s.def.T != TNumeric && s.def.Fn == "sum" {
-					return errf(StateOutOfRange, "bigint out of range")
-				}
-				s.float, s.fsum = true, float64(s.isum)
-			}
-			s.fsum += float64(x)
-		case float64:
-			if !s.float {
-				s.float, s.fsum = true, float64(s.isum)
-			}
-			s.fsum += x
-		default:
-			return errf(StateUndefinedFunction, "%s of a non-number", s.def.Fn)
-		}
+		return s.addNumber(v)
 	case "min", "max":
 		if s.best == nil {
 			s.best = v
@@ -140,43 +119,90 @@ func (s *aggState) add(en *env) error {
 	return nil
 }
 
-func (gr *group) result() []any {
+func (gr *group) result() ([]any, error) {
 	out := make([]any, len(gr.aggs))
 	for i, s := range gr.aggs {
-		out[i] = s.value()
+		v, err := s.value()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
 	}
-	return out
+	return out, nil
 }
 
-func (s *aggState) value() any {
+// addNumber adds to a sum: integers in int64 until they overflow (then exactly, when
+// the result is numeric: sum(bigint) and every avg), numerics exactly, floats as floats.
+func (s *aggState) addNumber(v any) error {
+	switch x := v.(type) {
+	case int64:
+		if s.nsum == nil {
+			r := s.isum + x
+			if (r > s.isum) == (x > 0) || x == 0 {
+				s.isum = r
+				return nil
+			}
+			if s.def.T != TNumeric {
+				return errf(StateOutOfRange, "bigint out of range")
+			}
+			s.nsum = numFromInt(s.isum)
+		}
+		return s.addNumeric(numFromInt(x))
+	case *apd.Decimal:
+		if s.nsum == nil {
+			s.nsum = numFromInt(s.isum)
+		}
+		return s.addNumeric(x)
+	case float64:
+		s.float = true
+		prev := s.fsum
+		s.fsum += x
+		if s.def.T == TFloat4 {
+			s.fsum = float64(float32(s.fsum))
+		}
+		return checkFloat(s.fsum, prev, x)
+	}
+	return errf(StateUndefinedFunction, "%s of a non-number", s.def.Fn)
+}
+
+func (s *aggState) addNumeric(d *apd.Decimal) error {
+	sum, err := numArith("+", s.nsum, d)
+	if err != nil {
+		return err
+	}
+	s.nsum = sum
+	return nil
+}
+
+func (s *aggState) value() (any, error) {
 	switch s.def.Fn {
 	case "count":
-		return s.count
-	case "sum":
+		return s.count, nil
+	case "sum", "avg":
 		if s.count == 0 {
-			return nil
+			return nil, nil
 		}
-		if s.def.T.isInt() {
-			return s.isum
-		}
-		if s.float {
-			return s.fsum
-		}
-		return float64(s.isum)
-	case "avg":
-		if s.count == 0 {
-			return nil
-		}
-		sum := float64(s.isum)
-		if s.float {
-			sum = s.fsum
-		}
-		avg := sum / float64(s.count)
-		if s.def.T == TNumeric {
-			// numeric division prints a bounded number of digits, as PostgreSQL's does
-			return math.Round(avg*1e16) / 1e16
-		}
-		return avg
+		return s.sumOrAvg()
 	}
-	return s.best
+	return s.best, nil
+}
+
+func (s *aggState) sumOrAvg() (any, error) {
+	avg := s.def.Fn == "avg"
+	switch {
+	case s.float && avg:
+		return s.fsum / float64(s.count), nil
+	case s.float:
+		return s.fsum, nil
+	case s.def.T.isInt():
+		return s.isum, nil
+	}
+	sum := s.nsum
+	if sum == nil {
+		sum = numFromInt(s.isum)
+	}
+	if avg {
+		return numArith("/", sum, numFromInt(s.count))
+	}
+	return sum, nil
 }

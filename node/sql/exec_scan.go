@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
 	"github.com/tidwall/buntdb"
 	"github.com/tidwall/gjson"
 )
@@ -36,6 +37,13 @@ func keyValue(v any, t Type, round int) (any, bool) {
 	case t.isFloat():
 		if f, ok := toFloat(v); ok {
 			return f, true
+		}
+	case t == TNumeric:
+		switch x := v.(type) {
+		case int64:
+			return numFromInt(x), true
+		case *apd.Decimal:
+			return x, true
 		}
 	case t.storedAsText():
 		if s, ok := v.(string); ok {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
+
 	"github.com/raftplay/raftplay/node/wire"
 )
 
@@ -26,9 +28,9 @@ func (x *executor) selectResult(q *Query) (wire.SQLResult, error) {
 		rows = [][]any{}
 	}
 	res := wire.SQLResult{Columns: wireColumns(cols), Rows: rows[:len(rows):len(rows)]}
-	// Only numeric values change representation on the wire.
+	// Only numeric and float values change representation on the wire.
 	for j, c := range cols {
-		if c.Type != TNumeric {
+		if c.Type != TNumeric && !c.Type.isFloat() {
 			continue
 		}
 		for _, r := range rows {
@@ -163,7 +165,11 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 	if grp != nil {
 		for _, g := range grp.groups() {
 			en := x.env(g.key)
-			en.aggs = g.result()
+			aggs, err := g.result()
+			if err != nil {
+				return nil, nil, err
+			}
+			en.aggs = aggs
 			if q.Having != nil {
 				v, err := eval(q.Having, en)
 				if err != nil {
@@ -379,6 +385,9 @@ func rowIdentity(r []any) string {
 		case float64:
 			b = append(b, 'f')
 			b = encodeKeyPart(b, x)
+		case *apd.Decimal:
+			b = append(b, 'd')
+			b = encodeKeyPart(b, x) // scale-free: 1.5 and 1.50 are one group
 		case bool:
 			b = append(b, 'b')
 			b = encodeKeyPart(b, x)

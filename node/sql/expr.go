@@ -1,10 +1,13 @@
 package sql
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cockroachdb/apd/v3"
 )
 
 // env is what an expression sees while it is evaluated.
@@ -75,6 +78,8 @@ func eval(e *Expr, en *env) (any, error) {
 			return -x, checkIntRange(e.T, -x)
 		case float64:
 			return -x, nil
+		case *apd.Decimal:
+			return numNeg(x), nil
 		}
 		return nil, errf(StateUndefinedFunction, "operator does not exist: - %s", e.T)
 	case kNot:
@@ -198,6 +203,9 @@ func eval(e *Expr, en *env) (any, error) {
 			}
 			return fitLength(s, e.T, e.I, true)
 		}
+		if d, ok := out.(*apd.Decimal); ok && e.I > 0 {
+			return fitNumeric(d, e.I)
+		}
 		return out, nil
 	case kFunc:
 		args := make([]any, len(e.A))
@@ -225,8 +233,11 @@ func eval(e *Expr, en *env) (any, error) {
 // textLen bounds the length of v as text: exact for text, generous for the rest (no number
 // or timestamp prints longer), so checking it before concatenating costs no formatting.
 func textLen(v any) int {
-	if s, ok := v.(string); ok {
-		return len(s)
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case *apd.Decimal:
+		return int(x.NumDigits()) + int(max(x.Exponent, -x.Exponent)) + 3
 	}
 	return 64
 }
@@ -420,11 +431,28 @@ func arith(op string, t Type, a, b any) (any, error) {
 		}
 		return r, nil
 	}
+	if t == TNumeric {
+		x, ok1, err1 := toNumeric(a, TFloat8)
+		y, ok2, err2 := toNumeric(b, TFloat8)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, err
+		}
+		if !ok1 || !ok2 {
+			return nil, errf(StateUndefinedFunction, "operator does not exist: %s %s %s", kindName(a), op, kindName(b))
+		}
+		return numArith(op, x, y)
+	}
 	fx, ok1 := toFloat(a)
 	fy, ok2 := toFloat(b)
 	if !ok1 || !ok2 || !t.isFloat() {
 		return nil, errf(StateUndefinedFunction, "operator does not exist: %s %s %s", kindName(a), op, kindName(b))
 	}
+	return floatArith(op, t, fx, fy)
+}
+
+// floatArith is float4 or float8 arithmetic: an overflow from finite operands is 22003,
+// while NaN and ±Infinity operands give NaN and ±Infinity as IEEE 754 says.
+func floatArith(op string, t Type, fx, fy float64) (any, error) {
 	var r float64
 	switch op {
 	case "+":
@@ -447,15 +475,22 @@ func arith(op string, t Type, a, b any) (any, error) {
 	if t == TFloat4 {
 		r = float64(float32(r))
 	}
-	return r, checkFloat(r)
+	return r, checkFloat(r, fx, fy)
 }
 
+// toFloat converts a number to float8 (numerics beyond its range become ±Infinity).
 func toFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return float64(x), true
 	case float64:
 		return x, true
+	case *apd.Decimal:
+		f, err := numToFloat(x, TFloat8)
+		if err != nil {
+			return math.Inf(x.Sign()), true
+		}
+		return f, true
 	}
 	return 0, false
 }
@@ -466,6 +501,8 @@ func kindName(v any) string {
 		return "integer"
 	case float64:
 		return "double precision"
+	case *apd.Decimal:
+		return "numeric"
 	case string:
 		return "text"
 	case bool:
@@ -567,35 +604,11 @@ func callFunc(name string, t Type, args []any) (any, error) {
 			return x, checkIntRange(t, x)
 		case float64:
 			return math.Abs(x), nil
+		case *apd.Decimal:
+			return checkNumeric(new(apd.Decimal).Abs(x), 0)
 		}
 	case "round", "ceil", "floor", "sqrt":
-		f, ok := toFloat(args[0])
-		if !ok {
-			return nil, errf(StateUndefinedFunction, "function %s needs a number", name)
-		}
-		switch name {
-		case "round":
-			if len(args) == 2 {
-				if args[1] == nil {
-					return nil, nil
-				}
-				d, ok := args[1].(int64)
-				if !ok || d > 15 || d < -15 {
-					return nil, errf(StateInvalidParameter, "round: bad number of digits")
-				}
-				p := math.Pow(10, float64(d))
-				return math.Round(f*p) / p, nil
-			}
-			return math.Round(f), nil
-		case "ceil":
-			return math.Ceil(f), nil
-		case "floor":
-			return math.Floor(f), nil
-		}
-		if f < 0 {
-			return nil, errf("2201F", "cannot take square root of a negative number")
-		}
-		return math.Sqrt(f), nil
+		return roundingFunc(name, t, args)
 	case "concat":
 		var b strings.Builder
 		for _, a := range args {
@@ -622,10 +635,70 @@ func callFunc(name string, t Type, args []any) (any, error) {
 				best = a
 			}
 		}
-		if f, ok := best.(int64); ok && t.isFloat() {
-			return float64(f), nil
+		if t.isNumber() && best != nil {
+			return castValue(best, kindType(best), t)
 		}
 		return best, nil
 	}
 	return nil, errf(StateUndefinedFunction, "function %s does not exist", name)
+}
+
+// kindType is the widest type of a value's Go representation (for converting it on).
+func kindType(v any) Type {
+	switch v.(type) {
+	case int64:
+		return TInt8
+	case float64:
+		return TFloat8
+	case *apd.Decimal:
+		return TNumeric
+	case bool:
+		return TBool
+	}
+	return TText
+}
+
+// roundingFunc is round, ceil, floor and sqrt: exact on numeric (t), IEEE on floats,
+// where round is rint (half to even), as in PostgreSQL.
+func roundingFunc(name string, t Type, args []any) (any, error) {
+	if t == TNumeric {
+		d, ok, err := toNumeric(args[0], TFloat8)
+		if err != nil || !ok {
+			return nil, errors.Join(err, errf(StateUndefinedFunction, "function %s needs a number", name))
+		}
+		switch name {
+		case "round":
+			places := int64(0)
+			if len(args) == 2 {
+				if args[1] == nil {
+					return nil, nil
+				}
+				p, ok := args[1].(int64)
+				if !ok {
+					return nil, errf(StateInvalidParameter, "round: bad number of digits")
+				}
+				places = p
+			}
+			return numRound(d, places)
+		case "ceil", "floor":
+			return numIntegral(d, name == "ceil")
+		}
+		return numSqrt(d)
+	}
+	f, ok := toFloat(args[0])
+	if !ok || len(args) != 1 {
+		return nil, errf(StateUndefinedFunction, "function %s needs one number", name)
+	}
+	switch name {
+	case "round":
+		return math.RoundToEven(f), nil
+	case "ceil":
+		return math.Ceil(f), nil
+	case "floor":
+		return math.Floor(f), nil
+	}
+	if f < 0 {
+		return nil, errf(StateInvalidPowerArgument, "cannot take square root of a negative number")
+	}
+	return math.Sqrt(f), nil
 }

@@ -2,7 +2,10 @@ package sql
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
+
+	"github.com/cockroachdb/apd/v3"
 )
 
 // Expression kinds (Expr.K).
@@ -62,7 +65,9 @@ func (e *Expr) UnmarshalJSON(b []byte) error {
 	case e.T.isInt():
 		e.V, err = strconv.ParseInt(string(p.V), 10, 64)
 	case e.T.isFloat():
-		e.V, err = strconv.ParseFloat(string(p.V), 64)
+		e.V, err = decodeFloatConst(p.V)
+	case e.T == TNumeric:
+		e.V, err = decodeNumericConst(p.V)
 	case e.T == TBool:
 		var v bool
 		err = json.Unmarshal(p.V, &v)
@@ -76,6 +81,41 @@ func (e *Expr) UnmarshalJSON(b []byte) error {
 		return errf(StateProtocol, "bad constant %s of type %s", p.V, e.T)
 	}
 	return nil
+}
+
+// MarshalJSON writes NaN and ±Infinity floats as strings, which JSON numbers cannot be.
+// Numerics marshal as their text (apd.Decimal is a TextMarshaler), every digit kept.
+func (e *Expr) MarshalJSON() ([]byte, error) {
+	type plain Expr
+	p := *(*plain)(e)
+	if f, ok := p.V.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		p.V = formatFloat(f, TFloat8)
+	}
+	return json.Marshal(p)
+}
+
+// decodeFloatConst reads a float constant: a JSON number, or the text of NaN or ±Infinity.
+func decodeFloatConst(raw json.RawMessage) (float64, error) {
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, err
+		}
+		return parseFloat(TFloat8, s)
+	}
+	return strconv.ParseFloat(string(raw), 64)
+}
+
+// decodeNumericConst reads a numeric constant: its text as a JSON string, or (in batches
+// written before numeric was exact) a JSON number, read digit for digit.
+func decodeNumericConst(raw json.RawMessage) (*apd.Decimal, error) {
+	s := string(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+	}
+	return parseNumeric(s)
 }
 
 // Ref names a table a statement depends on, with the shape it was checked against.

@@ -164,6 +164,8 @@ func keyCompatible(t, ct Type) bool {
 		return ct.isInt()
 	case t.isFloat():
 		return ct.isNumber()
+	case t == TNumeric:
+		return ct.isInt() || ct == TNumeric // a float compares as a float, not as a key
 	case t.isString():
 		return ct.isString()
 	case t.isTime():

@@ -1,16 +1,19 @@
 package sql
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cockroachdb/apd/v3"
 )
 
 // Type is a SQL type by its PostgreSQL name, as results report it.
 //
-// Values are Go values by type family: integers are int64, real, double precision and
-// numeric are float64 (numeric is not arbitrary precision here; it prints as decimal text),
+// Values are Go values by type family: integers are int64, real and double precision are
+// float64 (NaN and ±Infinity included), numeric is an exact *apd.Decimal (numeric.go),
 // text, varchar, char, timestamp and timestamptz are string (timestamps kept in PostgreSQL
 // text format, UTC for timestamptz), boolean is bool, and NULL is nil.
 type Type string
@@ -37,8 +40,8 @@ const (
 func IsInteger(typeName string) bool { return Type(typeName).isInt() }
 
 func (t Type) isInt() bool        { return t == TInt2 || t == TInt4 || t == TInt8 }
-func (t Type) isFloat() bool      { return t == TFloat4 || t == TFloat8 || t == TNumeric }
-func (t Type) isNumber() bool     { return t.isInt() || t.isFloat() }
+func (t Type) isFloat() bool      { return t == TFloat4 || t == TFloat8 }
+func (t Type) isNumber() bool     { return t.isInt() || t.isFloat() || t == TNumeric }
 func (t Type) isString() bool     { return t == TText || t == TVarchar || t == TChar || t == TUnknown }
 func (t Type) isTime() bool       { return t == TTimestamp || t == TTimestamptz }
 func (t Type) valid() bool        { return t.isNumber() || t.isString() || t.isTime() || t == TBool }
@@ -120,11 +123,43 @@ func checkIntRange(t Type, v int64) error {
 	return nil
 }
 
-func checkFloat(f float64) error {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return errf(StateOutOfRange, "value out of range: overflow")
+// checkFloat refuses a result that overflowed to infinity (or became NaN) from finite
+// operands; NaN and ±Infinity operands give such results legitimately.
+func checkFloat(f float64, operands ...float64) error {
+	if !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return nil
 	}
-	return nil
+	for _, o := range operands {
+		if math.IsNaN(o) || math.IsInf(o, 0) {
+			return nil
+		}
+	}
+	return errf(StateOutOfRange, "value out of range: overflow")
+}
+
+// parseFloat is float4's and float8's input function, NaN and ±Infinity included.
+func parseFloat(t Type, s string) (float64, error) {
+	ts := strings.TrimSpace(s)
+	switch strings.ToLower(ts) {
+	case "nan":
+		return math.NaN(), nil
+	case "infinity", "+infinity", "inf", "+inf":
+		return math.Inf(1), nil
+	case "-infinity", "-inf":
+		return math.Inf(-1), nil
+	}
+	bits := 64
+	if t == TFloat4 {
+		bits = 32
+	}
+	f, err := strconv.ParseFloat(ts, bits)
+	if err != nil && errors.Is(err, strconv.ErrRange) {
+		return 0, errf(StateOutOfRange, "%q is out of range for type %s", s, t)
+	}
+	if err != nil || strings.ContainsAny(ts, "xXpP_") || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, errf(StateInvalidText, "invalid input syntax for type %s: %q", t, s)
+	}
+	return f, nil
 }
 
 // parseText converts text to a value of type t (the input function of the type).
@@ -143,15 +178,13 @@ func parseText(t Type, s string) (any, error) {
 		}
 		return v, nil
 	case t.isFloat():
-		ts := strings.TrimSpace(s)
-		f, err := strconv.ParseFloat(ts, 64)
-		if err != nil || strings.ContainsAny(ts, "xXpP_") || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, errf(StateInvalidText, "invalid input syntax for type %s: %q", t, s)
-		}
-		if t == TFloat4 {
-			f = float64(float32(f))
+		f, err := parseFloat(t, s)
+		if err != nil {
+			return nil, err
 		}
 		return f, nil
+	case t == TNumeric:
+		return parseNumeric(s)
 	case t == TBool:
 		switch strings.ToLower(strings.TrimSpace(s)) {
 		case "t", "true", "y", "yes", "on", "1":
@@ -204,15 +237,28 @@ func formatTimestamp(t Type, tm time.Time) string {
 	return tm.Format("2006-01-02 15:04:05.999999")
 }
 
-// formatFloat prints a float as PostgreSQL's shortest round-trip text.
+// formatFloat prints a float as PostgreSQL 12+ does: the shortest text that reads back
+// as the same value, with an exponent when it is below -4 or at least 15 (float8) or 6
+// (float4) digits, as "%g" would ("1e+15", "1e-05", "1.234567e+06").
 func formatFloat(f float64, t Type) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	bits, limit := 64, 15
 	if t == TFloat4 {
-		return strconv.FormatFloat(f, 'g', -1, 32)
+		bits, limit = 32, 6
 	}
-	if t == TNumeric {
-		return strconv.FormatFloat(f, 'f', -1, 64)
+	e := strconv.FormatFloat(f, 'e', -1, bits)
+	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+	if exp < -4 || exp >= limit {
+		return e
 	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	return strconv.FormatFloat(f, 'f', -1, bits)
 }
 
 // toText is the output function: the text form of v as type t prints it.
@@ -224,6 +270,8 @@ func toText(v any, t Type) string {
 		return strconv.FormatInt(x, 10)
 	case float64:
 		return formatFloat(x, t)
+	case *apd.Decimal:
+		return formatNumeric(x)
 	case bool:
 		if x {
 			return "true"
@@ -235,10 +283,16 @@ func toText(v any, t Type) string {
 	return ""
 }
 
-// wireValue converts v to the JSON-friendly value wire.SQLResult rows carry.
+// wireValue converts v to the JSON-friendly value wire.SQLResult rows carry: numeric and
+// non-finite floats as their text, so that no digit is lost.
 func wireValue(v any, t Type) any {
-	if f, ok := v.(float64); ok && t == TNumeric {
-		return formatFloat(f, t)
+	switch x := v.(type) {
+	case *apd.Decimal:
+		return formatNumeric(x)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return formatFloat(x, t)
+		}
 	}
 	return v
 }
@@ -252,6 +306,8 @@ func sameKind(v any, t Type) bool {
 		return t.isInt()
 	case float64:
 		return t.isFloat()
+	case *apd.Decimal:
+		return t == TNumeric
 	case string:
 		return t.storedAsText()
 	case bool:

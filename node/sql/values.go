@@ -4,11 +4,14 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cockroachdb/apd/v3"
 )
 
-// compareValues orders two non-NULL values of comparable types: numbers numerically,
-// strings bytewise (the C collation), false before true. ok is false when the kinds
-// cannot be compared.
+// compareValues orders two non-NULL values of comparable types: numbers numerically
+// (NaN equal to NaN and after every other number, as PostgreSQL orders floats and
+// numerics), strings bytewise (the C collation), false before true. ok is false when the
+// kinds cannot be compared.
 func compareValues(a, b any) (int, bool) {
 	switch x := a.(type) {
 	case int64:
@@ -17,6 +20,8 @@ func compareValues(a, b any) (int, bool) {
 			return cmpInt(x, y), true
 		case float64:
 			return cmpFloat(float64(x), y), true
+		case *apd.Decimal:
+			return cmpNumeric(numFromInt(x), y), true
 		}
 	case float64:
 		switch y := b.(type) {
@@ -24,7 +29,19 @@ func compareValues(a, b any) (int, bool) {
 			return cmpFloat(x, float64(y)), true
 		case float64:
 			return cmpFloat(x, y), true
+		case *apd.Decimal:
+			f, err := numToFloat(y, TFloat8)
+			if err != nil { // beyond float8: ±Infinity's side of every float
+				f = math.Inf(y.Sign())
+			}
+			return cmpFloat(x, f), true
 		}
+	case *apd.Decimal:
+		if y, ok := b.(*apd.Decimal); ok {
+			return cmpNumeric(x, y), true
+		}
+		c, ok := compareValues(b, a)
+		return -c, ok
 	case string:
 		if y, ok := b.(string); ok {
 			return strings.Compare(x, y), true
@@ -54,7 +71,13 @@ func cmpInt(a, b int64) int {
 }
 
 func cmpFloat(a, b float64) int {
-	switch {
+	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
 	case a < b:
 		return -1
 	case a > b:
@@ -86,7 +109,7 @@ func kindOrder(v any) int {
 	switch v.(type) {
 	case bool:
 		return 1
-	case int64, float64:
+	case int64, float64, *apd.Decimal:
 		return 2
 	case string:
 		return 3
@@ -124,6 +147,8 @@ func castValue(v any, from, to Type) (any, error) {
 				f = float64(float32(f))
 			}
 			return f, nil
+		case to == TNumeric:
+			return numFromInt(x), nil
 		case to == TBool:
 			if from == TInt4 || from == TInt8 || from == TInt2 {
 				return x != 0, nil
@@ -132,26 +157,17 @@ func castValue(v any, from, to Type) (any, error) {
 			return toText(x, from), nil
 		}
 	case float64:
+		return castFloat(x, from, to)
+	case *apd.Decimal:
 		switch {
 		case to.isInt():
-			// PostgreSQL rounds numeric half away from zero (2.5::int is 3) and
-			// float4/float8 half to even (rint: 2.5::float8::int is 2).
-			r := math.Round(x)
-			if from == TFloat4 || from == TFloat8 {
-				r = math.RoundToEven(x)
-			}
-			lo, hi := intRange(to)
-			if math.IsNaN(r) || r < float64(lo) || r >= -float64(math.MinInt64) || r > float64(hi) {
-				return nil, errf(StateOutOfRange, "%s out of range", to)
-			}
-			return int64(r), nil
+			return numToInt(x, to)
 		case to.isFloat():
-			if to == TFloat4 {
-				return float64(float32(x)), checkFloat(float64(float32(x)))
-			}
+			return numToFloat(x, to)
+		case to == TNumeric:
 			return x, nil
 		case to.isString():
-			return toText(x, from), nil
+			return formatNumeric(x), nil
 		}
 	case bool:
 		switch {
@@ -165,6 +181,30 @@ func castValue(v any, from, to Type) (any, error) {
 		case to.isString():
 			return toText(x, from), nil
 		}
+	}
+	return nil, errf(StateUndefinedFunction, "cannot cast type %s to %s", from, to)
+}
+
+// castFloat converts a float4 or float8 value; to an integer it rounds half to even, as
+// PostgreSQL's rint does (2.5::float8::int is 2).
+func castFloat(x float64, from, to Type) (any, error) {
+	switch {
+	case to.isInt():
+		r := math.RoundToEven(x)
+		lo, hi := intRange(to)
+		if math.IsNaN(r) || r < float64(lo) || r >= -float64(math.MinInt64) || r > float64(hi) {
+			return nil, errf(StateOutOfRange, "%s out of range", to)
+		}
+		return int64(r), nil
+	case to == TFloat4:
+		f := float64(float32(x))
+		return f, checkFloat(f, x)
+	case to.isFloat():
+		return x, nil
+	case to == TNumeric:
+		return numFromFloat(x, from)
+	case to.isString():
+		return toText(x, from), nil
 	}
 	return nil, errf(StateUndefinedFunction, "cannot cast type %s to %s", from, to)
 }
@@ -221,6 +261,9 @@ func assignValue(v any, from Type, col *Column) (any, error) {
 			return fitLength(s, col.Type, col.Len, false)
 		}
 		return s, nil
+	}
+	if d, ok := out.(*apd.Decimal); ok && col.Len > 0 {
+		return fitNumeric(d, col.Len)
 	}
 	return out, nil
 }

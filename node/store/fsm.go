@@ -28,7 +28,8 @@ type Extension interface {
 	Apply(tx *Tx, payload []byte) (value any, summary string, err error)
 	// Summary is a short readable line for a log view.
 	Summary(payload []byte) string
-	// AfterRestore rebuilds what a BuntDB snapshot does not keep (indexes).
+	// AfterRestore rebuilds what a BuntDB snapshot does not keep (indexes) and migrates
+	// what an earlier release stored differently, writing through tx.
 	AfterRestore(tx *Tx) error
 }
 
@@ -472,18 +473,24 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		if err := btx.Ascend("", func(k, v string) bool { d.add(itemHash(k, v)); return true }); err != nil {
 			return err
 		}
-		if f.opts.SQL != nil {
-			return f.opts.SQL.AfterRestore(&Tx{tx: btx})
+		if h.Digest != "" && h.Digest != d.String() {
+			return fmt.Errorf("digest %s does not match snapshot header %s", d, h.Digest)
 		}
+		if f.opts.SQL == nil {
+			return nil
+		}
+		// AfterRestore may also migrate what an earlier release stored; its writes count.
+		tx := &Tx{tx: btx}
+		if err := f.opts.SQL.AfterRestore(tx); err != nil {
+			return err
+		}
+		d.add(tx.delta)
+		d.sub(tx.neg)
 		return nil
 	})
 	if err != nil {
 		db.Close()
 		return fmt.Errorf("restore: rebuild: %w", err)
-	}
-	if h.Digest != "" && h.Digest != d.String() {
-		db.Close()
-		return fmt.Errorf("restore: digest %s does not match snapshot header %s", d, h.Digest)
 	}
 	f.mu.Lock()
 	old := f.db
