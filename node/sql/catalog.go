@@ -18,7 +18,7 @@ type Table struct {
 	PK      []int    `json:"pk,omitempty"`      // primary key column positions; none: hidden rowid
 	Indexes []Index  `json:"indexes,omitempty"` // secondary indexes, incl. those of UNIQUE constraints
 	RowID   int64    `json:"rowid,omitempty"`   // last hidden rowid handed out
-	Keys    int      `json:"keys,omitempty"`    // row key format (keysExact), for migrations
+	Format  int      `json:"format,omitempty"`  // how numerics are stored (formatExact), for migrations
 }
 
 // Column is one column of a table.
@@ -218,7 +218,7 @@ func createBuntIndex(tx Tx, t *Table, ix Index) error {
 }
 
 // RestoreIndexes recreates the BuntDB indexes the catalog lists (BuntDB's Save/Load keeps
-// data but not indexes), after re-keying tables an earlier release stored (migrateKeys).
+// data but not indexes), after migrating tables an earlier release stored (migrateTable).
 // Call it on a write transaction after loading a snapshot.
 func RestoreIndexes(tx Tx) error {
 	tables, err := allTables(tx)
@@ -226,7 +226,7 @@ func RestoreIndexes(tx Tx) error {
 		return fmt.Errorf("restore indexes: %w", err)
 	}
 	for _, t := range tables {
-		if err := migrateKeys(tx, t); err != nil {
+		if err := migrateTable(tx, t); err != nil {
 			return err
 		}
 		for _, ix := range t.Indexes {

@@ -217,9 +217,7 @@ func (x *executor) indexOwner(name string) (*Table, error) {
 func (x *executor) createTable(ct *CreateTable) (wire.SQLResult, error) {
 	res := wire.SQLResult{Command: "CREATE TABLE"}
 	t := ct.Table.clone()
-	if t.hasNumericKey() {
-		t.Keys = keysExact
-	}
+	t.markFormat()
 	if err := checkName("table", t.Name, 0); err != nil {
 		return res, err
 	}
@@ -476,6 +474,7 @@ func (x *executor) addColumn(ac *AddColumn) (wire.SQLResult, error) {
 	col.Seq = 0
 	nt := t.clone()
 	nt.Cols = append(nt.Cols, col)
+	nt.markFormat()
 	newCol := &nt.Cols[len(nt.Cols)-1]
 	// Existing rows get the default (or serial values, in key order), as PostgreSQL does.
 	keys, err := x.tableKeys(t)

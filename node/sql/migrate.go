@@ -2,26 +2,37 @@ package sql
 
 import "fmt"
 
-// keysExact is Table.Keys for a table whose row keys encode numeric primary key values
-// exactly (numKey). Earlier releases kept numeric as float64 and encoded its keys as
-// floats; a snapshot of theirs is re-keyed once when it is restored (migrateKeys).
-const keysExact = 1
+// formatExact is Table.Format for a table whose numerics are stored as this release
+// stores them: values with their own digits (12.50, 1E+21), keys by numKey. Earlier
+// releases kept numeric as float64, stored a double's shortest text (1e+21) and encoded
+// numeric keys as floats; a snapshot of theirs is migrated once when it is restored
+// (migrateTable), so that a node that restored an old snapshot and one that replayed the
+// same entries hold the same bytes.
+const formatExact = 1
 
-func (t *Table) hasNumericKey() bool {
-	for _, p := range t.PK {
-		if p >= 0 && p < len(t.Cols) && t.Cols[p].Type == TNumeric {
+func (t *Table) hasNumeric() bool {
+	for _, c := range t.Cols {
+		if c.Type == TNumeric {
 			return true
 		}
 	}
 	return false
 }
 
-// migrateKeys moves the rows of a table with a numeric primary key from float-encoded
-// keys to exact ones. It is deterministic (every node migrating the same snapshot writes
-// the same keys) and idempotent; a row whose new key is somehow taken stays where it is
-// rather than keep the node from starting.
-func migrateKeys(tx Tx, t *Table) error {
-	if t.Keys >= keysExact || !t.hasNumericKey() {
+// markFormat records the current format on a table this release creates or changes.
+func (t *Table) markFormat() {
+	if t.hasNumeric() {
+		t.Format = formatExact
+	}
+}
+
+// migrateTable rewrites an earlier release's table with numeric columns: every row's
+// value in the current stored form, under its current key, and the catalog entry itself
+// (whose numeric defaults were JSON numbers). It is deterministic and idempotent; a row
+// whose new key is somehow taken stays where it is rather than keep the node from
+// starting.
+func migrateTable(tx Tx, t *Table) error {
+	if t.Format >= formatExact || !t.hasNumeric() {
 		return nil
 	}
 	type move struct{ from, to, raw string }
@@ -34,8 +45,12 @@ func migrateKeys(tx Tx, t *Table) error {
 		if decodeErr = dec.decodeInto(row, raw); decodeErr != nil {
 			return false
 		}
-		if to := t.rowKey(row, 0); to != k {
-			moves = append(moves, move{k, to, raw})
+		to := k // a hidden rowid key does not depend on the row
+		if len(t.PK) > 0 {
+			to = t.rowKey(row, 0)
+		}
+		if now := encodeRow(row); to != k || now != raw {
+			moves = append(moves, move{k, to, now})
 		}
 		return true
 	})
@@ -43,19 +58,25 @@ func migrateKeys(tx Tx, t *Table) error {
 		err = decodeErr
 	}
 	if err != nil {
-		return fmt.Errorf("migrate keys of %q: %w", t.Name, err)
+		return fmt.Errorf("migrate %q: %w", t.Name, err)
 	}
 	for _, m := range moves {
-		if _, taken, err := tx.Get(m.to); err != nil || taken {
-			continue
-		}
-		if err := tx.Delete(m.from); err != nil {
-			return fmt.Errorf("migrate keys of %q: %w", t.Name, err)
-		}
-		if err := tx.Set(m.to, m.raw); err != nil {
-			return fmt.Errorf("migrate keys of %q: %w", t.Name, err)
+		if err := moveRow(tx, m.from, m.to, m.raw); err != nil {
+			return fmt.Errorf("migrate %q: %w", t.Name, err)
 		}
 	}
-	t.Keys = keysExact
+	t.Format = formatExact
 	return saveTable(tx, t)
+}
+
+func moveRow(tx Tx, from, to, raw string) error {
+	if from != to {
+		if _, taken, err := tx.Get(to); err != nil || taken {
+			return err
+		}
+		if err := tx.Delete(from); err != nil {
+			return err
+		}
+	}
+	return tx.Set(to, raw)
 }
