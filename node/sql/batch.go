@@ -7,8 +7,16 @@ import (
 	"strings"
 )
 
-// batchVersion is the version of the encoded form; DecodeBatch rejects others.
-const batchVersion = 1
+// batchVersion is the version of the encoded form. Version 2 writes numeric constants as
+// their text; version 1 (the release before numeric was exact) wrote a double's text as a
+// JSON number, which reads back as the same decimal, so its entries still apply. Anything
+// else is rejected.
+const (
+	batchVersion       = 2
+	oldestBatchVersion = 1
+)
+
+func knownBatchVersion(v int) bool { return v >= oldestBatchVersion && v <= batchVersion }
 
 // Batch is a checked request: statements resolved against the catalog, parameters bound,
 // now() fixed, ready for Execute on any node. It is what goes into the Raft log.
@@ -47,7 +55,7 @@ func DecodeBatch(p []byte) (b *Batch, err error) {
 	if err := dec.Decode(&out); err != nil {
 		return nil, fmt.Errorf("decode batch: %w", &Error{SQLState: StateProtocol, Message: err.Error()})
 	}
-	if out.Version != batchVersion {
+	if !knownBatchVersion(out.Version) {
 		return nil, errf(StateProtocol, "unsupported batch version %d", out.Version)
 	}
 	for i, s := range out.Stmts {

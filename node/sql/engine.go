@@ -146,7 +146,7 @@ func (e *Engine) execute(tx Tx, b *Batch, m *meter) (res []wire.SQLResult, err e
 	if b == nil {
 		return nil, errf(StateProtocol, "nil batch")
 	}
-	if b.Version != batchVersion {
+	if !knownBatchVersion(b.Version) {
 		return nil, errf(StateProtocol, "unsupported batch version %d", b.Version)
 	}
 	x := newExecutor(tx, b, m)

@@ -196,7 +196,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(b, d) {
 			t.Fatalf("decoded batch differs for %s", s)
 		}
-		if !bytes.Contains(p1, []byte(`"sql":`)) || !bytes.Contains(p1, []byte(`"v":1`)) {
+		if !bytes.Contains(p1, []byte(`"sql":`)) || !bytes.Contains(p1, []byte(`"v":2`)) {
 			t.Fatalf("log form lacks text or version: %s", p1)
 		}
 	}
@@ -205,7 +205,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 func TestDecodeGarbage(t *testing.T) {
 	e := NewEngine(DefaultLimits())
 	db := openDB(t)
-	inputs := []string{"", "{", "null", "[]", `{"v":2}`, `{"v":1,"stmts":[null]}`, `{"v":1,"stmts":[{"kind":"select"}]}`,
+	inputs := []string{"", "{", "null", "[]", `{"v":3}`, `{"v":1,"stmts":[null]}`, `{"v":1,"stmts":[{"kind":"select"}]}`,
 		`{"v":1,"stmts":[{"kind":"select","query":{"out":[{"k":"col","i":99}],"cols":[{"name":"x","type":"integer"}]}}]}`,
 		`{"v":1,"stmts":[{"kind":"insert","insert":{"table":{"name":"t"},"cols":[5]}}]}`,
 		`{"v":1,"stmts":[{"kind":"select","query":{"out":[{"k":"const","t":"integer","v":"x"}]}}]}`,
