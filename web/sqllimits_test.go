@@ -248,5 +248,21 @@ func TestRunawaySelectNeitherStopsWritesNorOutlivesItsClient(t *testing.T) {
 		t.Fatal("a cancelled query answered")
 	}
 	c.Eventually(5*time.Second, "the cancelled read to stop", func() bool { return reads() == 0 })
+
+	// Through a follower, which forwards the read: a timeout is still 57014, not an
+	// "outcome unknown" about leadership, and the leader's read stops with it.
+	fconn, err := pgx.Connect(context.Background(), "postgres://any@"+c.Followers()[0].PGAddr()+"/any?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fconn.Close(context.Background())
+	if _, err := fconn.Exec(context.Background(), "SET statement_timeout = 300"); err != nil {
+		t.Fatal(err)
+	}
+	err = fconn.QueryRow(context.Background(), crossSelect).Scan(&n)
+	if !strings.Contains(fmt.Sprint(err), "57014") {
+		t.Fatalf("statement_timeout through a follower: got %v, want 57014", err)
+	}
+	c.Eventually(5*time.Second, "the forwarded read to stop", func() bool { return reads() == 0 })
 	c.WaitConverged()
 }
