@@ -419,6 +419,19 @@ func decodeNumber(row []any, raw string, i int, kinds []storedKind, col int) (in
 		f, _ := strconv.ParseFloat(tok, 64)
 		row[col] = f
 	case storedNumeric:
+		if !exp && digits <= 18 {
+			// Up to 18 digits fit the coefficient exactly: no parse, one allocation.
+			v := int64(mant)
+			if neg {
+				v = -v
+			}
+			d := apd.New(v, int32(-frac))
+			if neg && v == 0 {
+				d.Negative = false // -0.0 is 0.0
+			}
+			row[col] = d
+			return i, true
+		}
 		d, err := decodeStoredNumeric(tok)
 		if err != nil {
 			return i, false

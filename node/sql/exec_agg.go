@@ -165,12 +165,18 @@ func (s *aggState) addNumber(v any) error {
 	return errf(StateUndefinedFunction, "%s of a non-number", s.def.Fn)
 }
 
+// addNumeric adds in place: the sum is this state's own value until value() hands it out.
 func (s *aggState) addNumeric(d *apd.Decimal) error {
-	sum, err := numArith("+", s.nsum, d)
-	if err != nil {
+	if s.nsum.Form != apd.Finite || d.Form != apd.Finite {
+		sum, err := numArith("+", s.nsum, d)
+		s.nsum = sum
 		return err
 	}
-	s.nsum = sum
+	cond, err := exact.Add(s.nsum, s.nsum, d)
+	if err != nil || cond.Inexact() || cond.Overflow() {
+		_, err := checkNumeric(s.nsum, cond|apd.Inexact)
+		return err
+	}
 	return nil
 }
 
@@ -204,5 +210,5 @@ func (s *aggState) sumOrAvg() (any, error) {
 	if avg {
 		return numArith("/", sum, numFromInt(s.count))
 	}
-	return sum, nil
+	return checkNumeric(sum, 0)
 }

@@ -282,8 +282,48 @@ func cmpNumeric(a, b *apd.Decimal) int {
 	case bn:
 		return -1
 	}
+	if c, ok := cmpSmall(a, b); ok {
+		return c
+	}
 	return a.Cmp(b)
 }
+
+// cmpSmall compares two finite values whose coefficients fit 63 bits and whose scales
+// differ by at most 18 digits without allocating (apd's Cmp rescales into a new big
+// integer); ok is false for anything else.
+func cmpSmall(a, b *apd.Decimal) (int, bool) {
+	if a.Form != apd.Finite || b.Form != apd.Finite || !a.Coeff.IsInt64() || !b.Coeff.IsInt64() {
+		return 0, false
+	}
+	x, y := a.Coeff.Int64(), b.Coeff.Int64()
+	if a.Negative {
+		x = -x
+	}
+	if b.Negative {
+		y = -y
+	}
+	diff := int64(a.Exponent) - int64(b.Exponent)
+	if diff < 0 {
+		c, ok := cmpSmall(b, a)
+		return -c, ok
+	}
+	if diff > 18 {
+		return 0, false
+	}
+	scaled := x * pow10[diff] // x's exponent down to y's
+	if x != 0 && (scaled/pow10[diff] != x) {
+		return 0, false
+	}
+	return cmpInt(scaled, y), true
+}
+
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
 
 // numArith is + - * / % on numerics.
 func numArith(op string, x, y *apd.Decimal) (*apd.Decimal, error) {
