@@ -18,15 +18,24 @@ import (
 const usage = `raftplay: a Raft playground backed by a real hashicorp/raft cluster.
 
 Usage:
-  raftplay [play] [flags]   run an embedded cluster and the browser playground (default)
-  raftplay node [flags]     run one node (for clusters of separate processes)
-  raftplay sql [flags] [q]  run SQL against any node, or open a SQL shell
-  raftplay watch [flags]    print the cluster's live event stream
-  raftplay bench [flags]    measure a cluster (an embedded one by default)
-  raftplay certs [flags]    make a throwaway CA and node certificates for TLS
+  raftplay <command> [flags]
 
-Run "raftplay <command> --help" for the flags of a command.
+Commands:
+  play        run an embedded cluster and the browser playground (make run)
+  node        run one node (for clusters of separate processes)
+  sql         run SQL against any node, or open a SQL shell
+  watch       print the cluster's live event stream
+  bench       measure a cluster (an embedded one by default)
+  certs       make a throwaway CA and node certificates for TLS
+  version     print the version of raftplay and of the parts it is built on
+  completion  print a shell completion script: raftplay completion bash|zsh|fish
+
+Run "raftplay <command> --help" for the flags of a command. Every flag can also be set
+in the environment: --http-addr as RAFTPLAY_HTTP_ADDR.
 `
+
+// commands are the subcommands, for dispatch, help and shell completion.
+var commands = []string{"play", "node", "sql", "watch", "bench", "certs", "version", "completion"}
 
 func main() {
 	useMoreProcessorsThanCores()
@@ -39,10 +48,11 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	cmd := "play"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage) // a bare command explains itself; it starts nothing
+		return nil
 	}
+	cmd, args := args[0], args[1:]
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch cmd {
@@ -58,11 +68,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runSQLCmd(ctx, args, os.Stdin, stdout, stderr)
 	case "certs":
 		return runCerts(ctx, args, stdout, stderr)
-	case "help", "-h", "--help":
+	case "version", "--version", "-version", "-v":
+		return runVersion(args, stdout, stderr)
+	case "completion":
+		return runCompletion(args, stdout, stderr)
+	case "__flags":
+		return printFlags(ctx, args, stdout)
+	case "help", "-h", "-help", "--help":
+		if len(args) == 1 {
+			if err := run([]string{args[0], "--help"}, stdout, stdout); !errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return nil
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
+	if strings.HasPrefix(cmd, "-") {
+		return fmt.Errorf("flags come after a command, as in \"raftplay play %s\"", cmd)
+	}
 	return fmt.Errorf("unknown command %q", cmd)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -251,33 +252,81 @@ func TestSQLCommand(t *testing.T) {
 		}
 		return string(out)
 	}
-	run("", "CREATE TABLE t (id int PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'garry'), (2, NULL)")
-	out := run("SELECT id, name FROM t ORDER BY id;\n\\q\n")
-	for _, want := range []string{" id | name ", " 1  | garry ", "(2 rows)"} {
-		if !strings.Contains(out, want) {
-			t.Fatalf("shell output lacks %q:\n%s", want, out)
-		}
+	run("", "CREATE TABLE t (id int PRIMARY KEY, name text DEFAULT 'x'); INSERT INTO t VALUES (1, 'garry'), (20, NULL)")
+	tests := []struct {
+		name, stdin string
+		want, not   []string
+	}{
+		{"a query, numbers right-aligned, no prompt when piped", "SELECT id, name FROM t ORDER BY id;\n\\q\n",
+			[]string{" id | name", "  1 | garry", " 20 |", "(2 rows)"}, []string{"raftplay=>", "raftplay sql on"}},
+		{"a statement without its semicolon at the end of input", "SELECT count(*) AS n FROM t",
+			[]string{" n", " 2", "(1 row)"}, nil},
+		{"\\dt lists tables", "\\dt\n", []string{"Schema | Name | Type", "public | t    | table"}, nil},
+		{"\\d describes a table", "\\d t\n", []string{"Column |  Type   | Nullable | Default", "id     | integer | not null |", "name   | text    |          | 'x'"}, nil},
+		{"\\x expands records", "\\x\nSELECT id FROM t WHERE id = 1;\n", []string{"Expanded display is on.", "-[ RECORD 1 ]", "id | 1"}, nil},
+		{"an unknown backslash command never becomes SQL", "\\dx\nSELECT 42 AS answer;\n",
+			[]string{"invalid command \\dx", " answer", "     42"}, []string{"ERROR"}},
+		{"\\? lists the commands", "\\?\n", []string{"\\dt", "\\d NAME", "\\x", "\\timing", "\\i FILE", "\\q"}, nil},
+		{"\\i runs a file", "\\i " + writeFile(t, "SELECT 7 AS seven;\n") + "\n", []string{" seven", "     7"}, nil},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := run(tt.stdin)
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(out, w) {
+					t.Errorf("output has %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	p := filepath.Join(t.TempDir(), "in.sql")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestWatchPrintsEvents(t *testing.T) {
 	p := &proc{id: "n1", httpAddr: freeAddr(t), raftAddr: freeAddr(t), dir: filepath.Join(t.TempDir(), "n1")}
 	startNode(t, p)
-	cmd := exec.Command(binPath, "watch", "--addr", p.httpAddr, "--types", "hello,apply")
+	cmd := exec.Command(binPath, "watch", "--addr", p.httpAddr, "--types", "hello,apply,log_append")
 	out, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	sc := bufio.NewScanner(out)
 	if !sc.Scan() || !strings.Contains(sc.Text(), "hello") {
 		t.Fatalf("first line %q", sc.Text())
 	}
 	clustertest.Put(t, "http://"+p.httpAddr, "seen", "by-watch")
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "apply") && strings.Contains(sc.Text(), "PUT seen = by-watch") {
-			return
+	seen := map[string]bool{}
+	for !(seen["apply"] && seen["log_append"]) && sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.Contains(line, "apply") && strings.Contains(line, "PUT seen = by-watch"):
+			seen["apply"] = true
+		case strings.Contains(line, "log_append") && strings.Contains(line, "appended") && !strings.Contains(line, "{"):
+			seen["log_append"] = true // in words, not raw JSON
 		}
 	}
-	t.Fatal("watch never printed the apply")
+	if !seen["apply"] || !seen["log_append"] {
+		t.Fatalf("watch printed neither the apply nor the append in words: %v", seen)
+	}
+	// A terminated watch ends cleanly: exit status 0 and nothing on stderr.
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil || stderr.Len() > 0 {
+		t.Fatalf("watch after SIGTERM: %v, stderr %q", err, stderr.String())
+	}
 }

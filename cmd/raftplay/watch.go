@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,7 +46,11 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for {
 		_, data, err := c.Read(ctx)
 		if err != nil {
-			if errors.Is(err, context.Canceled) {
+			if ctx.Err() != nil { // interrupted or terminated: a clean end
+				c.Close(websocket.StatusNormalClosure, "")
+				return nil
+			}
+			if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
 				return nil
 			}
 			return fmt.Errorf("read events: %w", err)
@@ -79,31 +82,94 @@ var typeColor = map[string]string{
 	wire.EventSnapshot: "35", wire.EventMembership: "35", wire.EventVote: "33",
 }
 
-// describe renders one event as a line: time, seq, node, type, then its data.
+// describe renders one event as a line: time, seq, node, type, then its data in words.
 func describe(ev wire.Event, color bool) string {
 	typ := fmt.Sprintf("%-10s", ev.Type)
 	if c, ok := typeColor[ev.Type]; ok && color {
 		typ = "\x1b[" + c + "m" + typ + "\x1b[0m"
 	}
-	var detail string
-	switch ev.Type {
-	case wire.EventHello:
-		var h wire.HelloData
-		json.Unmarshal(ev.Data, &h)
-		detail = fmt.Sprintf("leader %s, term %d, %d nodes", h.Cluster.Leader, h.Cluster.Term, len(h.Cluster.Nodes))
-	case wire.EventRPC:
-		var d wire.RPCData
-		json.Unmarshal(ev.Data, &d)
-		detail = fmt.Sprintf("%s %s→%s term %d entries %d ok %v %dµs", d.RPC, d.From, d.To, d.Term, d.Entries, d.Success, d.LatencyUS)
-		if d.Error != "" {
-			detail += " error: " + d.Error
-		}
-	case wire.EventApply:
-		var d wire.ApplyData
-		json.Unmarshal(ev.Data, &d)
-		detail = fmt.Sprintf("#%d %s digest %.8s", d.Index, d.Summary, d.Digest)
-	default:
-		detail = string(ev.Data)
+	detail := string(ev.Data)
+	if f, ok := describers[ev.Type]; ok {
+		detail = f(ev.Data)
 	}
 	return fmt.Sprintf("%s %6d %-4s %s %s", ev.Time.Local().Format(time.TimeOnly+".000"), ev.Seq, ev.Node, typ, detail)
+}
+
+// describers word each event type's data; a type without one prints its JSON.
+var describers = map[string]func(json.RawMessage) string{
+	wire.EventHello: as(func(h wire.HelloData) string {
+		return fmt.Sprintf("leader %s, term %d, %d nodes", h.Cluster.Leader, h.Cluster.Term, len(h.Cluster.Nodes))
+	}),
+	wire.EventState: as(func(d wire.StateData) string {
+		return fmt.Sprintf("%s → %s in term %d", orDash(d.Prev), d.Role, d.Term)
+	}),
+	wire.EventLeader: as(func(d wire.LeaderData) string {
+		return fmt.Sprintf("leader is %s in term %d", orDash(d.Leader), d.Term)
+	}),
+	wire.EventLeaderDown: as(func(d wire.LeaderDownData) string {
+		return fmt.Sprintf("leader %s of term %d is down (silent %d ms): electing now", d.Leader, d.Term, d.QuietMS)
+	}),
+	wire.EventRPC: as(func(d wire.RPCData) string {
+		s := fmt.Sprintf("%s %s→%s term %d entries %d ok %v %dµs", d.RPC, d.From, d.To, d.Term, d.Entries, d.Success, d.LatencyUS)
+		if d.Error != "" {
+			s += " error: " + d.Error
+		}
+		return s
+	}),
+	wire.EventHeartbeats: as(func(d wire.HeartbeatsData) string {
+		return fmt.Sprintf("%d heartbeats %s→%s term %d, %d failed, last %dµs", d.Count, d.From, d.To, d.Term, d.Failed, d.LastLatencyUS)
+	}),
+	wire.EventVote: as(func(d wire.VoteData) string {
+		kind := "vote"
+		if d.PreVote {
+			kind = "pre-vote"
+		}
+		return fmt.Sprintf("%s for %s in term %d", kind, d.Candidate, d.Term)
+	}),
+	wire.EventLogAppend: as(func(d wire.LogAppendData) string {
+		var parts []string
+		for _, e := range d.Entries {
+			parts = append(parts, fmt.Sprintf("#%d %s", e.Index, orDash(e.Summary)))
+		}
+		return fmt.Sprintf("appended %d..%d (term %d): %s", d.First, d.Last, d.Term, strings.Join(parts, ", "))
+	}),
+	wire.EventLogDelete: as(func(d wire.LogDeleteData) string {
+		return fmt.Sprintf("deleted %d..%d %s", d.Min, d.Max, d.Reason)
+	}),
+	wire.EventCommit: as(func(d wire.CommitData) string { return fmt.Sprintf("committed up to #%d", d.Index) }),
+	wire.EventApply: as(func(d wire.ApplyData) string {
+		s := fmt.Sprintf("#%d %s digest %.8s", d.Index, d.Summary, d.Digest)
+		if d.Error != "" {
+			s += " failed: " + d.Error
+		}
+		return s
+	}),
+	wire.EventSnapshot: as(func(d wire.SnapshotData) string {
+		return fmt.Sprintf("snapshot %s at #%d (term %d, %d bytes)", d.Action, d.Index, d.Term, d.Size)
+	}),
+	wire.EventMembership: as(func(d wire.MembershipData) string {
+		var ids []string
+		for _, s := range d.Servers {
+			ids = append(ids, s.ID+"("+s.Suffrage+")")
+		}
+		return strings.TrimSpace(fmt.Sprintf("%s %s: %s", d.Change, d.Node, strings.Join(ids, " ")))
+	}),
+}
+
+// as decodes an event's data into T for a describer; data that does not decode prints raw.
+func as[T any](f func(T) string) func(json.RawMessage) string {
+	return func(raw json.RawMessage) string {
+		var v T
+		if json.Unmarshal(raw, &v) != nil {
+			return string(raw)
+		}
+		return f(v)
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -115,7 +115,7 @@ func parseMillis(v string) (int64, error) {
 	units := []struct {
 		suffix string
 		ms     float64
-	}{{"ms", 1}, {"min", 60000}, {"s", 1000}, {"h", 3600000}, {"d", 86400000}, {"us", 0.001}}
+	}{{"ms", 1}, {"us", 0.001}, {"min", 60000}, {"s", 1000}, {"h", 3600000}, {"d", 86400000}} // longer suffixes first: "us" ends in "s"
 	mult := 1.0
 	for _, u := range units {
 		if strings.HasSuffix(v, u.suffix) {
