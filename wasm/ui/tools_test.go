@@ -44,10 +44,7 @@ func TestScenarioRunAndSteps(t *testing.T) {
 	if !s.Scenario.Running || !strings.Contains(s.Notice.Text, "leader-failover") {
 		t.Fatalf("scenario %+v notice %+v", s.Scenario, s.Notice)
 	}
-	step := struct {
-		wire.Faults
-		Action string `json:"action"`
-	}{wire.Faults{Down: []string{"n1"}}, "scenario:leader-failover: kill the leader n1"}
+	step := wire.FaultData{Faults: wire.Faults{Down: []string{"n1"}}, Action: "scenario:leader-failover: kill the leader n1"}
 	s.Apply(ev(101, "", wire.EventFault, step), t0)
 	if s.Notice.Text != "Scenario leader-failover: kill the leader n1" || len(s.Faults.Down) != 1 {
 		t.Fatalf("notice %q faults %+v", s.Notice.Text, s.Faults)
