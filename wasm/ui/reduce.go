@@ -221,6 +221,9 @@ func (s *State) hello(h wire.HelloData) {
 	} else {
 		s.Faults = wire.Faults{}
 	}
+	// What the server offers now, or nothing: a list of its own would drift from the
+	// server's.
+	s.Scenarios = h.Scenarios
 	if !s.replica {
 		s.Timeline.rebase(h.Seq)
 		for _, ev := range h.Recent {
