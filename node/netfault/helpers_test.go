@@ -49,7 +49,9 @@ func (r *recorder) any(from int, ok func(wire.RPCData) bool) bool {
 	return false
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually polls cond until it holds or the deadline passes. It is the twin of
+// clustertest's Cluster.Eventually, which these tests cannot use: clustertest imports node,
+// which imports this package, and these tests need no cluster.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
