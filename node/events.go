@@ -12,14 +12,11 @@ import (
 )
 
 // EventPeer reports a leader losing or regaining contact with a follower.
-const EventPeer = "peer"
+const EventPeer = wire.EventPeer
 
-// PeerData is the data of an EventPeer event.
-type PeerData struct {
-	Peer        string `json:"peer"`
-	State       string `json:"state"` // "failed" or "resumed"
-	LastContact string `json:"last_contact,omitempty"`
-}
+// PeerData is the data of an EventPeer event; the type lives in package wire, where the
+// browser app and the torture harness decode it.
+type PeerData = wire.PeerData
 
 // Events is the node's own event stream.
 func (n *Node) Events() *eventbus.Bus { return n.bus }

@@ -121,12 +121,26 @@ func (c *client) run(ctx context.Context) {
 
 // connection runs one connection until it ends; got reports whether any event arrived.
 func (c *client) connection(ctx context.Context, since *uint64) (got bool, err error) {
+	conn, err := c.dial(ctx, *since)
+	if err != nil {
+		return false, err
+	}
+	defer conn.CloseNow()
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	defer c.writeCommands(sctx, stop, conn)()
+	c.status <- connStatus{state: ui.ConnLive}
+	return c.deliver(sctx, conn, since)
+}
+
+// dial opens the event stream, resuming after since when it is not 0.
+func (c *client) dial(ctx context.Context, since uint64) (*websocket.Conn, error) {
 	// batch=true: the server sends the events of each ~20 ms as one array (longer when
 	// many streams are open), so a busy cluster costs one message per frame instead of one
 	// per event.
 	url := c.url + "?batch=true"
-	if *since > 0 {
-		url += "&since=" + strconv.FormatUint(*since, 10)
+	if since > 0 {
+		url += "&since=" + strconv.FormatUint(since, 10)
 	}
 	token := c.currentToken()
 	var opts websocket.DialOptions
@@ -140,53 +154,55 @@ func (c *client) connection(ctx context.Context, since *uint64) (got bool, err e
 	cancel()
 	if err != nil {
 		if status, serr := dom.Status(c.statusURL, token); serr == nil && status == http.StatusUnauthorized {
-			return false, errUnauthorized
+			return nil, errUnauthorized
 		}
-		return false, err
+		return nil, err
 	}
-	defer conn.CloseNow()
 	conn.SetReadLimit(readLimit)
+	return conn, nil
+}
 
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
+// writeCommands sends what send queues on conn until ctx ends or a write fails (then it
+// calls stop, ending the connection). The function it returns detaches the queue and
+// waits for the writer.
+func (c *client) writeCommands(ctx context.Context, stop context.CancelFunc, conn *websocket.Conn) (detach func()) {
 	out := make(chan []byte, 32)
 	c.mu.Lock()
 	c.out = out
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.out = nil
-		c.mu.Unlock()
-	}()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		defer stop()
 		for {
 			select {
-			case <-sctx.Done():
+			case <-ctx.Done():
 				return
 			case b := <-out:
-				if conn.Write(sctx, websocket.MessageText, b) != nil {
+				if conn.Write(ctx, websocket.MessageText, b) != nil {
 					return
 				}
 			}
 		}
-	}()
-	defer func() {
+	})
+	return func() {
 		stop() // ends the writer, then wait for it
 		wg.Wait()
-	}()
+		c.mu.Lock()
+		c.out = nil
+		c.mu.Unlock()
+	}
+}
 
-	c.status <- connStatus{state: ui.ConnLive}
+// deliver reads events until the connection ends and passes them to the UI goroutine,
+// keeping *since at the last one so that the next connection resumes after it.
+func (c *client) deliver(ctx context.Context, conn *websocket.Conn, since *uint64) (got bool, err error) {
 	resumed := *since > 0
 	for {
-		_, data, err := conn.Read(sctx)
+		_, data, err := conn.Read(ctx)
 		if err != nil {
 			return got, err
 		}
-		evs, err := decodeEvents(data)
+		evs, err := wire.DecodeEvents(data)
 		if err != nil {
 			return got, err
 		}
@@ -216,27 +232,11 @@ func (c *client) connection(ctx context.Context, since *uint64) (got bool, err e
 			}
 			select {
 			case c.events <- ev:
-			case <-sctx.Done():
-				return got, sctx.Err()
+			case <-ctx.Done():
+				return got, ctx.Err()
 			}
 		}
 	}
-}
-
-// decodeEvents reads one message: a single event, or an array of them (batched stream).
-func decodeEvents(data []byte) ([]wire.Event, error) {
-	if len(data) > 0 && data[0] == '[' {
-		var evs []wire.Event
-		if err := json.Unmarshal(data, &evs); err != nil {
-			return nil, errors.New("unreadable events: " + err.Error())
-		}
-		return evs, nil
-	}
-	var ev wire.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, errors.New("unreadable event: " + err.Error())
-	}
-	return []wire.Event{ev}, nil
 }
 
 // send queues a command on the current connection; false when there is none (or it is

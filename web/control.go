@@ -360,12 +360,9 @@ func (s *Server) faults(context.Context) wire.Faults {
 	return f
 }
 
-// FaultEvent is the data of a "fault" event: what changed, and all faults after it.
-type FaultEvent struct {
-	wire.Faults
-	Action string `json:"action"`
-	Target string `json:"target,omitempty"`
-}
+// FaultEvent is the data of a "fault" event: what changed, and all faults after it. The
+// type lives in package wire, where the browser app decodes it.
+type FaultEvent = wire.FaultData
 
 func (s *Server) faultChanged(ctx context.Context, action, target string) {
 	ev := FaultEvent{Faults: s.faults(ctx), Action: action, Target: target}

@@ -2,6 +2,8 @@ package netfault
 
 import (
 	"io"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,7 +51,9 @@ func (r *recorder) any(from int, ok func(wire.RPCData) bool) bool {
 	return false
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually polls cond until it holds or the deadline passes. It is the twin of
+// clustertest's Cluster.Eventually, which these tests cannot use: clustertest imports node,
+// which imports this package, and these tests need no cluster.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
@@ -59,6 +63,27 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// heldRPCs counts the RPCs waiting for an unreachable peer: goroutines blocked in
+// untilReachable's wait between attempts, so at least one attempt has failed.
+func heldRPCs() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	held := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, " [select") && strings.Contains(g, "netfault.(*Transport).untilReachable(") {
+			held++
+		}
+	}
+	return held
 }
 
 // newInner makes a NetworkTransport on a free loopback port.

@@ -103,16 +103,18 @@ func TestNilObserver(t *testing.T) {
 func TestHeldRPCGoesThroughWhenTheLinkHeals(t *testing.T) {
 	a, b := newPeer(t, "a"), newPeer(t, "b")
 	a.tr.SetLinks([]Link{{From: "a", To: "b", Block: true}})
-	healed := make(chan time.Time, 1)
-	go func() {
-		time.Sleep(unreachableHold / 4)
-		a.tr.SetLinks(nil)
-		healed <- time.Now()
-	}()
-	if err := appendTo(a, b, 0, 1); err != nil {
+	done := make(chan error, 1)
+	go func() { done <- appendTo(a, b, 0, 1) }()
+	eventually(t, unreachableHold/2, "the RPC to wait for the blocked link", func() bool { return heldRPCs() == 1 })
+	if n := len(b.received()); n != 0 {
+		t.Fatalf("b received %d RPCs through a blocked link", n)
+	}
+	healed := time.Now()
+	a.tr.SetLinks(nil)
+	if err := <-done; err != nil {
 		t.Fatalf("held RPC failed after the link healed: %v", err)
 	}
-	if d := time.Since(<-healed); d > unreachableHold/2 {
+	if d := time.Since(healed); d > unreachableHold/2 {
 		t.Errorf("held RPC went through %v after the heal", d)
 	}
 	if n := len(b.received()); n != 1 {
@@ -124,15 +126,15 @@ func TestHeldRPCGoesThroughWhenTheLinkHeals(t *testing.T) {
 func TestHeldRPCGivesUpOnQuiesce(t *testing.T) {
 	a, b := newPeer(t, "a"), newPeer(t, "b")
 	a.tr.SetLinks([]Link{{From: "a", To: "b", Block: true}})
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		a.tr.Quiesce()
-	}()
-	start := time.Now()
-	if err := appendTo(a, b, 0, 1); !errors.Is(err, ErrBlocked) {
+	done := make(chan error, 1)
+	go func() { done <- appendTo(a, b, 0, 1) }()
+	eventually(t, unreachableHold/2, "the RPC to wait for the blocked link", func() bool { return heldRPCs() == 1 })
+	quiesced := time.Now()
+	a.tr.Quiesce()
+	if err := <-done; !errors.Is(err, ErrBlocked) {
 		t.Fatalf("got %v, want ErrBlocked", err)
 	}
-	if d := time.Since(start); d > unreachableHold/2 {
+	if d := time.Since(quiesced); d > unreachableHold/2 {
 		t.Errorf("quiesced RPC still waited %v", d)
 	}
 }

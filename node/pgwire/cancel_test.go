@@ -2,6 +2,7 @@ package pgwire_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -12,16 +13,22 @@ import (
 	"github.com/raftplay/raftplay/node/wire"
 )
 
-// blockingBackend holds every statement until its context ends.
-type blockingBackend struct{ fakeBackend }
+// blockingBackend holds every statement until its context ends, and hands the test each
+// statement's context as it starts.
+type blockingBackend struct {
+	fakeBackend
+	running chan context.Context
+}
 
-func (blockingBackend) SQL(ctx context.Context, req wire.SQLRequest) (wire.SQLResponse, error) {
+func (b blockingBackend) SQL(ctx context.Context, req wire.SQLRequest) (wire.SQLResponse, error) {
+	b.running <- ctx
 	<-ctx.Done()
 	return wire.SQLResponse{}, ctx.Err()
 }
 
 func TestCancelRequest(t *testing.T) {
-	_, addr := serve(t, blockingBackend{}, pgwire.Options{})
+	b := blockingBackend{running: make(chan context.Context, 1)}
+	_, addr := serve(t, b, pgwire.Options{})
 	r := dialRaw(t, addr)
 	var key *pgproto3.BackendKeyData
 	for _, m := range r.until("ReadyForQuery") {
@@ -33,19 +40,42 @@ func TestCancelRequest(t *testing.T) {
 		t.Fatal("no BackendKeyData")
 	}
 	r.send(&pgproto3.Query{String: "SELECT 1"})
-	time.Sleep(100 * time.Millisecond)
-	// A wrong secret is ignored; the right one cancels.
-	for _, secret := range [][]byte{{1, 2, 3, 4}, key.SecretKey} {
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := (&pgproto3.CancelRequest{ProcessID: key.ProcessID, SecretKey: secret}).Encode(nil)
-		nc.Write(b)
-		nc.Close()
+	var query context.Context
+	select {
+	case query = <-b.running:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the query never reached the backend")
 	}
+
+	// A wrong secret is ignored: once the server has closed that cancel connection (it
+	// handled the request), the query still runs.
+	cancelRequest(t, addr, key.ProcessID, []byte{1, 2, 3, 4})
+	if err := query.Err(); err != nil {
+		t.Fatalf("a wrong secret cancelled the query: %v", err)
+	}
+	// The right one cancels it.
+	cancelRequest(t, addr, key.ProcessID, key.SecretKey)
 	msgs := r.until("ReadyForQuery")
 	if e, ok := msgs[0].(*pgproto3.ErrorResponse); !ok || e.Code != "57014" {
 		t.Fatalf("got %s", names(msgs))
+	}
+}
+
+// cancelRequest sends a CancelRequest on a connection of its own and waits until the
+// server has closed it, which it does after acting on the request.
+func cancelRequest(t *testing.T, addr string, pid uint32, secret []byte) {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	b, _ := (&pgproto3.CancelRequest{ProcessID: pid, SecretKey: secret}).Encode(nil)
+	if _, err := nc.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := nc.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("cancel connection: read %d bytes, %v; want the server to close it", n, err)
 	}
 }

@@ -2,6 +2,8 @@ package pgwire_test
 
 import (
 	"errors"
+	"math"
+	"strconv"
 	"testing"
 	"time"
 
@@ -97,6 +99,29 @@ func TestPGXFollower(t *testing.T) {
 		rr = c.PgConn().ExecParams(x, "SELECT id, s, b, ok FROM t WHERE id = $1", [][]byte{{0, 0, 0, 2}}, []uint32{23}, []int16{1}, []int16{1}).Read()
 		if rr.Err != nil || len(rr.Rows) != 1 || string(rr.Rows[0][1]) != "\x00\x0c" || string(rr.Rows[0][3]) != "\x00" {
 			t.Fatalf("binary: %v %q", rr.Err, rr.Rows)
+		}
+	})
+
+	// A float64 holds integers exactly only up to 2^53: every bigint above it, and both
+	// ends of the range, must come back through the follower (which passes the leader's
+	// answers on) digit for digit, in binary and in text.
+	t.Run("bigints", func(t *testing.T) {
+		if _, err := c.Exec(x, "CREATE TABLE big (id int PRIMARY KEY, b bigint)"); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range []int64{1 << 40, 1 << 53, 1<<53 + 1, -(1<<53 + 1), math.MaxInt64 - 1, math.MaxInt64, math.MinInt64} {
+			var back, got int64
+			if err := c.QueryRow(x, "INSERT INTO big VALUES ($1, $2) RETURNING b", i, v).Scan(&back); err != nil || back != v {
+				t.Errorf("INSERT ... RETURNING %d: got %d, %v", v, back, err)
+			}
+			if err := c.QueryRow(x, "SELECT b FROM big WHERE id = $1", i).Scan(&got); err != nil || got != v {
+				t.Errorf("SELECT %d in binary: got %d, %v", v, got, err)
+			}
+			rr := c.PgConn().ExecParams(x, "SELECT b FROM big WHERE id = $1", [][]byte{[]byte(strconv.Itoa(i))}, nil, nil, nil).Read()
+			want := strconv.FormatInt(v, 10)
+			if rr.Err != nil || len(rr.Rows) != 1 || string(rr.Rows[0][0]) != want {
+				t.Errorf("SELECT %d in text: %q, %v", v, rr.Rows, rr.Err)
+			}
 		}
 	})
 

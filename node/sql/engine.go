@@ -5,8 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/raftplay/raftplay/node/store"
 	"github.com/raftplay/raftplay/node/wire"
-	"github.com/tidwall/buntdb"
 )
 
 // Tx is what the engine needs from a storage transaction. All data writes go through Set
@@ -16,7 +16,7 @@ type Tx interface {
 	Get(key string) (value string, ok bool, err error)
 	Set(key, value string) error
 	Delete(key string) error
-	Bunt() *buntdb.Tx
+	Bunt() store.BuntView
 }
 
 // Engine prepares and executes SQL. It holds no state besides its limits and is safe for

@@ -6,8 +6,9 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
-	"github.com/tidwall/buntdb"
 	"github.com/tidwall/gjson"
+
+	"github.com/raftplay/raftplay/node/store"
 )
 
 // keyValue converts a bound to the representation of column type t; ok is false when no
@@ -240,7 +241,7 @@ func (x *executor) scanPK(t *Table, acc *Access, en *env, prefix string, ct Type
 }
 
 // ascendOrDescend iterates keys in [start, end) of the key tree, in either direction.
-func ascendOrDescend(bt *buntdb.Tx, start, end string, desc bool, fn func(k, v string) bool) error {
+func ascendOrDescend(bt store.BuntView, start, end string, desc bool, fn func(k, v string) bool) error {
 	if !desc {
 		return bt.AscendRange("", start, end, fn)
 	}

@@ -1,6 +1,10 @@
 package sql
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/raftplay/raftplay/node/sqllex"
+)
 
 // Limits bound what a request may contain before any of it reaches the C parser, and what
 // running it may do (Budget).
@@ -56,144 +60,110 @@ func (l Limits) guard(text string) ([]piece, error) {
 	return pieces, nil
 }
 
-// split cuts text at top-level semicolons, skipping quoted strings, quoted identifiers,
-// dollar-quoted strings and comments the way the PostgreSQL lexer does, and estimates the
-// deepest expression nesting: parentheses plus operator tokens between list separators.
-// Empty statements (only blanks and comments) are dropped.
+// split cuts text at top-level semicolons by PostgreSQL's lexical rules (package sqllex)
+// and estimates the deepest expression nesting (see nesting). Empty statements (only blanks
+// and comments) are dropped; a quote or comment left open is a syntax error here, so the
+// parser never sees one.
 func split(text string) ([]piece, int, error) {
 	var (
 		pieces   []piece
 		start    int
 		hasToken bool
-		maxDepth int
-		// stack[i] counts operator tokens at parenthesis level i since the last comma.
-		stack = []int{0}
+		depth    = newNesting()
 	)
-	depth := func() int {
-		d := len(stack) - 1
-		for _, c := range stack {
-			d += c
+	s := sqllex.NewScanner(text)
+	for {
+		t, ok := s.Next()
+		if !ok {
+			break
 		}
-		return d
-	}
-	bump := func() {
-		stack[len(stack)-1]++
-		if d := depth(); d > maxDepth {
-			maxDepth = d
+		if t.Unterminated {
+			return nil, 0, unterminated(text, t)
 		}
-	}
-	flush := func(end int) {
-		if hasToken {
-			pieces = append(pieces, piece{text: text[start:end], offset: start})
-		}
-		hasToken = false
-		start = end + 1
-		stack = stack[:1]
-		stack[0] = 0
-	}
-	n := len(text)
-	for i := 0; i < n; {
-		c := text[i]
-		switch {
-		case c == '-' && i+1 < n && text[i+1] == '-':
-			for i < n && text[i] != '\n' {
-				i++
+		switch t.Kind {
+		case sqllex.Comment:
+		case sqllex.Semicolon:
+			// As sqllex.Split cuts, without keeping every token of a 1 MiB request.
+			if hasToken {
+				pieces = append(pieces, piece{text: text[start:t.Pos], offset: start})
 			}
-			continue
-		case c == '/' && i+1 < n && text[i+1] == '*':
-			level := 0
-			for i < n {
-				if text[i] == '/' && i+1 < n && text[i+1] == '*' {
-					level++
-					i += 2
-					continue
-				}
-				if text[i] == '*' && i+1 < n && text[i+1] == '/' {
-					level--
-					i += 2
-					if level == 0 {
-						break
-					}
-					continue
-				}
-				i++
-			}
-			if level != 0 {
-				return nil, 0, errAt(n, StateSyntax, "unterminated /* comment")
-			}
-			continue
-		case c == '\'':
-			hasToken = true
-			escapes := i > 0 && (text[i-1] == 'e' || text[i-1] == 'E') && (i < 2 || !isIdentByte(text[i-2]))
-			j, ok := skipQuoted(text, i, '\'', escapes)
-			if !ok {
-				return nil, 0, errAt(i+1, StateSyntax, "unterminated quoted string")
-			}
-			i = j
-			continue
-		case c == '"':
-			hasToken = true
-			j, ok := skipQuoted(text, i, '"', false)
-			if !ok {
-				return nil, 0, errAt(i+1, StateSyntax, "unterminated quoted identifier")
-			}
-			i = j
-			continue
-		case c == '$' && (i == 0 || !isIdentByte(text[i-1])):
-			if tag, ok := dollarTag(text, i); ok {
-				hasToken = true
-				end := strings.Index(text[i+len(tag):], tag)
-				if end < 0 {
-					return nil, 0, errAt(i+1, StateSyntax, "unterminated dollar-quoted string")
-				}
-				i += len(tag) + end + len(tag)
-				continue
-			}
-			hasToken = true
-			i++
-			continue
-		case c == ';':
-			flush(i)
-			i++
-			continue
-		case c == '(' || c == '[':
-			hasToken = true
-			stack = append(stack, 0)
-			if d := depth(); d > maxDepth {
-				maxDepth = d
-			}
-		case c == ')' || c == ']':
-			hasToken = true
-			if len(stack) > 1 {
-				stack = stack[:len(stack)-1]
-			}
-		case c == ',':
-			hasToken = true
-			stack[len(stack)-1] = 0
-		case strings.IndexByte("+-*/%^<>=~!@#&|`?:", c) >= 0:
-			hasToken = true
-			// A run of operator characters is one token to the lexer, but counting each
-			// character only overestimates, which is the safe direction.
-			bump()
-		case isIdentByte(c):
-			hasToken = true
-			j := i
-			for j < n && isIdentByte(text[j]) {
-				j++
-			}
-			if isNestingWord(text[i:j]) {
-				bump()
-			}
-			i = j
-			continue
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			start, hasToken = t.End(), false
+			depth.endStatement()
 		default:
 			hasToken = true
+			depth.add(t)
 		}
-		i++
 	}
-	flush(n)
-	return pieces, maxDepth, nil
+	if hasToken {
+		pieces = append(pieces, piece{text: text[start:], offset: start})
+	}
+	return pieces, depth.max, nil
+}
+
+// unterminated is the syntax error for a quote or comment still open at the end of text.
+func unterminated(text string, t sqllex.Token) error {
+	switch {
+	case t.Kind == sqllex.Comment:
+		return errAt(len(text), StateSyntax, "unterminated /* comment")
+	case t.Kind == sqllex.QuotedIdent:
+		return errAt(t.Pos+1, StateSyntax, "unterminated quoted identifier")
+	case t.Text[0] == '$':
+		return errAt(t.Pos+1, StateSyntax, "unterminated dollar-quoted string")
+	}
+	// At the quote, after the E of an E'...' string.
+	return errAt(t.Pos+strings.IndexByte(t.Text, '\'')+1, StateSyntax, "unterminated quoted string")
+}
+
+// nesting estimates the deepest expression of a statement from its tokens: parentheses
+// plus operator tokens between list separators. It only has to err on the high side.
+type nesting struct {
+	stack []int // stack[i] counts operator tokens at parenthesis level i since the last comma
+	max   int
+}
+
+func newNesting() *nesting { return &nesting{stack: []int{0}} }
+
+func (n *nesting) depth() int {
+	d := len(n.stack) - 1
+	for _, c := range n.stack {
+		d += c
+	}
+	return d
+}
+
+func (n *nesting) bump() {
+	n.stack[len(n.stack)-1]++
+	n.max = max(n.max, n.depth())
+}
+
+func (n *nesting) endStatement() {
+	n.stack = n.stack[:1]
+	n.stack[0] = 0
+}
+
+func (n *nesting) add(t sqllex.Token) {
+	switch t.Kind {
+	case sqllex.Word:
+		if isNestingWord(t.Text) {
+			n.bump()
+		}
+	case sqllex.Op:
+		switch c := t.Text[0]; {
+		case c == '(' || c == '[':
+			n.stack = append(n.stack, 0)
+			n.max = max(n.max, n.depth())
+		case c == ')' || c == ']':
+			if len(n.stack) > 1 {
+				n.stack = n.stack[:len(n.stack)-1]
+			}
+		case c == ',':
+			n.stack[len(n.stack)-1] = 0
+		case strings.IndexByte("+-*/%^<>=~!@#&|`?:", c) >= 0:
+			// A run of operator characters is one token to the parser, but counting each
+			// character only overestimates, which is the safe direction.
+			n.bump()
+		}
+	}
 }
 
 // isNestingWord reports keywords that build expression nodes around their operands.
@@ -206,42 +176,4 @@ func isNestingWord(w string) bool {
 		return true
 	}
 	return false
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
-// skipQuoted returns the index after the quoted token starting at text[i]. A doubled quote
-// is an escaped quote; with escapes, a backslash escapes the next byte (E'...' strings).
-func skipQuoted(text string, i int, q byte, escapes bool) (int, bool) {
-	for j := i + 1; j < len(text); j++ {
-		switch text[j] {
-		case '\\':
-			if escapes {
-				j++
-			}
-		case q:
-			if j+1 < len(text) && text[j+1] == q {
-				j++
-				continue
-			}
-			return j + 1, true
-		}
-	}
-	return 0, false
-}
-
-// dollarTag returns the opening tag ($$ or $name$) of a dollar-quoted string at text[i].
-func dollarTag(text string, i int) (string, bool) {
-	for j := i + 1; j < len(text); j++ {
-		c := text[j]
-		if c == '$' {
-			return text[i : j+1], true
-		}
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 || j > i+1 && c >= '0' && c <= '9') {
-			return "", false
-		}
-	}
-	return "", false
 }

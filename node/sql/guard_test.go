@@ -22,6 +22,10 @@ func TestSplit(t *testing.T) {
 		{"SELECT 1 -- c;omment\n; /* a; /* nested; */ b; */ SELECT 2", []string{"SELECT 1 -- c;omment\n", " /* a; /* nested; */ b; */ SELECT 2"}},
 		{"SELECT $1; SELECT $2", []string{"SELECT $1", " SELECT $2"}},
 		{" ; ;; -- only comments\n", nil},
+		// PostgreSQL ends a -- comment at \r too, and starts a dollar quote right after
+		// another one closes.
+		{"SELECT 1 --x\r; SELECT 2", []string{"SELECT 1 --x\r", " SELECT 2"}},
+		{"SELECT $$a$$$$;$$; SELECT 1$$;$$", []string{"SELECT $$a$$$$;$$", " SELECT 1$$;$$"}},
 	} {
 		ps, _, err := split(c.in)
 		if err != nil {
@@ -38,9 +42,21 @@ func TestSplit(t *testing.T) {
 			t.Errorf("split(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
-	for _, bad := range []string{"SELECT 'abc", `SELECT "abc`, "SELECT $$abc", "SELECT 1 /* open"} {
-		if _, _, err := split(bad); sqlState(err) != StateSyntax {
-			t.Errorf("split(%q): want syntax error, got %v", bad, err)
+	for _, bad := range []struct {
+		in       string
+		position int // 1-based, where the open token starts (the end of the text for a comment)
+	}{
+		{"SELECT 'abc", 8},
+		{`SELECT E'abc\'`, 9},
+		{`SELECT "abc`, 8},
+		{"SELECT $$abc", 8},
+		{"SELECT 1; SELECT $a$ $b$", 18},
+		{"SELECT 1 /* open /* nested */", 29},
+	} {
+		_, _, err := split(bad.in)
+		var e *Error
+		if !errors.As(err, &e) || e.SQLState != StateSyntax || e.Position != bad.position {
+			t.Errorf("split(%q): want a syntax error at %d, got %v", bad.in, bad.position, err)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftplay/raftplay/node/store"
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/tidwall/buntdb"
 )
@@ -162,7 +163,7 @@ func (t buntTx) Delete(key string) error {
 	return err
 }
 
-func (t buntTx) Bunt() *buntdb.Tx { return t.tx }
+func (t buntTx) Bunt() store.BuntView { return store.NewBuntView(t.tx) }
 
 // readTables lists the tables a read-only batch reads; all is true when it reads a catalog
 // view, which looks at every table.

@@ -4,5 +4,6 @@
 //
 // Key namespaces: "kv/" user keys, "meta/node/" node metadata, "sql/" the SQL engine's
 // catalog, rows and indexes. Nothing outside this package writes to the database except
-// through a Tx, which keeps the digest.
+// through a Tx, which keeps the digest: Tx.Bunt hands out the BuntDB transaction only as a
+// BuntView, which iterates and manages indexes but cannot write data.
 package store

@@ -8,7 +8,7 @@ import (
 )
 
 // Tx is a transaction on the state. Writes go through Set and Delete so the state digest
-// follows them; Bunt exposes the BuntDB transaction for iteration and index management.
+// follows them; Bunt is the BuntDB transaction for iteration and index management only.
 type Tx struct {
 	tx    *buntdb.Tx
 	delta digest
@@ -53,5 +53,5 @@ func (t *Tx) Delete(key string) error {
 	return nil
 }
 
-// Bunt is the underlying BuntDB transaction. Never write data through it.
-func (t *Tx) Bunt() *buntdb.Tx { return t.tx }
+// Bunt is the underlying BuntDB transaction without its data writes (see BuntView).
+func (t *Tx) Bunt() BuntView { return BuntView{tx: t.tx} }

@@ -14,6 +14,9 @@ type HelloData struct {
 	Logs    map[string][]LogEntry `json:"logs"`
 	Recent  []Event               `json:"recent"`
 	Faults  *Faults               `json:"faults,omitempty"`
+	// Scenarios are the scripted runs the server can start (POST /v1/control/scenario);
+	// empty where it can run none.
+	Scenarios []Scenario `json:"scenarios,omitempty"`
 }
 
 // Command is a request sent over an event stream's WebSocket. The answer is a "result"

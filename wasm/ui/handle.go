@@ -25,13 +25,39 @@ type Msg struct {
 func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 	s.Now = now
 	name, arg, _ := strings.Cut(m.Action, ":")
-	c := &s.Console
 	switch name {
 	case "token-save":
 		if tok := strings.TrimSpace(m.Fields["token"]); tok != "" {
 			s.token = tok
 			s.Conn, s.ConnError = ConnConnecting, ""
 		}
+	case "sql-run", "sql-prev", "sql-next", "sql-history":
+		return s.handleSQL(name, arg, m, now)
+	case "kv-put", "kv-get", "kv-delete", "kv-cas":
+		return s.handleKV(name, m, now)
+	case "node", "add-node", "heal", "partition-apply", "part", "scenario-run", "speed":
+		return s.handleControl(name, arg, m, now)
+	case "tl-pause", "tl-resume", "tl-scrub", "tl-select", "tl-noise":
+		s.handleTimeline(name, arg, m)
+	case "data-toggle":
+		s.DataOpen = !s.DataOpen
+		if s.DataOpen {
+			s.refreshData()
+		}
+	case "entry":
+		s.selectEntry(arg)
+	case "entry-close":
+		s.Selected = EntryRef{}
+	case "notice-close":
+		s.Notice = Notice{}
+	}
+	return nil
+}
+
+// handleSQL runs the SQL box's statement or moves through its history.
+func (s *State) handleSQL(name, arg string, m Msg, now time.Time) []wire.Command {
+	c := &s.Console
+	switch name {
 	case "sql-run":
 		sql := strings.TrimSpace(m.Fields["sql"])
 		if sql == "" {
@@ -51,33 +77,45 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 			c.histPos = i
 			c.setSQL(c.History[i])
 		}
-	case "kv-put", "kv-get", "kv-delete", "kv-cas":
-		key := m.Fields["kv-key"]
-		op := "kv." + strings.TrimPrefix(name, "kv-")
-		if key == "" {
-			c.KV = &KVAnswer{Op: op, Err: &wire.ErrorDetail{Code: wire.CodeBadRequest, Message: "enter a key"}}
-			return nil
+	}
+	return nil
+}
+
+// handleKV sends a key/value command ("kv-put", "kv-get", "kv-delete", "kv-cas").
+func (s *State) handleKV(name string, m Msg, now time.Time) []wire.Command {
+	c := &s.Console
+	key := m.Fields["kv-key"]
+	op := "kv." + strings.TrimPrefix(name, "kv-")
+	if key == "" {
+		c.KV = &KVAnswer{Op: op, Err: &wire.ErrorDetail{Code: wire.CodeBadRequest, Message: "enter a key"}}
+		return nil
+	}
+	what := op + " " + key
+	cmd := wire.Command{Op: op, Key: key, Node: m.Fields["sql-node"]}
+	switch op {
+	case "kv.put":
+		cmd.Value = m.Fields["kv-value"]
+	case "kv.cas":
+		// Compare-and-set: a put that happens only if the key holds the expected value;
+		// an empty expectation means the key must not exist yet.
+		cmd.Op, cmd.Value = "kv.put", m.Fields["kv-value"]
+		if prev := m.Fields["kv-prev"]; prev != "" {
+			cmd.Prev = &prev
+		} else {
+			no := false
+			cmd.PrevExists = &no
 		}
-		what := op + " " + key
-		cmd := wire.Command{Op: op, Key: key, Node: m.Fields["sql-node"]}
-		switch op {
-		case "kv.put":
-			cmd.Value = m.Fields["kv-value"]
-		case "kv.cas":
-			// Compare-and-set: a put that happens only if the key holds the expected value;
-			// an empty expectation means the key must not exist yet.
-			cmd.Op, cmd.Value = "kv.put", m.Fields["kv-value"]
-			if prev := m.Fields["kv-prev"]; prev != "" {
-				cmd.Prev = &prev
-			} else {
-				no := false
-				cmd.PrevExists = &no
-			}
-		case "kv.get":
-			cmd.Consistency = m.Fields["sql-consistency"]
-		}
-		c.KVBusy = true
-		return []wire.Command{c.send(pending{kind: "kv", what: what, key: key}, cmd, now)}
+	case "kv.get":
+		cmd.Consistency = m.Fields["sql-consistency"]
+	}
+	c.KVBusy = true
+	return []wire.Command{c.send(pending{kind: "kv", what: what, key: key}, cmd, now)}
+}
+
+// handleControl sends a fault or cluster control: node buttons, add node, heal, the
+// partition builder, scenarios and the speed.
+func (s *State) handleControl(name, arg string, m Msg, now time.Time) []wire.Command {
+	switch name {
 	case "node":
 		action, id, _ := strings.Cut(arg, ":")
 		op, ok := nodeOps[action]
@@ -104,26 +142,28 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 			s.PartPick[id] = m.Value
 		}
 	case "scenario-run":
-		name := m.Fields["scenario"]
-		if name == "" {
-			name = m.Value
+		scenario := m.Fields["scenario"]
+		if scenario == "" {
+			scenario = m.Value
 		}
-		if name == "" {
+		if scenario == "" {
 			return nil
 		}
-		b, _ := json.Marshal(map[string]string{"name": name})
-		s.notice("busy", "scenario "+name+"…")
-		return []wire.Command{s.Console.send(pending{kind: "scenario", what: "scenario " + name, key: name}, wire.Command{Op: "control.scenario", Body: b}, now)}
-	case "data-toggle":
-		s.DataOpen = !s.DataOpen
-		if s.DataOpen {
-			s.refreshData()
-		}
+		b, _ := json.Marshal(map[string]string{"name": scenario})
+		s.notice("busy", "scenario "+scenario+"…")
+		return []wire.Command{s.Console.send(pending{kind: "scenario", what: "scenario " + scenario, key: scenario}, wire.Command{Op: "control.scenario", Body: b}, now)}
 	case "speed":
 		if m.Value == "" {
 			return nil
 		}
 		return []wire.Command{s.control("speed "+m.Value, "control.speed", map[string]string{"preset": m.Value})}
+	}
+	return nil
+}
+
+// handleTimeline pauses, resumes, scrubs, selects in or filters the timeline.
+func (s *State) handleTimeline(name, arg string, m Msg) {
+	switch name {
 	case "tl-pause":
 		s.Timeline.Pause()
 	case "tl-resume":
@@ -138,23 +178,22 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 		}
 	case "tl-noise":
 		s.Timeline.ShowNoise = m.Value == "true"
-	case "entry":
-		id, idx, _ := strings.Cut(arg, ":")
-		i, err := strconv.ParseUint(idx, 10, 64)
-		if err != nil {
-			return nil
-		}
-		ref := EntryRef{Node: id, Index: i}
-		if s.Selected == ref {
-			ref = EntryRef{}
-		}
-		s.Selected = ref
-	case "entry-close":
-		s.Selected = EntryRef{}
-	case "notice-close":
-		s.Notice = Notice{}
 	}
-	return nil
+}
+
+// selectEntry opens the details of the log entry "<node>:<index>", or closes them when
+// it is the one already open.
+func (s *State) selectEntry(arg string) {
+	id, idx, _ := strings.Cut(arg, ":")
+	i, err := strconv.ParseUint(idx, 10, 64)
+	if err != nil {
+		return
+	}
+	ref := EntryRef{Node: id, Index: i}
+	if s.Selected == ref {
+		ref = EntryRef{}
+	}
+	s.Selected = ref
 }
 
 // nodeOps maps a node button to its control op.

@@ -13,17 +13,7 @@ import (
 func (s *State) Apply(ev wire.Event, now time.Time) bool {
 	s.Now = now
 	if ev.Type == wire.EventHello {
-		var h wire.HelloData
-		if err := json.Unmarshal(ev.Data, &h); err != nil {
-			s.notice("error", "bad hello: "+err.Error())
-			return true
-		}
-		s.hello(h)
-		if !s.replica {
-			s.base = replicaOf(h)
-			s.past = nil
-			s.refreshData()
-		}
+		s.applyHello(ev)
 		return true
 	}
 	if ev.Seq != 0 {
@@ -33,17 +23,48 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 		s.LastSeq = ev.Seq
 	}
 	if !s.replica {
-		dropped := s.Timeline.add(ev)
-		if s.base != nil {
-			for _, it := range dropped {
-				s.base.Apply(it.event(), it.Time)
-			}
-		}
-		s.timerEvent(ev, now)
-		if ev.Type == wire.EventApply {
-			s.countApply(ev, now)
+		s.record(ev, now)
+	}
+	if !s.applyNodeEvent(ev, now) {
+		s.applyClusterEvent(ev, now)
+	}
+	s.derive()
+	return true
+}
+
+// applyHello starts the picture over from a hello.
+func (s *State) applyHello(ev wire.Event) {
+	var h wire.HelloData
+	if err := json.Unmarshal(ev.Data, &h); err != nil {
+		s.notice("error", "bad hello: "+err.Error())
+		return
+	}
+	s.hello(h)
+	if !s.replica {
+		s.base = replicaOf(h)
+		s.past = nil
+		s.refreshData()
+	}
+}
+
+// record keeps what the page shows besides the cluster picture: the timeline (and the base
+// state it replays over), the election timers and the write metrics.
+func (s *State) record(ev wire.Event, now time.Time) {
+	dropped := s.Timeline.add(ev)
+	if s.base != nil {
+		for _, it := range dropped {
+			s.base.Apply(it.event(), it.Time)
 		}
 	}
+	s.timerEvent(ev, now)
+	if ev.Type == wire.EventApply {
+		s.countApply(ev, now)
+	}
+}
+
+// applyNodeEvent applies what one node reports about itself: its role, leader, status,
+// log, commit and apply progress, snapshots. It reports whether ev was such an event.
+func (s *State) applyNodeEvent(ev wire.Event, now time.Time) bool {
 	switch ev.Type {
 	case wire.EventState:
 		var d wire.StateData
@@ -96,24 +117,25 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 	case wire.EventSnapshot:
 		var d wire.SnapshotData
 		if decode(ev, &d) {
-			n := s.node(ev.Node)
-			if d.Index >= n.SnapIndex {
-				n.SnapIndex, n.SnapTerm = d.Index, d.Term
-			}
-			if d.Action == "restored" || d.Action == "installed" {
-				n.Applied, n.Commit = d.Index, maxU(n.Commit, d.Index)
-			}
+			s.node(ev.Node).snapshot(d)
 		}
+	default:
+		return false
+	}
+	return true
+}
+
+// applyClusterEvent applies the events about the cluster as a whole or between nodes:
+// membership, faults, RPCs in flight, and the answers to the page's own commands.
+func (s *State) applyClusterEvent(ev wire.Event, now time.Time) {
+	switch ev.Type {
 	case wire.EventMembership:
 		var d wire.MembershipData
 		if decode(ev, &d) {
 			s.membership(d)
 		}
 	case wire.EventFault:
-		var d struct {
-			wire.Faults
-			Action string `json:"action"`
-		}
+		var d wire.FaultData
 		if decode(ev, &d) {
 			s.Faults = d.Faults
 			if !s.replica {
@@ -141,8 +163,17 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 			s.notice("error", d.Message)
 		}
 	}
-	s.derive()
-	return true
+}
+
+// snapshot follows a snapshot taken or installed: entries at or below it may be compacted,
+// and a restored or installed one is the node's whole applied state.
+func (n *Node) snapshot(d wire.SnapshotData) {
+	if d.Index >= n.SnapIndex {
+		n.SnapIndex, n.SnapTerm = d.Index, d.Term
+	}
+	if d.Action == "restored" || d.Action == "installed" {
+		n.Applied, n.Commit = d.Index, maxU(n.Commit, d.Index)
+	}
 }
 
 // scenarioStep follows a scenario's announcements: fault actions "scenario:<name>: <step>",
@@ -190,6 +221,9 @@ func (s *State) hello(h wire.HelloData) {
 	} else {
 		s.Faults = wire.Faults{}
 	}
+	// What the server offers now, or nothing: a list of its own would drift from the
+	// server's.
+	s.Scenarios = h.Scenarios
 	if !s.replica {
 		s.Timeline.rebase(h.Seq)
 		for _, ev := range h.Recent {

@@ -56,6 +56,8 @@ type State struct {
 	DataOpen bool
 	// PartPick is the partition builder's group letter per node.
 	PartPick map[string]string
+	// Scenarios are the scripted runs the server offers, as its last hello listed them.
+	Scenarios []wire.Scenario
 	// Scenario is the scenario last started or announced by the server.
 	Scenario Scenario
 	// Metrics are the recent write throughput and command latency for the header.

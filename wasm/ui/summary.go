@@ -86,18 +86,14 @@ func summarize(ev wire.Event) (string, bool) {
 		}
 		return fmt.Sprintf("membership %s %s: [%s]", orDash(d.Change), d.Node, strings.Join(ids, " ")), false
 	case wire.EventFault:
-		var d struct {
-			wire.Faults
-			Action string `json:"action"`
-			Target string `json:"target"`
-		}
+		var d wire.FaultData
 		json.Unmarshal(ev.Data, &d)
 		return strings.TrimSpace(fmt.Sprintf("fault %s %s", orDash(d.Action), d.Target)), false
-	case "peer":
-		// A node's own view of a follower's heartbeats (not part of the wire contract).
-		var d struct{ Peer, State string }
+	case wire.EventPeer:
+		// A leader's own view of its heartbeats to one follower.
+		var d wire.PeerData
 		json.Unmarshal(ev.Data, &d)
-		return fmt.Sprintf("heartbeats to %s %s", d.Peer, d.State), d.State == "failed"
+		return fmt.Sprintf("heartbeats to %s %s", d.Peer, d.State), d.State == wire.PeerFailed
 	case wire.EventLeaderDown:
 		var d wire.LeaderDownData
 		json.Unmarshal(ev.Data, &d)

@@ -44,10 +44,7 @@ func TestScenarioRunAndSteps(t *testing.T) {
 	if !s.Scenario.Running || !strings.Contains(s.Notice.Text, "leader-failover") {
 		t.Fatalf("scenario %+v notice %+v", s.Scenario, s.Notice)
 	}
-	step := struct {
-		wire.Faults
-		Action string `json:"action"`
-	}{wire.Faults{Down: []string{"n1"}}, "scenario:leader-failover: kill the leader n1"}
+	step := wire.FaultData{Faults: wire.Faults{Down: []string{"n1"}}, Action: "scenario:leader-failover: kill the leader n1"}
 	s.Apply(ev(101, "", wire.EventFault, step), t0)
 	if s.Notice.Text != "Scenario leader-failover: kill the leader n1" || len(s.Faults.Down) != 1 {
 		t.Fatalf("notice %q faults %+v", s.Notice.Text, s.Faults)
@@ -58,8 +55,39 @@ func TestScenarioRunAndSteps(t *testing.T) {
 	if s.Scenario.Running {
 		t.Fatal("still running after done")
 	}
-	if n := len(one(t, s.View(), A{"data-testid": "scenario"}).Find(A{"value": ""})); n != len(Scenarios) {
-		t.Fatalf("%d scenarios offered", n)
+}
+
+// TestScenariosComeFromHello: the runner offers what the server's last hello lists, and
+// nothing when it lists nothing, never a list of its own.
+func TestScenariosComeFromHello(t *testing.T) {
+	offered := []wire.Scenario{{Name: "leader-failover", Description: "kill the leader"}, {Name: "new-one", Description: "only the server knows it"}}
+	for _, c := range []struct {
+		name      string
+		scenarios []wire.Scenario
+	}{
+		{"listed", offered},
+		{"none", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := started(t)
+			// A reconnect's hello replaces what an earlier one listed.
+			s.Apply(ev(0, "", wire.EventHello, wire.HelloData{Seq: 150, Scenarios: []wire.Scenario{{Name: "stale"}}}), t0)
+			s.Apply(ev(0, "", wire.EventHello, wire.HelloData{Seq: 200, Scenarios: c.scenarios}), t0)
+			v := s.View()
+			opts := one(t, v, A{"data-testid": "scenario"}).Find(A{"value": ""})
+			if len(opts) != len(c.scenarios) {
+				t.Fatalf("%d scenarios offered, want %d", len(opts), len(c.scenarios))
+			}
+			for i, o := range opts {
+				if o.Attrs["value"] != c.scenarios[i].Name || o.Attrs["title"] != c.scenarios[i].Description || o.TextContent() != c.scenarios[i].Name {
+					t.Errorf("option %d: %+v, want %+v", i, o.Attrs, c.scenarios[i])
+				}
+			}
+			_, disabled := one(t, v, A{"data-testid": "scenario-run"}).Attrs["disabled"]
+			if disabled != (len(c.scenarios) == 0) {
+				t.Errorf("run button disabled %v with %d scenarios", disabled, len(c.scenarios))
+			}
+		})
 	}
 }
 

@@ -2,15 +2,6 @@ package ui
 
 import "strings"
 
-// Scenarios are the scripted runs the playground server offers.
-var Scenarios = []struct{ Name, Hint string }{
-	{"leader-failover", "kill the leader, watch an election, restart it and watch it catch up"},
-	{"minority-partition", "cut the leader off with a minority; heal and watch its log get truncated"},
-	{"slow-election", "slow raft down ten times and kill the leader"},
-	{"snapshot-install", "keep a follower down while the leader compacts; it catches up by InstallSnapshot"},
-	{"one-way-loss", "drop everything the leader sends to one follower, then heal"},
-}
-
 // viewFaultTools is the partition builder and the scenario runner.
 func (s *State) viewFaultTools() *V {
 	ids := s.NodeIDs()
@@ -33,10 +24,9 @@ func (s *State) viewFaultTools() *V {
 		active = strings.Join(groups, " | ")
 	}
 	sc := s.Scenario
-	opts := make([]*V, len(Scenarios))
-	for i, x := range Scenarios {
-		a := A{"value": x.Name, "title": x.Hint}
-		opts[i] = El("option", a, T(x.Name))
+	opts := make([]*V, len(s.Scenarios))
+	for i, x := range s.Scenarios {
+		opts[i] = El("option", A{"value": x.Name, "title": x.Description}, T(x.Name))
 	}
 	var scState *V
 	if sc.Name != "" {
@@ -53,6 +43,10 @@ func (s *State) viewFaultTools() *V {
 	run := A{"type": "button", "data-testid": "scenario-run", "data-click": "scenario-run"}
 	if sc.Running {
 		run["aria-busy"] = "true"
+	}
+	if len(s.Scenarios) == 0 {
+		run["disabled"] = ""
+		run["title"] = "this server offers no scenarios"
 	}
 	return El("div", A{"class": "fault-tools"},
 		El("div", A{"class": "tool"},

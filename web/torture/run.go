@@ -23,148 +23,209 @@ import (
 // Report.Violations and described in Report.Problems.
 func Run(ctx context.Context, t testing.TB, cfg Config) (Report, error) {
 	cfg = cfg.withDefaults()
-	rep := Report{Seed: cfg.Seed, FaultKinds: map[string]int{}}
-	c := clustertest.Start(t, cfg.Nodes, clustertest.WithSnapshots(cfg.SnapshotThreshold, cfg.TrailingLogs))
-	if cfg.ConvergeWithin <= 0 {
-		cfg.ConvergeWithin = 3 * clustertest.Tolerant().Election
+	r := &run{t: t, cfg: cfg, rep: Report{Seed: cfg.Seed, FaultKinds: map[string]int{}}}
+	r.c = clustertest.Start(t, cfg.Nodes, clustertest.WithSnapshots(cfg.SnapshotThreshold, cfg.TrailingLogs))
+	if r.cfg.ConvergeWithin <= 0 {
+		r.cfg.ConvergeWithin = 3 * clustertest.Tolerant().Election
 	}
-	cl := newClient(15 * time.Second)
-	defer cl.close()
+	r.cl = newClient(15 * time.Second)
+	defer r.cl.close()
 
-	w, err := startWatcher(c.Play)
-	if err != nil {
-		return rep, err
+	var err error
+	if r.w, err = startWatcher(r.c.Play); err != nil {
+		return r.rep, err
 	}
-	defer w.close()
-	if err := setup(ctx, cl, c.Play); err != nil {
-		return rep, err
+	defer r.w.close()
+	if err := setup(ctx, r.cl, r.c.Play); err != nil {
+		return r.rep, err
 	}
+	r.tl, r.h = newTimeline(time.Now()), newHistory()
+	r.sets, r.bank = newSetLog(), &bankLog{}
 
-	start := time.Now()
-	tl := newTimeline(start)
-	h := newHistory()
-	sets, bank := newSetLog(), &bankLog{}
-	var unknown atomic.Int64
-	nodes := func(rng *rand.Rand) string {
-		// A random node that is up, so most requests do real work; the node may still go
-		// down while the request is in flight.
-		all := c.Nodes()
-		var up []string
-		for _, n := range all {
-			if n.Up() {
-				up = append(up, clustertest.URL(n))
-			}
+	r.underFaults(ctx)
+	if err := r.converge(ctx); err != nil {
+		return r.finish(err)
+	}
+	if err := r.restartAll(ctx); err != nil {
+		return r.finish(err)
+	}
+	if err := r.checkFinalState(ctx); err != nil {
+		return r.finish(err)
+	}
+	r.checkRegister()
+	return r.finish(nil)
+}
+
+// run is one torture run: the cluster, the harness's own parts, and what was seen.
+type run struct {
+	t   testing.TB
+	cfg Config
+	rep Report
+
+	c   *clustertest.Cluster
+	cl  *client
+	w   *watcher
+	tl  *timeline
+	nem *nemesis
+
+	// What the workloads did, for the checks at the end.
+	h       *history
+	sets    *setLog
+	bank    *bankLog
+	unknown atomic.Int64
+}
+
+func (r *run) finish(err error) (Report, error) {
+	return finish(r.t, r.cfg, r.rep, r.h, r.tl, err)
+}
+
+// rng is the random stream of one part of the run, all drawn from the seed.
+func (r *run) rng(stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(r.cfg.Seed), stream))
+}
+
+// upNode returns a random node that is up, so most requests do real work; the node may
+// still go down while the request is in flight.
+func (r *run) upNode(rng *rand.Rand) string {
+	all := r.c.Nodes()
+	var up []string
+	for _, n := range all {
+		if n.Up() {
+			up = append(up, clustertest.URL(n))
 		}
-		if len(up) == 0 {
-			return clustertest.URL(all[rng.IntN(len(all))])
-		}
-		return up[rng.IntN(len(up))]
 	}
-	rng := func(stream uint64) *rand.Rand { return rand.New(rand.NewPCG(uint64(cfg.Seed), stream)) }
+	if len(up) == 0 {
+		return clustertest.URL(all[rng.IntN(len(all))])
+	}
+	return up[rng.IntN(len(up))]
+}
 
-	wctx, stop := context.WithTimeout(ctx, cfg.Duration)
+// underFaults runs the workloads and the nemesis for cfg.Duration; the nemesis heals
+// everything as it stops.
+func (r *run) underFaults(ctx context.Context) {
+	wctx, stop := context.WithTimeout(ctx, r.cfg.Duration)
 	defer stop()
 	var wg sync.WaitGroup
-	for i := range cfg.Clients {
-		rw := &registerWorker{id: i, rng: rng(uint64(100 + i)), cl: cl, nodes: nodes, h: h, keys: cfg.Keys, unknown: &unknown, seen: map[string]string{}}
+	for i := range r.cfg.Clients {
+		rw := &registerWorker{id: i, rng: r.rng(uint64(100 + i)), cl: r.cl, nodes: r.upNode, h: r.h, keys: r.cfg.Keys, unknown: &r.unknown, seen: map[string]string{}}
 		wg.Go(func() { rw.run(wctx) })
 	}
-	for i := range cfg.SetClients {
-		sw := &setWorker{id: i + 1, rng: rng(uint64(200 + i)), cl: cl, nodes: nodes, log: sets}
+	for i := range r.cfg.SetClients {
+		sw := &setWorker{id: i + 1, rng: r.rng(uint64(200 + i)), cl: r.cl, nodes: r.upNode, log: r.sets}
 		wg.Go(func() { sw.run(wctx) })
 	}
-	for i := range cfg.BankClients {
-		bw := &bankWorker{rng: rng(uint64(300 + i)), cl: cl, nodes: nodes, log: bank}
+	for i := range r.cfg.BankClients {
+		bw := &bankWorker{rng: r.rng(uint64(300 + i)), cl: r.cl, nodes: r.upNode, log: r.bank}
 		wg.Go(func() { bw.run(wctx) })
 	}
-	nem := &nemesis{c: c, cl: cl, rng: rng(1), tl: tl, nodes: cfg.Nodes, kinds: rep.FaultKinds,
-		forget: func(id string) { w.forgetNode(id, c.Hub().Bus().Seq()) }}
-	wg.Go(func() { nem.run(wctx, cfg.FaultEvery) })
+	r.nem = &nemesis{c: r.c, cl: r.cl, rng: r.rng(1), tl: r.tl, nodes: r.cfg.Nodes, kinds: r.rep.FaultKinds,
+		forget: func(id string) { r.w.forgetNode(id, r.c.Hub().Bus().Seq()) }}
+	wg.Go(func() { r.nem.run(wctx, r.cfg.FaultEvery) })
 	wg.Wait()
-	for _, v := range rep.FaultKinds {
-		rep.Faults += v
+	for _, v := range r.rep.FaultKinds {
+		r.rep.Faults += v
 	}
-	rep.Unknown = int(unknown.Load())
+	r.rep.Unknown = int(r.unknown.Load())
+}
 
-	// The last heal happened as the nemesis stopped: now every node must converge quickly.
-	tl.add("workloads stopped")
+// converge requires every node to converge soon after the last heal, then checks what the
+// event stream saw: one leader per term, applies and logs that agree.
+func (r *run) converge(ctx context.Context) error {
+	r.tl.add("workloads stopped")
 	healed := time.Now()
-	if err := converge(ctx, cl, c.Play, healed.Add(cfg.ConvergeWithin)); err != nil {
+	if err := converge(ctx, r.cl, r.c.Play, healed.Add(r.cfg.ConvergeWithin)); err != nil {
 		// Liveness, not safety: a follower that was down for a while may wait out raft's
 		// replication backoff (up to 10.24 s in hashicorp/raft) before the leader tries it
 		// again, so this is reported but not counted as a violation.
-		rep.SlowConvergence = fmt.Sprintf("not converged %v after the last heal: %v", cfg.ConvergeWithin, err)
-		tl.add("%s", rep.SlowConvergence)
-		if err := converge(ctx, cl, c.Play, time.Now().Add(60*time.Second)); err != nil {
-			return finish(t, cfg, rep, h, tl, fmt.Errorf("cluster never converged: %w\n%s", err, c.Dump()))
+		r.rep.SlowConvergence = fmt.Sprintf("not converged %v after the last heal: %v", r.cfg.ConvergeWithin, err)
+		r.tl.add("%s", r.rep.SlowConvergence)
+		if err := converge(ctx, r.cl, r.c.Play, time.Now().Add(60*time.Second)); err != nil {
+			return fmt.Errorf("cluster never converged: %w\n%s", err, r.c.Dump())
 		}
 	}
-	rep.Converged = time.Since(healed)
-	tl.add("converged after %v", rep.Converged.Round(time.Millisecond))
-	if err := w.caughtUp(c.Hub().Bus().Seq(), 30*time.Second); err != nil {
-		rep.violation("%v", err)
+	r.rep.Converged = time.Since(healed)
+	r.tl.add("converged after %v", r.rep.Converged.Round(time.Millisecond))
+	if err := r.w.caughtUp(r.c.Hub().Bus().Seq(), 30*time.Second); err != nil {
+		r.rep.violation("%v", err)
 	}
+	r.w.check(r.nodeIDs(), &r.rep)
+	return nil
+}
+
+func (r *run) nodeIDs() []string {
 	var ids []string
-	for _, n := range c.Nodes() {
+	for _, n := range r.c.Nodes() {
 		ids = append(ids, n.ID())
 	}
-	w.check(ids, &rep)
+	return ids
+}
 
-	// Kill and restart every node: acknowledged writes must survive on disk, and every node
-	// must come back from its snapshot.
-	tl.add("kill and restart every node")
+// restartAll kills and restarts every node: acknowledged writes must survive on disk, and
+// every node must come back from its snapshot.
+func (r *run) restartAll(ctx context.Context) error {
+	r.tl.add("kill and restart every node")
+	ids := r.nodeIDs()
 	for _, id := range ids {
-		if err := nem.control(ctx, "kill", map[string]string{"node": id}); err != nil {
-			return finish(t, cfg, rep, h, tl, err)
+		if err := r.nem.control(ctx, "kill", map[string]string{"node": id}); err != nil {
+			return err
 		}
 	}
 	for _, id := range ids {
-		if err := nem.control(ctx, "restart", map[string]string{"node": id}); err != nil {
-			return finish(t, cfg, rep, h, tl, err)
+		if err := r.nem.control(ctx, "restart", map[string]string{"node": id}); err != nil {
+			return err
 		}
 	}
-	for _, n := range c.Nodes() {
+	for _, n := range r.c.Nodes() {
 		if n.Status().RestoreCount > 0 {
-			rep.StartRestores++
+			r.rep.StartRestores++
 		}
 	}
 	rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	err = c.Cluster.WaitReady(rctx)
-	cancel()
-	if err != nil {
-		return finish(t, cfg, rep, h, tl, fmt.Errorf("after restarting every node: %w", err))
+	defer cancel()
+	if err := r.c.Cluster.WaitReady(rctx); err != nil {
+		return fmt.Errorf("after restarting every node: %w", err)
 	}
-	found, err := retry(ctx, 30*time.Second, func() ([]int64, error) { return readSet(ctx, cl, c.Play) })
+	return nil
+}
+
+// checkFinalState reads the set and the bank after the restarts and checks them, and
+// counts the snapshots the stream saw, restarts included.
+func (r *run) checkFinalState(ctx context.Context) error {
+	found, err := retry(ctx, 30*time.Second, func() ([]int64, error) { return readSet(ctx, r.cl, r.c.Play) })
 	if err != nil {
-		return finish(t, cfg, rep, h, tl, err)
+		return err
 	}
-	sets.check(found, &rep)
-	total, err := retry(ctx, 30*time.Second, func() (int64, error) { return readTotal(ctx, cl, c.Play) })
+	r.sets.check(found, &r.rep)
+	total, err := retry(ctx, 30*time.Second, func() (int64, error) { return readTotal(ctx, r.cl, r.c.Play) })
 	if err != nil {
-		return finish(t, cfg, rep, h, tl, err)
+		return err
 	}
 	if total != bankTotal {
-		rep.violation("bank: final total %d, want %d", total, bankTotal)
+		r.rep.violation("bank: final total %d, want %d", total, bankTotal)
 	}
-	bank.check(&rep)
+	r.bank.check(&r.rep)
 	// The restarts count too: wait until the watcher has seen them.
-	if err := w.caughtUp(c.Hub().Bus().Seq(), 30*time.Second); err == nil {
-		w.mu.Lock()
-		rep.InstallSnapshots, rep.Restores = w.install, w.restore
-		w.mu.Unlock()
+	if err := r.w.caughtUp(r.c.Hub().Bus().Seq(), 30*time.Second); err == nil {
+		r.w.mu.Lock()
+		r.rep.InstallSnapshots, r.rep.Restores = r.w.install, r.w.restore
+		r.w.mu.Unlock()
 	}
-	if errs, gaps := w.dropped(); len(errs) > 0 {
-		t.Logf("seed %d: event stream: %d gaps, %v", cfg.Seed, gaps, errs)
+	if errs, gaps := r.w.dropped(); len(errs) > 0 {
+		r.t.Logf("seed %d: event stream: %d gaps, %v", r.cfg.Seed, gaps, errs)
 	}
+	return nil
+}
 
-	ops := h.operations()
-	rep.Ops = len(ops)
-	res, info := porcupine.CheckOperationsVerbose(registerModel, ops, cfg.CheckTimeout)
+// checkRegister checks the register history for linearizability, keeping it as an
+// artifact when it is not.
+func (r *run) checkRegister() {
+	ops := r.h.operations()
+	r.rep.Ops = len(ops)
+	res, info := porcupine.CheckOperationsVerbose(registerModel, ops, r.cfg.CheckTimeout)
 	if res != porcupine.Ok {
-		rep.violation("register history: %s", res)
-		rep.Artifacts = append(rep.Artifacts, writeHistory(t, cfg, info))
+		r.rep.violation("register history: %s", res)
+		r.rep.Artifacts = append(r.rep.Artifacts, writeHistory(r.t, r.cfg, info))
 	}
-	return finish(t, cfg, rep, h, tl, nil)
 }
 
 // setup creates the set and bank tables (idempotent, so it can be retried).

@@ -1,7 +1,6 @@
 package torture
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -116,14 +115,7 @@ func (w *watcher) read(ctx context.Context, conn *websocket.Conn) error {
 		if err != nil {
 			return err
 		}
-		var evs []wire.Event
-		if bytes.HasPrefix(msg, []byte("[")) {
-			err = json.Unmarshal(msg, &evs)
-		} else {
-			var ev wire.Event
-			err = json.Unmarshal(msg, &ev)
-			evs = []wire.Event{ev}
-		}
+		evs, err := wire.DecodeEvents(msg)
 		if err != nil {
 			return fmt.Errorf("decode %.200s: %w", msg, err)
 		}
@@ -144,34 +136,14 @@ func (w *watcher) note(format string, args ...any) {
 // handle folds one event into the watcher's state; w.mu is held.
 func (w *watcher) handle(ev wire.Event) {
 	if ev.Type == wire.EventHello {
-		var h wire.HelloData
-		if err := json.Unmarshal(ev.Data, &h); err == nil {
-			if w.seq > 0 {
-				w.gaps++ // the events between w.seq and h.Seq are gone
-				w.logs = map[string]map[uint64]uint64{}
-			}
-			w.seq = h.Seq
-			for id, entries := range h.Logs {
-				for _, e := range entries {
-					w.log(id)[e.Index] = e.Term
-				}
-			}
-		}
+		w.hello(ev)
 		return
 	}
 	if ev.Seq <= w.seq {
 		return
 	}
 	w.seq = ev.Seq
-	keep := w.forgets[:0]
-	for _, f := range w.forgets {
-		if ev.Seq > f.seq {
-			delete(w.logs, f.node)
-		} else {
-			keep = append(keep, f)
-		}
-	}
-	w.forgets = keep
+	w.forgetPassed()
 	switch ev.Type {
 	case wire.EventState:
 		var d wire.StateData
@@ -235,6 +207,38 @@ func (w *watcher) handle(ev wire.Event) {
 			}
 		}
 	}
+}
+
+// hello starts the picture over from a hello; w.mu is held. A hello after the first
+// means the stream started over and missed the events in between.
+func (w *watcher) hello(ev wire.Event) {
+	var h wire.HelloData
+	if err := json.Unmarshal(ev.Data, &h); err != nil {
+		return
+	}
+	if w.seq > 0 {
+		w.gaps++ // the events between w.seq and h.Seq are gone
+		w.logs = map[string]map[uint64]uint64{}
+	}
+	w.seq = h.Seq
+	for id, entries := range h.Logs {
+		for _, e := range entries {
+			w.log(id)[e.Index] = e.Term
+		}
+	}
+}
+
+// forgetPassed drops the logs of removed nodes the stream is now past; w.mu is held.
+func (w *watcher) forgetPassed() {
+	keep := w.forgets[:0]
+	for _, f := range w.forgets {
+		if w.seq > f.seq {
+			delete(w.logs, f.node)
+		} else {
+			keep = append(keep, f)
+		}
+	}
+	w.forgets = keep
 }
 
 func (w *watcher) log(id string) map[uint64]uint64 {
