@@ -31,7 +31,7 @@ lint:
 FUZZTIME ?= 1m
 FUZZ_TARGETS = ./node/sql:FuzzPrepareExecute ./node/sql:FuzzDecodeBatch ./node/sql:FuzzDecodeRow \
 	./node/sql:FuzzAppendResponseJSON ./node/store:FuzzDecodeCommand \
-	./node/pgwire:FuzzServeConn ./web:FuzzCommandDecoding ./web:FuzzHTTPHandlers
+	./node/pgwire:FuzzServeConn ./node/sqllex:FuzzScan ./web:FuzzCommandDecoding ./web:FuzzHTTPHandlers
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
