@@ -56,8 +56,6 @@ func (s *Server) controlRoutes() []route {
 	}
 }
 
-var errConflict = errors.New("conflict")
-
 // localNodes are the nodes this server acts on directly.
 func (s *Server) localNodes() []*node.Node {
 	if s.self != nil {
