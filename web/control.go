@@ -96,7 +96,7 @@ func (s *Server) nodeAction(action string, fn func(*node.Node) error) http.Handl
 			return
 		}
 		if s.self != nil && req.Node != s.self.ID() {
-			s.passOn(w, r, req.Node, "/v1/control/"+action, req)
+			s.passOn(w, r, req.Node, action, req)
 			return
 		}
 		n, err := s.nodeFor(req.Node)
@@ -116,30 +116,33 @@ func (s *Server) nodeAction(action string, fn func(*node.Node) error) http.Handl
 }
 
 // passOn sends a control request to the peer that must carry it out.
-func (s *Server) passOn(w http.ResponseWriter, r *http.Request, id, path string, body any) {
-	addr := ""
-	ms, _ := s.self.Members()
-	for _, m := range ms {
-		if m.ID == id {
-			addr = m.HTTPAddr
+func (s *Server) passOn(w http.ResponseWriter, r *http.Request, id, action string, body any) {
+	addr, err := s.peerAddr(id)
+	if err == nil {
+		var out wire.Faults
+		if out, err = s.self.Peers().PassOn(r.Context(), addr, action, body); err == nil {
+			writeJSON(w, http.StatusOK, out)
+			return
 		}
 	}
-	if addr == "" {
-		writeError(w, fmt.Errorf("%w: %s", node.ErrUnknownNode, id))
-		return
+	writeError(w, err)
+}
+
+// peerAddr is the HTTP address of the member id.
+func (s *Server) peerAddr(id string) (string, error) {
+	ms, _ := s.self.Members()
+	for _, m := range ms {
+		if m.ID == id && m.HTTPAddr != "" {
+			return m.HTTPAddr, nil
+		}
 	}
-	var out wire.Faults
-	if err := s.self.Call(r.Context(), addr, "POST", path, body, &out); err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	return "", fmt.Errorf("%w: %s", node.ErrUnknownNode, id)
 }
 
 // broadcast passes a cluster-wide network change on to every peer of a node process (each
 // applies its own share of it). The peers get it marked as forwarded, so they do not
 // broadcast again.
-func (s *Server) broadcast(ctx context.Context, path string, body any) error {
+func (s *Server) broadcast(ctx context.Context, action string, body any) error {
 	if s.self == nil || !canBroadcast(ctx) {
 		return nil
 	}
@@ -152,7 +155,7 @@ func (s *Server) broadcast(ctx context.Context, path string, body any) error {
 		if m.ID == s.self.ID() || m.HTTPAddr == "" {
 			continue
 		}
-		if err := s.self.Forward(ctx, m.HTTPAddr, "POST", path, body, nil); err != nil {
+		if err := s.self.Peers().Share(ctx, m.HTTPAddr, action, body); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", m.ID, err))
 		}
 	}
@@ -209,7 +212,7 @@ func (s *Server) handlePartition(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.broadcast(r.Context(), "/v1/control/partition", partitionRequest{Groups: groups}); err != nil {
+	if err := s.broadcast(r.Context(), "partition", partitionRequest{Groups: groups}); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -225,7 +228,7 @@ func (s *Server) handleHeal(w http.ResponseWriter, r *http.Request) {
 	for _, n := range s.localNodes() {
 		n.Heal()
 	}
-	if err := s.broadcast(r.Context(), "/v1/control/heal", struct{}{}); err != nil {
+	if err := s.broadcast(r.Context(), "heal", struct{}{}); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -255,7 +258,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.broadcast(r.Context(), "/v1/control/link", l); err != nil {
+	if err := s.broadcast(r.Context(), "link", l); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -276,7 +279,7 @@ func (s *Server) handleSpeed(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.broadcast(r.Context(), "/v1/control/speed", req); err != nil {
+	if err := s.broadcast(r.Context(), "speed", req); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -3,13 +3,10 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
-	"nhooyr.io/websocket"
-
-	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/eventbus"
 	"github.com/raftplay/raftplay/node/wire"
 )
@@ -178,13 +175,8 @@ func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, st
 // followPeer relays one peer's events into h until ctx ends or the peer goes away. It calls
 // streaming when the peer's stream has started (its hello has arrived).
 func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming func()) {
-	hdr := http.Header{node.ForwardedHeader: {s.self.ID()}}
-	if s.opts.AuthToken != "" {
-		hdr.Set("Authorization", "Bearer "+s.opts.AuthToken)
-	}
 	// The node's own client, so the stream is https (with the cluster CA) when it has TLS.
-	c, _, err := websocket.Dial(ctx, s.self.PeerURL(addr)+"/v1/events?heartbeats=all&window="+peerWindow,
-		&websocket.DialOptions{HTTPClient: s.self.PeerClient(), HTTPHeader: hdr})
+	c, err := s.self.Peers().Events(ctx, addr, url.Values{"heartbeats": {"all"}, "window": {peerWindow}})
 	if err != nil {
 		return
 	}

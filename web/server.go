@@ -155,6 +155,10 @@ func (s *Server) register() {
 		s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
+	if s.self != nil {
+		// What other nodes ask this one: behind the same admission, with JSON bodies.
+		s.mux.Handle(node.PeerPrefix, s.metrics.instrument(node.PeerPrefix, requireJSON(s.self.PeerService().ServeHTTP)))
+	}
 	app := static.Handler()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/v1/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -221,7 +225,8 @@ func public(r *http.Request) bool {
 	switch p := path.Clean("/" + r.URL.Path); {
 	case p == "/healthz", p == "/readyz":
 		return true
-	case p == "/v1", strings.HasPrefix(p, "/v1/"), p == "/metrics", p == "/debug", strings.HasPrefix(p, "/debug/"):
+	case p == "/v1", strings.HasPrefix(p, "/v1/"), p == "/metrics", p == "/debug", strings.HasPrefix(p, "/debug/"),
+		strings.HasPrefix(p+"/", node.PeerPrefix):
 		return false
 	}
 	return true
@@ -407,7 +412,16 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.self != nil && req.Node != "" && req.Node != s.self.ID() {
-		s.passOn(w, r, req.Node, r.URL.Path, req)
+		addr, err := s.peerAddr(req.Node)
+		var snap wire.SnapshotData
+		if err == nil {
+			snap, err = s.self.Peers().Snapshot(r.Context(), addr)
+		}
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, snap)
 		return
 	}
 	var n *node.Node
