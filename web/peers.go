@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/eventbus"
 	"github.com/raftplay/raftplay/node/wire"
 )
@@ -28,7 +29,7 @@ const (
 // stream and this node a decode of each event they publish, so with nobody watching it stops;
 // the next subscriber starts it again, after a gap in the stream (eventbus.Bus.Forget).
 type peerFeed struct {
-	s   *Server
+	n   *node.Node
 	hub *Hub
 
 	mu     sync.Mutex
@@ -74,11 +75,11 @@ func (f *peerFeed) acquire() <-chan struct{} {
 	ctx, cancel := context.WithCancel(context.Background())
 	run, ready := &sync.WaitGroup{}, make(chan struct{})
 	f.stop, f.run, f.ready = cancel, run, ready
-	f.hub.attach(f.s.self, ctx.Done(), run)
+	f.hub.attach(f.n, ctx.Done(), run)
 	run.Add(1)
 	go func() {
 		defer run.Done()
-		f.s.followPeers(ctx, f.hub, run, func() { close(ready) })
+		f.followPeers(ctx, run, func() { close(ready) })
 	}()
 	return ready
 }
@@ -120,25 +121,19 @@ func (f *peerFeed) close() {
 	f.hub.Close()
 }
 
-// peers is the node's cluster feed, created on first use.
-func (s *Server) peers() *peerFeed {
-	s.feedOnce.Do(func() { s.feed = &peerFeed{s: s, hub: NewHub()} })
-	return s.feed
-}
-
 // followPeers keeps one reader per peer that the node's configuration names, until ctx ends.
 // It calls started once the first readers are streaming (or have failed to).
-func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, started func()) {
+func (f *peerFeed) followPeers(ctx context.Context, wg *sync.WaitGroup, started func()) {
 	var mu sync.Mutex
 	following := map[string]bool{}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	first := &sync.WaitGroup{}
 	for {
-		ms, _ := s.self.Members()
+		ms, _ := f.n.Members()
 		for _, m := range ms {
 			mu.Lock()
-			start := m.ID != s.self.ID() && m.HTTPAddr != "" && !following[m.ID]
+			start := m.ID != f.n.ID() && m.HTTPAddr != "" && !following[m.ID]
 			if start {
 				following[m.ID] = true
 			}
@@ -153,7 +148,7 @@ func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, st
 				go func(id, addr string) {
 					defer wg.Done()
 					defer streaming()
-					s.followPeer(ctx, h, addr, streaming)
+					f.followPeer(ctx, addr, streaming)
 					mu.Lock()
 					delete(following, id)
 					mu.Unlock()
@@ -172,11 +167,11 @@ func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, st
 	}
 }
 
-// followPeer relays one peer's events into h until ctx ends or the peer goes away. It calls
-// streaming when the peer's stream has started (its hello has arrived).
-func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming func()) {
+// followPeer relays one peer's events into the hub until ctx ends or the peer goes away.
+// It calls streaming when the peer's stream has started (its hello has arrived).
+func (f *peerFeed) followPeer(ctx context.Context, addr string, streaming func()) {
 	// The node's own client, so the stream is https (with the cluster CA) when it has TLS.
-	c, err := s.self.Peers().Events(ctx, addr, url.Values{"heartbeats": {"all"}, "window": {peerWindow}})
+	c, err := f.n.Peers().Events(ctx, addr, url.Values{"heartbeats": {"all"}, "window": {peerWindow}})
 	if err != nil {
 		return
 	}
@@ -197,7 +192,7 @@ func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming 
 				continue
 			}
 			ev.Seq, ev.Encoded = 0, nil
-			h.bus.Publish(ev)
+			f.hub.bus.Publish(ev)
 		}
 	}
 }

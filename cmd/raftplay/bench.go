@@ -25,6 +25,7 @@ import (
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 const benchUsage = `Measure a raftplay cluster. By default it starts an embedded 3-node cluster of its own
@@ -163,14 +164,14 @@ func parseTimings(list string) ([]namedTiming, error) {
 // benchOnce runs the workloads once: on the running nodes of cfg.addrs, or on an embedded
 // cluster of its own with timing tm, started for this run and closed after it.
 func benchOnce(ctx context.Context, cfg benchConfig, nodes int, tm namedTiming) ([]benchResult, error) {
-	var cluster *web.Cluster
+	var cluster *playground.Cluster
 	if len(cfg.addrs) == 0 {
 		dir, err := os.MkdirTemp("", "raftplay-bench")
 		if err != nil {
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: nodes, DataDir: dir, PG: true, Timing: tm.timing, API: web.Options{AuthToken: cfg.token}})
+		cluster, err = playground.StartCluster(playground.ClusterConfig{Nodes: nodes, DataDir: dir, PG: true, Timing: tm.timing, API: web.Options{AuthToken: cfg.token}})
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +212,7 @@ func benchOnce(ctx context.Context, cfg benchConfig, nodes int, tm namedTiming) 
 
 type bencher struct {
 	cfg     benchConfig
-	cluster *web.Cluster
+	cluster *playground.Cluster
 	hc      *http.Client
 }
 

@@ -166,6 +166,14 @@ type SnapshotData struct {
 	Size   int64  `json:"size,omitempty"`
 }
 
+// FaultData is a control action that changed the faults: what it did, to whom, and every
+// fault after it.
+type FaultData struct {
+	Faults
+	Action string `json:"action"`
+	Target string `json:"target,omitempty"`
+}
+
 // Server is one member of the raft configuration.
 type Server struct {
 	ID       string `json:"id"`

@@ -16,6 +16,13 @@ type HelloData struct {
 	Faults  *Faults               `json:"faults,omitempty"`
 }
 
+// Scenario is a scripted run of faults the playground offers: its name (for POST
+// /v1/control/scenario) and what it shows, in one line.
+type Scenario struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
 // Command is a request sent over an event stream's WebSocket. The answer is a "result"
 // event carrying the same ID. Ops: kv.put, kv.get, kv.delete, kv.list, sql, cluster,
 // status, and control.<name> (kill, restart, isolate, partition, heal, link, speed,
