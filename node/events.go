@@ -166,7 +166,9 @@ func (n *Node) onRPC(d wire.RPCData) {
 	if d.Heartbeat {
 		n.hb.add(d)
 	}
-	n.emit(wire.EventRPC, d)
+	ev := wire.NewEvent(n.cfg.ID, wire.EventRPC, time.Now(), d)
+	ev.Heartbeat = d.Heartbeat
+	n.bus.Publish(ev)
 }
 
 // statusLoop emits the node's status periodically, heartbeat summaries, and commit moves

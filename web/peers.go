@@ -167,6 +167,18 @@ func (f *peerFeed) followPeers(ctx context.Context, wg *sync.WaitGroup, started 
 	}
 }
 
+// isHeartbeat tells a peer's heartbeat rpc from the others, once as it arrives, for the
+// streams' filters (wire.Event.Heartbeat does not travel).
+func isHeartbeat(ev wire.Event) bool {
+	if ev.Type != wire.EventRPC {
+		return false
+	}
+	var d struct {
+		Heartbeat bool `json:"heartbeat"`
+	}
+	return json.Unmarshal(ev.Data, &d) == nil && d.Heartbeat
+}
+
 // followPeer relays one peer's events into the hub until ctx ends or the peer goes away.
 // It calls streaming when the peer's stream has started (its hello has arrived).
 func (f *peerFeed) followPeer(ctx context.Context, addr string, streaming func()) {
@@ -191,7 +203,7 @@ func (f *peerFeed) followPeer(ctx context.Context, addr string, streaming func()
 			if ev.Node == "" {
 				continue
 			}
-			ev.Seq, ev.Encoded = 0, nil
+			ev.Heartbeat = isHeartbeat(ev)
 			f.hub.bus.Publish(ev)
 		}
 	}

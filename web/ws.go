@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -105,8 +104,6 @@ func parseFilter(q url.Values) (streamFilter, error) {
 	return f, nil
 }
 
-var heartbeatMark = []byte(`"heartbeat":true`)
-
 func (f streamFilter) pass(ev wire.Event) bool {
 	if f.types != nil && !f.types[ev.Type] {
 		return false
@@ -114,7 +111,7 @@ func (f streamFilter) pass(ev wire.Event) bool {
 	if f.nodes != nil && ev.Node != "" && !f.nodes[ev.Node] {
 		return false
 	}
-	if !f.heartbeats && ev.Type == wire.EventRPC && bytes.Contains(ev.Data, heartbeatMark) {
+	if !f.heartbeats && ev.Heartbeat {
 		return false
 	}
 	return true
@@ -383,22 +380,55 @@ func (s *Server) runCommand(ctx context.Context, cmd wire.Command) wire.ResultDa
 	if srv == nil {
 		srv = s
 	}
-	req := httptest.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
+	if err != nil {
+		status, d := classify(fmt.Errorf("%w: %v", errBadRequest, err))
+		res.Status, res.Error = status, &d
+		return res
+	}
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	rec := httptest.NewRecorder()
+	rec := &answer{header: http.Header{}}
 	srv.route(rec, req) // the socket carrying the command was admitted
-	res.Status = rec.Code
-	if rec.Code/100 == 2 {
-		res.Result = json.RawMessage(bytes.TrimSpace(rec.Body.Bytes()))
+	res.Status = rec.status()
+	if res.Status/100 == 2 {
+		res.Result = json.RawMessage(bytes.TrimSpace(rec.body.Bytes()))
 		return res
 	}
 	var eb wire.ErrorBody
-	if json.Unmarshal(rec.Body.Bytes(), &eb) == nil {
+	if json.Unmarshal(rec.body.Bytes(), &eb) == nil {
 		res.Error = &eb.Error
 	}
 	return res
+}
+
+// answer keeps what a handler answers a command, for its result event.
+type answer struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) WriteHeader(code int) {
+	if a.code == 0 {
+		a.code = code
+	}
+}
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.body.Write(b)
+}
+
+// status is the answer's HTTP status (200 for a handler that wrote no header).
+func (a *answer) status() int {
+	if a.code == 0 {
+		return http.StatusOK
+	}
+	return a.code
 }
 
 func commandRequest(cmd wire.Command) (method, path string, body []byte, err error) {
