@@ -15,6 +15,9 @@ type HelloData struct {
 	Logs    map[string][]LogEntry `json:"logs"`
 	Recent  []Event               `json:"recent"`
 	Faults  *Faults               `json:"faults,omitempty"`
+	// Scenarios are the scripted runs the server can start (POST /v1/control/scenario):
+	// only a playground has any.
+	Scenarios []Scenario `json:"scenarios,omitempty"`
 }
 
 // Scenario is a scripted run of faults the playground offers: its name (for POST

@@ -132,7 +132,7 @@ func (p *Playground) ClusterEvents() web.Stream { return p.stream() }
 func (p *Playground) stream() web.Stream {
 	return web.Stream{Open: web.Always(p.c.Hub().Bus()), Hello: func(context.Context) wire.HelloData {
 		f := p.Faults()
-		return wire.HelloData{Cluster: p.c.Status(), Logs: web.RecentLogs(p.c.Nodes()...), Faults: &f}
+		return wire.HelloData{Cluster: p.c.Status(), Logs: web.RecentLogs(p.c.Nodes()...), Faults: &f, Scenarios: p.Scenarios()}
 	}}
 }
 
