@@ -13,6 +13,10 @@ import (
 	"github.com/raftplay/raftplay/node/tlsconfig"
 )
 
+// SQLLimits bound what one SQL request may contain and do (the engine's limits), so that
+// front ends can configure a node without reaching into its SQL engine.
+type SQLLimits = sql.Limits
+
 // Timing is the raft timing profile. Raft needs broadcast time << election timeout << MTBF;
 // on loopback a round trip is ~10 µs and an fsync ~0.3 ms, but the timeouts are set by
 // something else: on a busy machine the kernel can leave a runnable thread waiting for a
@@ -138,7 +142,7 @@ type Config struct {
 	// ApplyTimeout bounds how long a write waits to enter the log.
 	ApplyTimeout time.Duration
 	// SQL bounds what one SQL request may contain and do; zero fields take the defaults.
-	SQL sql.Limits
+	SQL SQLLimits
 	// QueryTimeout stops any read that runs longer (57014); negative: no timeout.
 	QueryTimeout time.Duration
 

@@ -11,13 +11,6 @@ import (
 	"github.com/raftplay/raftplay/node/wire"
 )
 
-// EventPeer reports a leader losing or regaining contact with a follower.
-const EventPeer = wire.EventPeer
-
-// PeerData is the data of an EventPeer event; the type lives in package wire, where the
-// browser app and the torture harness decode it.
-type PeerData = wire.PeerData
-
 // Events is the node's own event stream.
 func (n *Node) Events() *eventbus.Bus { return n.bus }
 
@@ -58,9 +51,9 @@ func (n *Node) observe(inst *instance) {
 				inst.voteSeen.Store(time.Now().UnixNano())
 				n.emit(wire.EventVote, wire.VoteData{Candidate: string(d.ID), Term: d.Term, PreVote: true})
 			case raft.FailedHeartbeatObservation:
-				n.emit(EventPeer, PeerData{Peer: string(d.PeerID), State: "failed", LastContact: d.LastContact.UTC().Format(time.RFC3339Nano)})
+				n.emit(wire.EventPeer, wire.PeerData{Peer: string(d.PeerID), State: "failed", LastContact: d.LastContact.UTC().Format(time.RFC3339Nano)})
 			case raft.ResumedHeartbeatObservation:
-				n.emit(EventPeer, PeerData{Peer: string(d.PeerID), State: "resumed"})
+				n.emit(wire.EventPeer, wire.PeerData{Peer: string(d.PeerID), State: "resumed"})
 			}
 		}
 	}
@@ -163,7 +156,9 @@ func (n *Node) onRPC(d wire.RPCData) {
 	if d.Heartbeat {
 		n.hb.add(d)
 	}
-	n.emit(wire.EventRPC, d)
+	ev := wire.NewEvent(n.cfg.ID, wire.EventRPC, time.Now(), d)
+	ev.Heartbeat = d.Heartbeat
+	n.bus.Publish(ev)
 }
 
 // statusLoop emits the node's status periodically, heartbeat summaries, and commit moves

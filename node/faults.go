@@ -165,6 +165,37 @@ func (n *Node) Faults() NodeFaults {
 	return out
 }
 
+// SummarizeFaults describes the faults of nodes together, as GET /v1/control/faults
+// answers: who is down or isolated, the partition, every faulty link once, and the speed.
+func SummarizeFaults(nodes []*Node) wire.Faults {
+	f := wire.Faults{Down: []string{}, Isolated: []string{}, Links: []wire.Link{}, Speed: SpeedRealtime}
+	seen := map[[2]string]bool{}
+	for _, n := range nodes {
+		nf := n.Faults()
+		if !n.Up() {
+			f.Down = append(f.Down, n.ID())
+		}
+		if nf.Isolated {
+			f.Isolated = append(f.Isolated, n.ID())
+		}
+		if len(nf.Partition) > 0 {
+			f.Partition = nf.Partition
+		}
+		for _, l := range nf.Links {
+			if k := [2]string{l.From, l.To}; !seen[k] {
+				seen[k] = true
+				f.Links = append(f.Links, l)
+			}
+		}
+		f.Speed = nf.Speed
+		t := nf.Timing
+		f.Timing = &t
+	}
+	sort.Strings(f.Down)
+	sort.Strings(f.Isolated)
+	return f
+}
+
 // SetSpeed changes the raft timeouts live (raft.ReloadConfig) and adds a delay to every RPC
 // this node sends: "realtime" is the configured profile, "slow" is slowFactor times slower
 // with a visible delay on each message. A custom timing (preset "") uses t and rpcDelay.

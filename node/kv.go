@@ -2,11 +2,8 @@ package node
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
 
 	"github.com/raftplay/raftplay/node/store"
 	"github.com/raftplay/raftplay/node/wire"
@@ -54,14 +51,10 @@ func (n *Node) Put(ctx context.Context, key string, value []byte, cond Cond) (ou
 	err = n.retry(ctx, func() error {
 		res, err := n.propose(ctx, cmd)
 		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-			out = wire.KVWriteResult{}
-			body := wire.KVWrite{Value: base64.StdEncoding.EncodeToString(value), Encoding: "base64", Prev: cond.Prev, PrevExists: cond.PrevExists}
-			err = n.forwardToLeader(ctx, "PUT", "/v1/kv/"+url.PathEscape(key), nil, body, &out)
-			var re *RemoteError
-			if errors.As(err, &re) && re.Detail.Code == wire.CodeCASMismatch {
-				return &CASError{Key: key, Current: re.Detail.Current}
-			}
-			return err
+			return n.forward(ctx, func(addr string) (err error) {
+				out, err = n.peers.Put(ctx, addr, key, value, cond)
+				return err
+			})
 		}
 		if err != nil {
 			return err
@@ -85,8 +78,10 @@ func (n *Node) Delete(ctx context.Context, key string) (out wire.KVWriteResult, 
 	err = n.retry(ctx, func() error {
 		res, err := n.propose(ctx, store.Command{V: store.CommandVersion, Op: store.OpDelete, Key: key})
 		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-			out = wire.KVWriteResult{}
-			return n.forwardToLeader(ctx, "DELETE", "/v1/kv/"+url.PathEscape(key), nil, nil, &out)
+			return n.forward(ctx, func(addr string) (err error) {
+				out, err = n.peers.Delete(ctx, addr, key)
+				return err
+			})
 		}
 		if err != nil {
 			return err
@@ -114,17 +109,14 @@ func (n *Node) Get(ctx context.Context, key, consistency string) (value []byte, 
 	if err := checkKey(key); err != nil {
 		return nil, 0, err
 	}
-	var kv wire.KVPair
 	inst, forwarded, err := n.readOrForward(ctx, consistency, func() error {
-		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}}
-		return n.forwardToLeader(ctx, "GET", "/v1/kv/"+url.PathEscape(key), q, nil, &kv)
+		return n.forward(ctx, func(addr string) (err error) {
+			value, index, err = n.peers.Get(ctx, addr, key, consistency)
+			return err
+		})
 	})
 	if err == nil && forwarded {
-		v, err := base64.StdEncoding.DecodeString(kv.Value)
-		if err != nil {
-			return nil, 0, fmt.Errorf("decode forwarded value: %w", err)
-		}
-		return v, kv.Index, nil
+		return value, index, nil
 	}
 	if err != nil {
 		return nil, 0, err
@@ -143,20 +135,14 @@ func (n *Node) Get(ctx context.Context, key, consistency string) (value []byte, 
 // List returns up to limit keys with prefix at the given consistency. Values are raw bytes
 // in Go strings; the caller chooses their encoding.
 func (n *Node) List(ctx context.Context, prefix string, limit int, consistency string) (items []store.KV, more bool, index uint64, err error) {
-	var l wire.KVList
 	inst, forwarded, err := n.readOrForward(ctx, consistency, func() error {
-		q := url.Values{"consistency": {consistency}, "encoding": {"base64"}, "prefix": {prefix}, "limit": {strconv.Itoa(limit)}}
-		return n.forwardToLeader(ctx, "GET", "/v1/kv", q, nil, &l)
+		return n.forward(ctx, func(addr string) (err error) {
+			items, more, index, err = n.peers.List(ctx, addr, prefix, limit, consistency)
+			return err
+		})
 	})
 	if err == nil && forwarded {
-		for _, it := range l.Items {
-			v, err := base64.StdEncoding.DecodeString(it.Value)
-			if err != nil {
-				return nil, false, 0, fmt.Errorf("decode forwarded value: %w", err)
-			}
-			items = append(items, store.KV{Key: it.Key, Value: string(v)})
-		}
-		return items, l.More, l.Index, nil
+		return items, more, index, nil
 	}
 	if err != nil {
 		return nil, false, 0, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -24,7 +23,7 @@ func (n *Node) Join(ctx context.Context, req wire.JoinRequest) error {
 	return n.retry(ctx, func() error {
 		err := n.join(ctx, req)
 		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-			return n.forwardToLeader(ctx, "POST", "/v1/cluster/join", nil, req, nil)
+			return n.forward(ctx, func(addr string) error { return n.peers.Join(ctx, addr, req) })
 		}
 		return err
 	})
@@ -81,7 +80,7 @@ func (n *Node) Remove(ctx context.Context, id string) error {
 	return n.retry(ctx, func() error {
 		err := n.remove(ctx, id)
 		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-			return n.forwardToLeader(ctx, "DELETE", "/v1/cluster/nodes/"+url.PathEscape(id), nil, nil, nil)
+			return n.forward(ctx, func(addr string) error { return n.peers.Remove(ctx, addr, id) })
 		}
 		return err
 	})
@@ -132,7 +131,7 @@ func (n *Node) TransferLeadership(ctx context.Context, id string) error {
 	return n.retry(ctx, func() error {
 		err := n.transfer(id)
 		if errors.Is(err, ErrNotLeader) && canForward(ctx) {
-			return n.forwardToLeader(ctx, "POST", "/v1/cluster/transfer-leadership", nil, wire.TransferRequest{ID: id}, nil)
+			return n.forward(ctx, func(addr string) error { return n.peers.Transfer(ctx, addr, id) })
 		}
 		return err
 	})
@@ -203,7 +202,7 @@ func (n *Node) joinLoop() {
 	for {
 		for _, addr := range n.cfg.Join {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err := n.call(ctx, strings.TrimSpace(addr), "POST", "/v1/cluster/join", nil, req, nil)
+			err := n.peers.JoinVia(ctx, strings.TrimSpace(addr), req)
 			cancel()
 			if err == nil {
 				n.log.Info("joined cluster", "via", addr)
@@ -282,6 +281,6 @@ func (n *Node) publishMeta(ctx context.Context, m store.NodeMeta) error {
 	}
 	// Re-joining with the same id, address and suffrage only records the metadata.
 	voter := s.Suffrage == raft.Voter
-	return n.forwardToLeader(ctx, "POST", "/v1/cluster/join", nil,
-		wire.JoinRequest{ID: m.ID, RaftAddr: string(s.Address), HTTPAddr: m.HTTPAddr, PGAddr: m.PGAddr, Voter: &voter}, nil)
+	req := wire.JoinRequest{ID: m.ID, RaftAddr: string(s.Address), HTTPAddr: m.HTTPAddr, PGAddr: m.PGAddr, Voter: &voter}
+	return n.forward(ctx, func(addr string) error { return n.peers.Join(ctx, addr, req) })
 }

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
@@ -26,9 +24,9 @@ import (
 // Node is one raft node. Its raft can be killed and restarted on the same disk while the
 // Node (and the front ends holding it) stays.
 type Node struct {
-	cfg    Config
-	log    *slog.Logger
-	client *http.Client
+	cfg   Config
+	log   *slog.Logger
+	peers *PeerClient
 
 	mu       sync.Mutex // serialises Start, Kill, Restart and Close
 	inst     atomic.Pointer[instance]
@@ -89,12 +87,12 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	n := &Node{
-		cfg:    cfg,
-		log:    cfg.Logger.With("node", cfg.ID),
-		client: &http.Client{Transport: peerTransport(cfg.TLS), Timeout: 30 * time.Second},
-		stop:   make(chan struct{}),
-		bus:    eventbus.New(8192),
-		sql:    sql.NewEngine(cfg.SQL),
+		cfg:   cfg,
+		log:   cfg.Logger.With("node", cfg.ID),
+		peers: newPeerClient(cfg),
+		stop:  make(chan struct{}),
+		bus:   eventbus.New(8192),
+		sql:   sql.NewEngine(cfg.SQL),
 	}
 	inst, err := n.open(cfg.RaftAddr)
 	if err != nil {
@@ -338,7 +336,7 @@ func (n *Node) Close() error {
 	}
 	n.wg.Wait()
 	n.bus.Close()
-	n.client.CloseIdleConnections()
+	n.peers.http.CloseIdleConnections()
 	return err
 }
 

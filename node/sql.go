@@ -36,7 +36,7 @@ func (x sqlExtension) Summary(payload []byte) string {
 func (x sqlExtension) AfterRestore(tx *store.Tx) error { return sql.RestoreIndexes(tx) }
 
 // catalogIndependent are SQL errors that no catalog can change (the size guard, syntax):
-// a follower reports them itself instead of forwarding.
+// a follower that prepared a request itself reports them instead of forwarding.
 func catalogIndependent(err error) bool {
 	return errors.Is(err, sql.ErrTooLarge) || errors.Is(err, sql.ErrSyntax)
 }
@@ -57,39 +57,69 @@ func (n *Node) SQL(ctx context.Context, req wire.SQLRequest) (resp wire.SQLRespo
 	return resp, err
 }
 
+// sqlOnce prepares a request once, where it counts: the leader prepares everything it
+// runs, and a follower prepares only what it may answer itself (a local read). Anything
+// else a follower forwards as text, for the leader's catalog to check.
 func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency string) (wire.SQLResponse, error) {
 	inst, err := n.instance()
 	if err != nil {
 		return wire.SQLResponse{}, err
 	}
+	if inst.raft.State() != raftLeader {
+		return n.sqlOnFollower(ctx, inst, req, consistency)
+	}
 	b, err := n.prepare(inst, req)
-	leader := inst.raft.State() == raftLeader
-	if err != nil && (leader || catalogIndependent(err)) {
+	if err != nil {
 		return wire.SQLResponse{}, err
 	}
-	if err == nil && b.ReadOnly() && consistency == wire.ConsistencyLocal {
+	if b.ReadOnly() {
+		if consistency != wire.ConsistencyLocal {
+			if inst, err = n.readable(ctx, consistency); err != nil {
+				return wire.SQLResponse{}, err
+			}
+		}
 		return n.sqlRead(ctx, inst, b)
 	}
-	if !leader {
-		if !canForward(ctx) {
-			return wire.SQLResponse{}, ErrNotLeader
-		}
-		var out wire.SQLResponse
-		req.Consistency = consistency
-		ferr := n.forwardToLeader(ctx, "POST", "/v1/sql", nil, req, &out)
-		if ferr != nil && err == nil && b.ReadOnly() && ctx.Err() != nil {
-			// A read whose client gave up has no outcome to be unsure of.
-			return out, sql.Canceled(ctx)
-		}
-		exactNumbers(&out)
-		return out, ferr
-	}
-	if b.ReadOnly() {
-		if inst, err = n.readable(ctx, consistency); err != nil {
+	return n.sqlWrite(ctx, inst, b)
+}
+
+// sqlOnFollower answers a local read here and forwards the rest to the leader.
+func (n *Node) sqlOnFollower(ctx context.Context, inst *instance, req wire.SQLRequest, consistency string) (wire.SQLResponse, error) {
+	if consistency == wire.ConsistencyLocal {
+		b, err := n.prepare(inst, req)
+		switch {
+		case err == nil && b.ReadOnly():
+			return n.sqlRead(ctx, inst, b)
+		case err != nil && catalogIndependent(err):
 			return wire.SQLResponse{}, err
 		}
-		return n.sqlRead(ctx, inst, b)
 	}
+	if !canForward(ctx) {
+		return wire.SQLResponse{}, ErrNotLeader
+	}
+	req.Consistency = consistency
+	var out wire.SQLResponse
+	err := n.forward(ctx, func(addr string) (err error) {
+		out, err = n.peers.SQL(ctx, addr, req)
+		return err
+	})
+	if err != nil && ctx.Err() != nil && n.isRead(inst, req) {
+		// A read whose client gave up has no outcome to be unsure of.
+		return out, sql.Canceled(ctx)
+	}
+	return out, err
+}
+
+// isRead reports whether req reads only, as far as this node's catalog can tell. It is
+// asked only when a forwarded request failed as its client gave up, which is rare enough
+// to prepare it for.
+func (n *Node) isRead(inst *instance, req wire.SQLRequest) bool {
+	b, err := n.prepare(inst, req)
+	return err == nil && b.ReadOnly()
+}
+
+// sqlWrite checks a prepared write against the leader's state and puts it through the log.
+func (n *Node) sqlWrite(ctx context.Context, inst *instance, b *sql.Batch) (wire.SQLResponse, error) {
 	if err := n.sql.Admit(b, func(fn func(sql.Tx) error) error {
 		return inst.fsm.DryRun(func(tx *store.Tx) error { return fn(tx) })
 	}); err != nil {

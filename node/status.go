@@ -132,13 +132,13 @@ func (n *Node) Cluster(ctx context.Context) (wire.ClusterStatus, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var st wire.NodeStatus
 			if m.HTTPAddr == "" {
 				m.Role, m.Error = wire.RoleUnreachable, "address not published yet"
 				out[i] = m
 				return
 			}
-			if err := n.call(ctx, m.HTTPAddr, "GET", "/v1/status", nil, nil, &st); err != nil {
+			st, err := n.peers.Status(ctx, m.HTTPAddr)
+			if err != nil {
 				m.Role, m.Error = wire.RoleUnreachable, err.Error()
 				out[i] = m
 				return

@@ -3,7 +3,6 @@ package node
 import (
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -44,24 +43,13 @@ func peerTransport(t *tlsconfig.Config) http.RoundTripper {
 	return tr
 }
 
-// PeerURL is the base URL of another node's HTTP API at addr (host:port, or a URL whose
-// scheme is replaced): https when this node has TLS, since a cluster is all TLS or not.
-func (n *Node) PeerURL(addr string) string {
-	if _, rest, ok := strings.Cut(addr, "://"); ok {
-		addr = rest
-	}
-	scheme := "http://"
-	if n.cfg.TLS != nil {
-		scheme = "https://"
-	}
-	return scheme + strings.TrimRight(addr, "/")
-}
-
 // URL is the base URL of this node's own HTTP API.
-func (n *Node) URL() string { return n.PeerURL(n.cfg.HTTPAddr) }
+func (n *Node) URL() string { return n.peers.URL(n.cfg.HTTPAddr) }
 
-// PeerClient is an HTTP client for long-lived requests to other nodes (event streams): it
-// shares the node's transport, and so its TLS, but has no overall timeout.
-func (n *Node) PeerClient() *http.Client {
-	return &http.Client{Transport: n.client.Transport}
+// newPeerClient is the client a node calls the others with: over the peer transport (so
+// with the cluster's TLS), sending the node's id and the cluster's token.
+func newPeerClient(cfg Config) *PeerClient {
+	tr := peerTransport(cfg.TLS)
+	return &PeerClient{self: cfg.ID, token: cfg.AuthToken, tls: cfg.TLS != nil,
+		http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, stream: &http.Client{Transport: tr}}
 }

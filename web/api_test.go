@@ -12,6 +12,7 @@ import (
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web"
 	"github.com/raftplay/raftplay/web/clustertest"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 func TestBadInputGetsDocumentedErrors(t *testing.T) {
@@ -116,7 +117,7 @@ func TestMetricsAndPprof(t *testing.T) {
 	if r := clustertest.Do(t, "GET", c.Play+"/debug/pprof/", nil); r.Status == http.StatusOK {
 		t.Fatal("/debug/pprof/ served without --pprof")
 	}
-	on := httptest.NewServer(web.NewPlayground(c.Cluster, web.Options{Pprof: true}))
+	on := httptest.NewServer(playground.NewServer(c.Cluster, web.Options{Pprof: true}))
 	defer on.Close()
 	if r := clustertest.Do(t, "GET", on.URL+"/debug/pprof/", nil); r.Status != http.StatusOK {
 		t.Fatalf("/debug/pprof/ with Pprof: %d", r.Status)

@@ -9,6 +9,7 @@ import (
 
 	"nhooyr.io/websocket"
 
+	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web/clustertest"
 )
@@ -171,4 +172,26 @@ func TestNodesSendTheirTokenToEachOther(t *testing.T) {
 		return len(applied) == 3
 	})
 	assertHealthyWith(t, c, bearer(testToken))
+}
+
+// TestInternalRoutesNeedTheToken: what nodes ask each other (node.PeerPrefix) is behind
+// the same guard as the API: the token, and a JSON body, which no page of another site can
+// send without asking first.
+func TestInternalRoutesNeedTheToken(t *testing.T) {
+	c := clustertest.Start(t, 3, clustertest.WithAuthToken(testToken))
+	base := clustertest.URL(c.Followers()[0])
+	if r := clustertest.Do(t, "GET", base+node.PeerPrefix+"status", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("internal status without the token: %d %s", r.Status, r.Body)
+	}
+	req := clustertest.NewRequest(t, "GET", base+node.PeerPrefix+"status", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if r := clustertest.Send(t, req); r.Status != http.StatusOK {
+		t.Fatalf("internal status with the token: %d %s", r.Status, r.Body)
+	}
+	req = clustertest.NewRequest(t, "POST", base+node.PeerPrefix+"sql", `{"sql":"CREATE TABLE x (a int)"}`)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "text/plain")
+	if r := clustertest.Send(t, req); r.Status != http.StatusUnsupportedMediaType {
+		t.Fatalf("internal sql as text/plain: %d %s", r.Status, r.Body)
+	}
 }

@@ -1,20 +1,18 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
-// Control requests (POST /v1/control/{action}). On the playground they act on the embedded
-// nodes; on a node they act on the node itself, and a request naming another node, or
-// changing the network of the whole cluster, is passed on to the peers it concerns.
+// Control requests (POST /v1/control/{action}). The handlers check a request and say what
+// it does to a node (a Change); the API carries it out wherever the nodes run: on the
+// playground's embedded nodes, or on a node and the peers it concerns.
 type nodeRequest struct {
 	Node string `json:"node"`
 }
@@ -56,36 +54,7 @@ func (s *Server) controlRoutes() []route {
 	}
 }
 
-var errConflict = errors.New("conflict")
-
-// localNodes are the nodes this server acts on directly.
-func (s *Server) localNodes() []*node.Node {
-	if s.self != nil {
-		return []*node.Node{s.self}
-	}
-	return s.cluster.Nodes()
-}
-
-// memberIDs are every member this server knows of.
-func (s *Server) memberIDs() []string {
-	var ids []string
-	if s.self != nil {
-		ms, err := s.self.Members()
-		if err != nil {
-			return []string{s.self.ID()}
-		}
-		for _, m := range ms {
-			ids = append(ids, m.ID)
-		}
-		return ids
-	}
-	for _, n := range s.cluster.Nodes() {
-		ids = append(ids, n.ID())
-	}
-	return ids
-}
-
-// nodeAction runs fn on the named node, here or (on a node process) on the peer that is it.
+// nodeAction runs fn on the named node, wherever it runs.
 func (s *Server) nodeAction(action string, fn func(*node.Node) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req nodeRequest
@@ -97,71 +66,35 @@ func (s *Server) nodeAction(action string, fn func(*node.Node) error) http.Handl
 			writeError(w, fmt.Errorf("%w: name the node", errBadRequest))
 			return
 		}
-		if s.self != nil && req.Node != s.self.ID() {
-			s.passOn(w, r, req.Node, "/v1/control/"+action, req)
-			return
+		apply := func(n *node.Node) error {
+			err := fn(n)
+			if errors.Is(err, node.ErrNodeDown) || errors.Is(err, node.ErrAlreadyUp) {
+				err = fmt.Errorf("%w: %v", errConflict, err)
+			}
+			return err
 		}
-		n, err := s.nodeFor(req.Node)
-		if err == nil {
-			err = fn(n)
-		}
-		if errors.Is(err, node.ErrNodeDown) || errors.Is(err, node.ErrAlreadyUp) {
-			err = fmt.Errorf("%w: %v", errConflict, err)
-		}
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		s.faultChanged(r.Context(), action, req.Node)
-		writeJSON(w, http.StatusOK, s.faults(r.Context()))
+		s.control(w, r, Change{Action: action, Node: req.Node, Target: req.Node, Body: req, Apply: apply})
 	}
 }
 
-// passOn sends a control request to the peer that must carry it out.
-func (s *Server) passOn(w http.ResponseWriter, r *http.Request, id, path string, body any) {
-	addr := ""
-	ms, _ := s.self.Members()
-	for _, m := range ms {
-		if m.ID == id {
-			addr = m.HTTPAddr
-		}
-	}
-	if addr == "" {
-		writeError(w, fmt.Errorf("%w: %s", node.ErrUnknownNode, id))
-		return
-	}
-	var out wire.Faults
-	if err := s.self.Call(r.Context(), addr, "POST", path, body, &out); err != nil {
+// control carries out c and answers with the faults after it.
+func (s *Server) control(w http.ResponseWriter, r *http.Request, c Change) {
+	f, err := s.api.Control(r.Context(), c)
+	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, f)
 }
 
-// broadcast passes a cluster-wide network change on to every peer of a node process (each
-// applies its own share of it). The peers get it marked as forwarded, so they do not
-// broadcast again.
-func (s *Server) broadcast(ctx context.Context, path string, body any) error {
-	if s.self == nil || !canBroadcast(ctx) {
-		return nil
+// knownMembers are the ids a control request may name.
+func (s *Server) knownMembers() map[string]bool {
+	known := map[string]bool{}
+	for _, id := range s.api.Members() {
+		known[id] = true
 	}
-	ms, err := s.self.Members()
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, m := range ms {
-		if m.ID == s.self.ID() || m.HTTPAddr == "" {
-			continue
-		}
-		if err := s.self.Forward(ctx, m.HTTPAddr, "POST", path, body, nil); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", m.ID, err))
-		}
-	}
-	return errors.Join(errs...)
+	return known
 }
-
-func canBroadcast(ctx context.Context) bool { return !node.Forwarded(ctx) }
 
 func (s *Server) handlePartition(w http.ResponseWriter, r *http.Request) {
 	var req partitionRequest
@@ -169,10 +102,7 @@ func (s *Server) handlePartition(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	known := map[string]bool{}
-	for _, id := range s.memberIDs() {
-		known[id] = true
-	}
+	known := s.knownMembers()
 	named := map[string]bool{}
 	for _, g := range req.Groups {
 		if len(g) == 0 {
@@ -193,7 +123,7 @@ func (s *Server) handlePartition(w http.ResponseWriter, r *http.Request) {
 	}
 	groups := req.Groups
 	var rest []string
-	for _, id := range s.memberIDs() {
+	for _, id := range s.api.Members() {
 		if !named[id] {
 			rest = append(rest, id)
 		}
@@ -205,18 +135,8 @@ func (s *Server) handlePartition(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("%w: a partition needs at least two groups", errBadRequest))
 		return
 	}
-	for _, n := range s.localNodes() {
-		if err := n.SetPartition(groups); err != nil {
-			writeError(w, err)
-			return
-		}
-	}
-	if err := s.broadcast(r.Context(), "/v1/control/partition", partitionRequest{Groups: groups}); err != nil {
-		writeError(w, err)
-		return
-	}
-	s.faultChanged(r.Context(), "partition", "")
-	writeJSON(w, http.StatusOK, s.faults(r.Context()))
+	s.control(w, r, Change{Action: "partition", Body: partitionRequest{Groups: groups},
+		Apply: func(n *node.Node) error { return n.SetPartition(groups) }})
 }
 
 func (s *Server) handleHeal(w http.ResponseWriter, r *http.Request) {
@@ -224,15 +144,7 @@ func (s *Server) handleHeal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	for _, n := range s.localNodes() {
-		n.Heal()
-	}
-	if err := s.broadcast(r.Context(), "/v1/control/heal", struct{}{}); err != nil {
-		writeError(w, err)
-		return
-	}
-	s.faultChanged(r.Context(), "heal", "")
-	writeJSON(w, http.StatusOK, s.faults(r.Context()))
+	s.control(w, r, Change{Action: "heal", Body: struct{}{}, Apply: func(n *node.Node) error { n.Heal(); return nil }})
 }
 
 func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
@@ -241,28 +153,14 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	known := map[string]bool{}
-	for _, id := range s.memberIDs() {
-		known[id] = true
-	}
+	known := s.knownMembers()
 	for _, id := range []string{l.From, l.To} {
 		if id != "" && !known[id] {
 			writeError(w, fmt.Errorf("%w: %s", node.ErrUnknownNode, id))
 			return
 		}
 	}
-	for _, n := range s.localNodes() {
-		if err := n.SetLink(l); err != nil {
-			writeError(w, err)
-			return
-		}
-	}
-	if err := s.broadcast(r.Context(), "/v1/control/link", l); err != nil {
-		writeError(w, err)
-		return
-	}
-	s.faultChanged(r.Context(), "link", l.From)
-	writeJSON(w, http.StatusOK, s.faults(r.Context()))
+	s.control(w, r, Change{Action: "link", Target: l.From, Body: l, Apply: func(n *node.Node) error { return n.SetLink(l) }})
 }
 
 func (s *Server) handleSpeed(w http.ResponseWriter, r *http.Request) {
@@ -272,18 +170,8 @@ func (s *Server) handleSpeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := node.Timing{Heartbeat: ms(req.HeartbeatMS), Election: ms(req.ElectionMS), LeaderLease: ms(req.LeaderLeaseMS)}
-	for _, n := range s.localNodes() {
-		if err := n.SetSpeed(req.Preset, t, ms(req.RPCDelayMS)); err != nil {
-			writeError(w, err)
-			return
-		}
-	}
-	if err := s.broadcast(r.Context(), "/v1/control/speed", req); err != nil {
-		writeError(w, err)
-		return
-	}
-	s.faultChanged(r.Context(), "speed", "")
-	writeJSON(w, http.StatusOK, s.faults(r.Context()))
+	s.control(w, r, Change{Action: "speed", Body: req,
+		Apply: func(n *node.Node) error { return n.SetSpeed(req.Preset, t, ms(req.RPCDelayMS)) }})
 }
 
 func ms(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
@@ -293,16 +181,11 @@ func (s *Server) handleAddNode(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	if s.cluster == nil {
-		writeError(w, fmt.Errorf("%w: a node process cannot start another; start `raftplay node --join` and it joins by address", errBadRequest))
-		return
-	}
-	n, err := s.cluster.AddNode(r.Context())
+	n, err := s.api.AddNode(r.Context())
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	s.faultChanged(r.Context(), "add-node", n.ID())
 	writeJSON(w, http.StatusOK, n.Status())
 }
 
@@ -312,63 +195,35 @@ func (s *Server) handleRemoveNode(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	var err error
-	if s.cluster != nil {
-		err = s.cluster.RemoveNode(r.Context(), req.Node)
-	} else {
-		err = s.self.Remove(r.Context(), req.Node)
+	if err := s.api.RemoveNode(r.Context(), req.Node); err != nil {
+		writeError(w, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, map[string]string{"removed": req.Node})
+}
+
+func (s *Server) handleFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.api.Faults())
+}
+
+type scenarioRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) handleScenario(w http.ResponseWriter, r *http.Request) {
+	var req scenarioRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	sc, err := s.api.StartScenario(req.Name)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	s.faultChanged(r.Context(), "remove-node", req.Node)
-	writeJSON(w, http.StatusOK, map[string]string{"removed": req.Node})
+	writeJSON(w, http.StatusOK, map[string]string{"started": sc.Name, "description": sc.Description})
 }
 
-func (s *Server) handleFaults(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.faults(r.Context()))
-}
-
-// faults describes the active faults of the nodes this server acts on.
-func (s *Server) faults(context.Context) wire.Faults {
-	f := wire.Faults{Down: []string{}, Isolated: []string{}, Links: []wire.Link{}, Speed: node.SpeedRealtime}
-	seen := map[[2]string]bool{}
-	for _, n := range s.localNodes() {
-		nf := n.Faults()
-		if !n.Up() {
-			f.Down = append(f.Down, n.ID())
-		}
-		if nf.Isolated {
-			f.Isolated = append(f.Isolated, n.ID())
-		}
-		if len(nf.Partition) > 0 {
-			f.Partition = nf.Partition
-		}
-		for _, l := range nf.Links {
-			if k := [2]string{l.From, l.To}; !seen[k] {
-				seen[k] = true
-				f.Links = append(f.Links, l)
-			}
-		}
-		f.Speed = nf.Speed
-		t := nf.Timing
-		f.Timing = &t
-	}
-	sort.Strings(f.Down)
-	sort.Strings(f.Isolated)
-	return f
-}
-
-// FaultEvent is the data of a "fault" event: what changed, and all faults after it. The
-// type lives in package wire, where the browser app decodes it.
-type FaultEvent = wire.FaultData
-
-func (s *Server) faultChanged(ctx context.Context, action, target string) {
-	ev := FaultEvent{Faults: s.faults(ctx), Action: action, Target: target}
-	if s.cluster != nil {
-		s.cluster.Hub().Bus().Publish(wire.NewEvent("", wire.EventFault, time.Now(), ev))
-		return
-	}
-	s.self.EmitFault(ev)
+func (s *Server) handleScenarios(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"scenarios": s.api.Scenarios()})
 }

@@ -1,4 +1,5 @@
-// Package web is raftplay's HTTP front end: the JSON API of one node or of a whole
-// playground, the embedded cluster that `raftplay play` runs, and (with the event stream)
-// the WebSocket endpoints and static assets of the browser app.
+// Package web is raftplay's HTTP front end: the JSON API, the WebSocket event streams and
+// the browser app's files, served by one Server for whichever API it is given (API). Its
+// own API implementation is one node's (NodeAPI); the embedded cluster of `raftplay play`
+// brings the other (web/playground).
 package web

@@ -10,13 +10,14 @@ import (
 
 	"github.com/raftplay/raftplay/web"
 	"github.com/raftplay/raftplay/web/clustertest"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // FuzzHTTPHandlers sends arbitrary KV and SQL requests to a real one-node cluster: every
 // answer must be a JSON document with a non-5xx status, and the node must keep serving.
 func FuzzHTTPHandlers(f *testing.F) {
 	c := clustertest.Start(f, 1)
-	h := web.NewPlayground(c.Cluster, web.Options{})
+	h := playground.NewServer(c.Cluster, web.Options{})
 	f.Cleanup(h.Close)
 	for _, seed := range []struct {
 		method, path, ct, body string

@@ -14,6 +14,7 @@ import (
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web"
 	"github.com/raftplay/raftplay/web/clustertest"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // TestHostHeaderMustNameTheServer: a DNS rebinding page reaches a server on loopback
@@ -21,7 +22,7 @@ import (
 // names, the server's own addresses and the hosts it is told to allow are served.
 func TestHostHeaderMustNameTheServer(t *testing.T) {
 	c := clustertest.Start(t, 1)
-	allowing := httptest.NewServer(web.NewPlayground(c.Cluster, web.Options{AllowedHosts: []string{"raft.example"}}))
+	allowing := httptest.NewServer(playground.NewServer(c.Cluster, web.Options{AllowedHosts: []string{"raft.example"}}))
 	defer allowing.Close()
 	port := portOf(t, c.Play)
 	node := clustertest.URL(c.Nodes()[0])
@@ -72,7 +73,7 @@ func TestOtherOriginsCannotChangeAnything(t *testing.T) {
 	clustertest.MustOK(t, "POST", c.Play+"/v1/sql", wire.SQLRequest{SQL: "CREATE TABLE t (id int PRIMARY KEY)"})
 	c.WaitConverged()
 	leader := c.Leader().ID()
-	cors := httptest.NewServer(web.NewPlayground(c.Cluster, web.Options{CORSOrigin: "https://app.example"}))
+	cors := httptest.NewServer(playground.NewServer(c.Cluster, web.Options{CORSOrigin: "https://app.example"}))
 	defer cors.Close()
 	victim := c.Followers()[0].ID()
 	foreign := http.Header{"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"cross-site"}}

@@ -59,8 +59,7 @@ func (h *Hub) relay(sub *eventbus.Sub, stop <-chan struct{}) bool {
 	publish := func() {
 		evs = sub.Read(evs[:0], 0)
 		for _, ev := range evs {
-			ev.Seq, ev.Encoded = 0, nil
-			h.bus.Publish(ev)
+			h.bus.Publish(ev) // renumbered; its encoding is the node's
 		}
 	}
 	for {

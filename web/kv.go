@@ -31,7 +31,7 @@ func encodeValue(v []byte, wantB64 bool) (string, string) {
 
 func (s *Server) handleKVGet(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err != nil {
 		writeError(w, err)
 		return
@@ -56,7 +56,7 @@ func (s *Server) handleKVList(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = v
 	}
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err != nil {
 		writeError(w, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) handleKVPut(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err != nil {
 		writeError(w, err)
 		return
@@ -145,7 +145,7 @@ func readPut(r *http.Request) ([]byte, node.Cond, error) {
 }
 
 func (s *Server) handleKVDelete(w http.ResponseWriter, r *http.Request) {
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err != nil {
 		writeError(w, err)
 		return

@@ -61,9 +61,6 @@ func NewHTTPServer(h http.Handler, l ServerLimits, log *slog.Logger) *http.Serve
 	}
 }
 
-// errSlowBody is a request body that did not arrive within the body timeout.
-var errSlowBody = errors.New("request body too slow")
-
 // bodyDeadline gives a request with a body a read deadline of d from now, lifted once the
 // body has been read. Requests without a body, WebSocket upgrades among them, get none.
 // http.Server's ReadTimeout would bound the body too, but it is documented to possibly stay

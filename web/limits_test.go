@@ -14,13 +14,14 @@ import (
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web"
 	"github.com/raftplay/raftplay/web/clustertest"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // limitedServer serves the playground of c behind short limits, so that tests see them
 // act in a fraction of a second.
 func limitedServer(t *testing.T, c *clustertest.Cluster, limits web.ServerLimits) string {
 	t.Helper()
-	api := web.NewPlayground(c.Cluster, web.Options{})
+	api := playground.NewServer(c.Cluster, web.Options{})
 	srv := web.NewHTTPServer(api, limits, nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -111,7 +111,7 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		return 0
 	}
-	for _, n := range c.s.localNodes() {
+	for _, n := range c.s.api.Nodes() {
 		st := n.Status()
 		id := st.ID
 		gauge(descUp, b2f(st.Role != wire.RoleDown), id)
@@ -126,10 +126,9 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descIndex, float64(st.LastSnapshotIndex), id, "snapshot")
 		counter(descApplied, float64(st.ApplyCount), id)
 		gauge(descReads, float64(n.RunningReads()), id)
-		busMetrics(gauge, counter, "node:"+id, n.Events())
 	}
-	if c.s.cluster != nil {
-		busMetrics(gauge, counter, "cluster", c.s.cluster.Hub().Bus())
+	for name, b := range c.s.api.Buses() {
+		busMetrics(gauge, counter, name, b)
 	}
 	gauge(descBatched, float64(c.s.batchedStreams.Load()))
 	gauge(descWindow, c.s.batchWindow(0).Seconds())

@@ -3,11 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"net/http"
+	"net/url"
 	"sync"
 	"time"
-
-	"nhooyr.io/websocket"
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/eventbus"
@@ -31,7 +29,7 @@ const (
 // stream and this node a decode of each event they publish, so with nobody watching it stops;
 // the next subscriber starts it again, after a gap in the stream (eventbus.Bus.Forget).
 type peerFeed struct {
-	s   *Server
+	n   *node.Node
 	hub *Hub
 
 	mu     sync.Mutex
@@ -77,11 +75,11 @@ func (f *peerFeed) acquire() <-chan struct{} {
 	ctx, cancel := context.WithCancel(context.Background())
 	run, ready := &sync.WaitGroup{}, make(chan struct{})
 	f.stop, f.run, f.ready = cancel, run, ready
-	f.hub.attach(f.s.self, ctx.Done(), run)
+	f.hub.attach(f.n, ctx.Done(), run)
 	run.Add(1)
 	go func() {
 		defer run.Done()
-		f.s.followPeers(ctx, f.hub, run, func() { close(ready) })
+		f.followPeers(ctx, run, func() { close(ready) })
 	}()
 	return ready
 }
@@ -123,25 +121,19 @@ func (f *peerFeed) close() {
 	f.hub.Close()
 }
 
-// peers is the node's cluster feed, created on first use.
-func (s *Server) peers() *peerFeed {
-	s.feedOnce.Do(func() { s.feed = &peerFeed{s: s, hub: NewHub()} })
-	return s.feed
-}
-
 // followPeers keeps one reader per peer that the node's configuration names, until ctx ends.
 // It calls started once the first readers are streaming (or have failed to).
-func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, started func()) {
+func (f *peerFeed) followPeers(ctx context.Context, wg *sync.WaitGroup, started func()) {
 	var mu sync.Mutex
 	following := map[string]bool{}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	first := &sync.WaitGroup{}
 	for {
-		ms, _ := s.self.Members()
+		ms, _ := f.n.Members()
 		for _, m := range ms {
 			mu.Lock()
-			start := m.ID != s.self.ID() && m.HTTPAddr != "" && !following[m.ID]
+			start := m.ID != f.n.ID() && m.HTTPAddr != "" && !following[m.ID]
 			if start {
 				following[m.ID] = true
 			}
@@ -156,7 +148,7 @@ func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, st
 				go func(id, addr string) {
 					defer wg.Done()
 					defer streaming()
-					s.followPeer(ctx, h, addr, streaming)
+					f.followPeer(ctx, addr, streaming)
 					mu.Lock()
 					delete(following, id)
 					mu.Unlock()
@@ -175,16 +167,23 @@ func (s *Server) followPeers(ctx context.Context, h *Hub, wg *sync.WaitGroup, st
 	}
 }
 
-// followPeer relays one peer's events into h until ctx ends or the peer goes away. It calls
-// streaming when the peer's stream has started (its hello has arrived).
-func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming func()) {
-	hdr := http.Header{node.ForwardedHeader: {s.self.ID()}}
-	if s.opts.AuthToken != "" {
-		hdr.Set("Authorization", "Bearer "+s.opts.AuthToken)
+// isHeartbeat tells a peer's heartbeat rpc from the others, once as it arrives, for the
+// streams' filters (wire.Event.Heartbeat does not travel).
+func isHeartbeat(ev wire.Event) bool {
+	if ev.Type != wire.EventRPC {
+		return false
 	}
+	var d struct {
+		Heartbeat bool `json:"heartbeat"`
+	}
+	return json.Unmarshal(ev.Data, &d) == nil && d.Heartbeat
+}
+
+// followPeer relays one peer's events into the hub until ctx ends or the peer goes away.
+// It calls streaming when the peer's stream has started (its hello has arrived).
+func (f *peerFeed) followPeer(ctx context.Context, addr string, streaming func()) {
 	// The node's own client, so the stream is https (with the cluster CA) when it has TLS.
-	c, _, err := websocket.Dial(ctx, s.self.PeerURL(addr)+"/v1/events?heartbeats=all&window="+peerWindow,
-		&websocket.DialOptions{HTTPClient: s.self.PeerClient(), HTTPHeader: hdr})
+	c, err := f.n.Peers().Events(ctx, addr, url.Values{"heartbeats": {"all"}, "window": {peerWindow}})
 	if err != nil {
 		return
 	}
@@ -195,17 +194,17 @@ func (s *Server) followPeer(ctx context.Context, h *Hub, addr string, streaming 
 		if err != nil {
 			return
 		}
-		var evs []wire.Event // fresh: decoding into old elements would keep fields the new ones omit
-		if len(data) == 0 || data[0] != '[' || json.Unmarshal(data, &evs) != nil {
-			streaming() // the hello (an object) comes first
+		evs, err := wire.DecodeEvents(data)
+		if err != nil || len(evs) == 1 && evs[0].Type == wire.EventHello {
+			streaming() // the hello comes first
 			continue
 		}
 		for _, ev := range evs {
 			if ev.Node == "" {
 				continue
 			}
-			ev.Seq, ev.Encoded = 0, nil
-			h.bus.Publish(ev)
+			ev.Heartbeat = isHeartbeat(ev)
+			f.hub.bus.Publish(ev)
 		}
 	}
 }

@@ -1,18 +1,14 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"path"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
@@ -43,21 +39,18 @@ type Options struct {
 	// Addrs ("*": any).
 	AllowedHosts []string
 	// Pprof serves net/http/pprof under /debug/pprof/ (off by default).
-	Pprof bool
-	// ScenarioPause is the beat between a scenario's steps (default 1.5 s).
-	ScenarioPause time.Duration
-	Logger        *slog.Logger
+	Pprof  bool
+	Logger *slog.Logger
 }
 
-// Server serves the HTTP API for one node (NewNodeServer) or for an embedded cluster
-// (NewPlayground). Both speak the same API; the playground acts on the whole cluster.
+// Server serves the HTTP API of an API: one node (NewNodeServer) or a whole playground
+// (playground.NewServer). Both speak the same routes.
 type Server struct {
-	opts    Options
-	log     *slog.Logger
-	self    *node.Node
-	cluster *Cluster
-	mux     *http.ServeMux
-	routes  []route
+	opts   Options
+	log    *slog.Logger
+	api    API
+	mux    *http.ServeMux
+	routes []route
 	// hosts, origins and token admit requests (admit).
 	hosts   *httpguard.Hosts
 	origins httpguard.Origins
@@ -66,9 +59,6 @@ type Server struct {
 	// keyRoutes serve /v1/kv/{key...} by method, outside the mux (see ServeHTTP).
 	keyRoutes map[string]http.HandlerFunc
 
-	scen     scenarios
-	feedOnce sync.Once
-	feed     *peerFeed // a node's merged cluster stream, created on first use
 	// groups serves the batched event streams (streamgroup.go).
 	groups streamGroups
 	// batchedStreams counts live ?batch=true event streams (see batchWindow).
@@ -80,38 +70,21 @@ type route struct {
 	handler         http.HandlerFunc
 }
 
-// NewNodeServer serves the API of one node.
-func NewNodeServer(n *node.Node, opts Options) *Server {
-	if n != nil {
-		opts.Addrs = append(slices.Clip(opts.Addrs), n.HTTPAddr())
-	}
-	s := newServer(opts)
-	s.self = n
-	s.register()
-	return s
-}
-
-// NewPlayground serves the API of an embedded cluster: data requests go to a live node (the
-// leader when there is one), cluster requests describe every node.
-func NewPlayground(c *Cluster, opts Options) *Server {
-	s := newServer(opts)
-	s.cluster = c
-	s.register()
-	return s
-}
-
-func newServer(opts Options) *Server {
+// New serves api.
+func New(api API, opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux(),
+	s := &Server{opts: opts, log: opts.Logger, api: api, mux: http.NewServeMux(),
 		hosts:   httpguard.NewHosts(opts.Addrs, opts.AllowedHosts),
 		origins: httpguard.NewOrigins(append([]string{opts.CORSOrigin}, opts.AllowOrigins...)...),
 		token:   httpguard.NewToken(opts.AuthToken),
 	}
+	s.register()
+	return s
 }
 
 func (s *Server) register() {
@@ -155,14 +128,24 @@ func (s *Server) register() {
 		s.mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		s.mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
+	// What other nodes ask this one: behind the same admission, with JSON bodies.
+	peer := http.HandlerFunc(notFound)
+	if h := s.api.PeerService(); h != nil {
+		peer = h.ServeHTTP
+	}
+	s.mux.Handle(node.PeerPrefix, s.metrics.instrument(node.PeerPrefix, requireJSON(peer)))
 	app := static.Handler()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/v1/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			app.ServeHTTP(w, r) // the browser app
 			return
 		}
-		writeJSON(w, http.StatusNotFound, wire.ErrorBody{Error: wire.ErrorDetail{Code: wire.CodeNotFound, Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
+		notFound(w, r)
 	})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, wire.ErrorBody{Error: wire.ErrorDetail{Code: wire.CodeNotFound, Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
 }
 
 // ServeHTTP implements http.Handler: a request is admitted (admit), then routed.
@@ -221,7 +204,8 @@ func public(r *http.Request) bool {
 	switch p := path.Clean("/" + r.URL.Path); {
 	case p == "/healthz", p == "/readyz":
 		return true
-	case p == "/v1", strings.HasPrefix(p, "/v1/"), p == "/metrics", p == "/debug", strings.HasPrefix(p, "/debug/"):
+	case p == "/v1", strings.HasPrefix(p, "/v1/"), p == "/metrics", p == "/debug", strings.HasPrefix(p, "/debug/"),
+		strings.HasPrefix(p+"/", node.PeerPrefix):
 		return false
 	}
 	return true
@@ -251,49 +235,15 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Close stops the server's background work (the merged cluster stream of a node).
-func (s *Server) Close() {
-	s.stopScenario()
-	if s.self != nil {
-		s.peers().close()
-	}
-}
-
-// entry is the node that serves data requests.
-func (s *Server) entry() (*node.Node, error) {
-	if s.self != nil {
-		return s.self, nil
-	}
-	return s.cluster.Entry()
-}
-
-// nodeFor returns the local node with id (playground) or this node if it has that id.
-func (s *Server) nodeFor(id string) (*node.Node, error) {
-	if s.self != nil {
-		if s.self.ID() == id {
-			return s.self, nil
-		}
-		return nil, errors.Join(node.ErrUnknownNode, errors.New("node "+id+" is not served here"))
-	}
-	n, ok := s.cluster.Node(id)
-	if !ok {
-		return nil, errors.Join(node.ErrUnknownNode, errors.New("no node "+id))
-	}
-	return n, nil
-}
+// Close stops the server's background work (its API's).
+func (s *Server) Close() { s.api.Close() }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
-	var err error
-	if s.self != nil {
-		err = s.self.Ready()
-	} else {
-		err = s.cluster.Ready()
-	}
-	if err != nil {
+	if err := s.api.Ready(); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -301,7 +251,7 @@ func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err != nil {
 		writeError(w, err)
 		return
@@ -313,16 +263,12 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
-	if s.self != nil {
-		cs, err := s.self.Cluster(r.Context())
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, cs)
+	cs, err := s.api.Cluster(r.Context())
+	if err != nil {
+		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.cluster.Status())
+	writeJSON(w, http.StatusOK, cs)
 }
 
 func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
@@ -331,7 +277,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err == nil {
 		err = n.Join(r.Context(), req)
 	}
@@ -344,7 +290,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err == nil {
 		err = n.Remove(r.Context(), id)
 	}
@@ -372,7 +318,7 @@ func (s *Server) handleTransfer(w http.ResponseWriter, r *http.Request) {
 	if target == "" {
 		target = req.Node
 	}
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err == nil {
 		err = n.TransferLeadership(r.Context(), target)
 	}
@@ -380,48 +326,17 @@ func (s *Server) handleTransfer(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"leader": s.leaderAfterTransfer(r.Context(), n)})
-}
-
-// leaderAfterTransfer waits briefly for the new leader to be known, for a useful answer.
-func (s *Server) leaderAfterTransfer(ctx context.Context, n *node.Node) string {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	for {
-		if l := n.Leader(); l != "" || ctx.Err() != nil {
-			return l
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	writeJSON(w, http.StatusOK, map[string]string{"leader": leaderAfterTransfer(r.Context(), n)})
 }
 
 // handleSnapshot snapshots the named node ({"node": id}), or the node serving the request.
-// On a node process, a request naming another node is passed on to it.
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
 	var req nodeRequest
 	if err := decodeOptionalJSON(r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
-	if s.self != nil && req.Node != "" && req.Node != s.self.ID() {
-		s.passOn(w, r, req.Node, r.URL.Path, req)
-		return
-	}
-	var n *node.Node
-	var err error
-	if req.Node != "" {
-		n, err = s.nodeFor(req.Node)
-	} else {
-		n, err = s.entry()
-	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	snap, err := n.Snapshot(r.Context())
+	snap, err := s.api.Snapshot(r.Context(), req.Node)
 	if err != nil {
 		writeError(w, err)
 		return

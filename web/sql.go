@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/raftplay/raftplay/node/sql"
+	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
@@ -25,7 +25,7 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	n, err := s.entry()
+	n, err := s.api.Entry()
 	if err != nil {
 		writeError(w, err)
 		return
@@ -50,7 +50,7 @@ const maxPooledSQLBuf = 4 << 20
 // costs more in syscalls and wakeups than the overlap saves.
 func writeSQLResponse(w http.ResponseWriter, resp wire.SQLResponse) {
 	bp := sqlBufs.Get().(*[]byte)
-	b, ok := sql.AppendResponseJSON((*bp)[:0], resp)
+	b, ok := node.AppendSQLJSON((*bp)[:0], resp)
 	if ok {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)

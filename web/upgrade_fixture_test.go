@@ -20,8 +20,8 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
-	"github.com/raftplay/raftplay/web"
 	"github.com/raftplay/raftplay/web/clustertest"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // writeFixtureEnv names the variable that makes TestWriteUpgradeFixture rewrite the
@@ -294,7 +294,7 @@ var fixtureQueries = []goldenQuery{
 // fixtureOptions keep almost no log behind a snapshot, so what came before it is in the
 // snapshot only, and take no snapshot of their own.
 func fixtureOptions(dir string) []clustertest.Option {
-	return []clustertest.Option{clustertest.WithDataDir(dir), func(c *web.ClusterConfig) {
+	return []clustertest.Option{clustertest.WithDataDir(dir), func(c *playground.ClusterConfig) {
 		c.SnapshotThreshold, c.TrailingLogs = 1<<30, 2
 	}}
 }

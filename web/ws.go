@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 
 	"nhooyr.io/websocket"
 
-	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/eventbus"
 	"github.com/raftplay/raftplay/node/wire"
 )
@@ -43,8 +41,7 @@ const (
 	// minWindow and maxWindow bound the window a client may ask for with ?window=.
 	minWindow = time.Millisecond
 	maxWindow = time.Second
-	// helloLog and helloRecent keep the first message bounded.
-	helloLog    = 50
+	// helloRecent keeps the first message bounded (with HelloLog).
 	helloRecent = 200
 	// maxInflight bounds the commands one connection runs at once.
 	maxInflight = 16
@@ -107,8 +104,6 @@ func parseFilter(q url.Values) (streamFilter, error) {
 	return f, nil
 }
 
-var heartbeatMark = []byte(`"heartbeat":true`)
-
 func (f streamFilter) pass(ev wire.Event) bool {
 	if f.types != nil && !f.types[ev.Type] {
 		return false
@@ -116,54 +111,20 @@ func (f streamFilter) pass(ev wire.Event) bool {
 	if f.nodes != nil && ev.Node != "" && !f.nodes[ev.Node] {
 		return false
 	}
-	if !f.heartbeats && ev.Type == wire.EventRPC && bytes.Contains(ev.Data, heartbeatMark) {
+	if !f.heartbeats && ev.Heartbeat {
 		return false
 	}
 	return true
 }
 
-// handleNodeEvents streams this node's own events (playground: the merged stream).
+// handleNodeEvents streams one node's own events (on the playground: the merged stream).
 func (s *Server) handleNodeEvents(w http.ResponseWriter, r *http.Request) {
-	if s.self != nil {
-		s.serveStream(w, r, always(s.self.Events()), s.nodeHello)
-		return
-	}
-	s.serveStream(w, r, always(s.cluster.Hub().Bus()), s.clusterHello)
+	s.serveStream(w, r, s.api.NodeEvents())
 }
 
 // handleClusterEvents streams the merged events of the whole cluster.
 func (s *Server) handleClusterEvents(w http.ResponseWriter, r *http.Request) {
-	if s.self != nil {
-		s.serveStream(w, r, s.peers().open, s.nodeClusterHello)
-		return
-	}
-	s.serveStream(w, r, always(s.cluster.Hub().Bus()), s.clusterHello)
-}
-
-// always opens a stream that runs whether or not anyone listens.
-func always(bus *eventbus.Bus) func() (*eventbus.Bus, func()) {
-	return func() (*eventbus.Bus, func()) { return bus, func() {} }
-}
-
-func (s *Server) nodeHello(ctx context.Context) wire.HelloData {
-	st := s.self.Status()
-	return wire.HelloData{Cluster: node.Summarize([]wire.NodeStatus{st}),
-		Logs: map[string][]wire.LogEntry{st.ID: s.self.RecentLog(helloLog)}}
-}
-
-func (s *Server) clusterHello(ctx context.Context) wire.HelloData {
-	h := wire.HelloData{Cluster: s.cluster.Status(), Logs: map[string][]wire.LogEntry{}}
-	for _, n := range s.cluster.Nodes() {
-		h.Logs[n.ID()] = n.RecentLog(helloLog)
-	}
-	f := s.faults(ctx)
-	h.Faults = &f
-	return h
-}
-
-func (s *Server) nodeClusterHello(ctx context.Context) wire.HelloData {
-	cs, _ := s.self.Cluster(ctx)
-	return wire.HelloData{Cluster: cs, Logs: map[string][]wire.LogEntry{s.self.ID(): s.self.RecentLog(helloLog)}}
+	s.serveStream(w, r, s.api.ClusterEvents())
 }
 
 // acceptOptions skip the library's own origin check: admit has checked the upgrade
@@ -173,7 +134,7 @@ var acceptOptions = &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotoc
 
 // serveStream upgrades to a WebSocket, opens the stream, sends hello (or the events after
 // ?since=), then the filtered events as they happen, and runs the commands the client sends.
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func() (*eventbus.Bus, func()), hello func(context.Context) wire.HelloData) {
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, st Stream) {
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
 		writeError(w, err)
@@ -188,7 +149,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 
-	bus, done := open()
+	bus, done := st.Open()
 	defer done()
 	var buf []byte
 	send := func(b []byte) error { return c.Write(ctx, websocket.MessageText, b) }
@@ -268,7 +229,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, open func()
 		}
 	}()
 	if sendHello {
-		h := hello(ctx)
+		h := st.Hello(ctx)
 		// The stream carries what comes after h.Seq, so recent events stop there.
 		h.Seq = feed.After()
 		h.Recent = filterEvents(bus.Recent(helloRecent), f, h.Seq)
@@ -410,32 +371,64 @@ func (s *Server) runCommand(ctx context.Context, cmd wire.Command) wire.ResultDa
 		res.Status, res.Error = http.StatusBadRequest, &d
 		return res
 	}
-	srv := s
-	if cmd.Node != "" && s.cluster != nil {
-		m, ok := s.cluster.member(cmd.Node)
-		if !ok {
-			_, d := classify(fmt.Errorf("%w: %s", node.ErrUnknownNode, cmd.Node))
-			res.Status, res.Error = http.StatusNotFound, &d
-			return res
-		}
-		srv = m.api
+	srv, err := s.api.CommandServer(cmd.Node)
+	if err != nil {
+		status, d := classify(err)
+		res.Status, res.Error = status, &d
+		return res
 	}
-	req := httptest.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
+	if srv == nil {
+		srv = s
+	}
+	req, err := http.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
+	if err != nil {
+		status, d := classify(fmt.Errorf("%w: %v", errBadRequest, err))
+		res.Status, res.Error = status, &d
+		return res
+	}
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	rec := httptest.NewRecorder()
+	rec := &answer{header: http.Header{}}
 	srv.route(rec, req) // the socket carrying the command was admitted
-	res.Status = rec.Code
-	if rec.Code/100 == 2 {
-		res.Result = json.RawMessage(bytes.TrimSpace(rec.Body.Bytes()))
+	res.Status = rec.status()
+	if res.Status/100 == 2 {
+		res.Result = json.RawMessage(bytes.TrimSpace(rec.body.Bytes()))
 		return res
 	}
 	var eb wire.ErrorBody
-	if json.Unmarshal(rec.Body.Bytes(), &eb) == nil {
+	if json.Unmarshal(rec.body.Bytes(), &eb) == nil {
 		res.Error = &eb.Error
 	}
 	return res
+}
+
+// answer keeps what a handler answers a command, for its result event.
+type answer struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) WriteHeader(code int) {
+	if a.code == 0 {
+		a.code = code
+	}
+}
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.body.Write(b)
+}
+
+// status is the answer's HTTP status (200 for a handler that wrote no header).
+func (a *answer) status() int {
+	if a.code == 0 {
+		return http.StatusOK
+	}
+	return a.code
 }
 
 func commandRequest(cmd wire.Command) (method, path string, body []byte, err error) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web/clustertest"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 type stream struct {
@@ -98,6 +99,10 @@ func TestWriteShowsUpInOrderOnEveryNode(t *testing.T) {
 	h := data[wire.HelloData](t, hello)
 	if len(h.Cluster.Nodes) != 3 || h.Cluster.Leader == "" || len(h.Logs) != 3 {
 		t.Fatalf("hello: %+v", h)
+	}
+	// The playground's hello lists its scenarios, so the browser app needs no copy.
+	if len(h.Scenarios) != len(playground.Scenarios()) || h.Scenarios[0].Name == "" || h.Scenarios[0].Description == "" {
+		t.Fatalf("hello scenarios: %+v", h.Scenarios)
 	}
 	leader := c.Leader().ID()
 	res := clustertest.Put(t, clustertest.URL(c.Followers()[0]), "watched", "yes")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/web"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // raftplay bench, by job: this file holds the flags and the runs (one per timing profile
@@ -157,14 +158,14 @@ func parseTimings(list string) ([]namedTiming, error) {
 // benchOnce runs the workloads once: on the running nodes of cfg.addrs, or on an embedded
 // cluster of its own with timing tm, started for this run and closed after it.
 func benchOnce(ctx context.Context, cfg benchConfig, nodes int, tm namedTiming) ([]benchResult, error) {
-	var cluster *web.Cluster
+	var cluster *playground.Cluster
 	if len(cfg.addrs) == 0 {
 		dir, err := os.MkdirTemp("", "raftplay-bench")
 		if err != nil {
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		cluster, err = web.StartCluster(web.ClusterConfig{Nodes: nodes, DataDir: dir, PG: true, Timing: tm.timing, API: web.Options{AuthToken: cfg.token}})
+		cluster, err = playground.StartCluster(playground.ClusterConfig{Nodes: nodes, DataDir: dir, PG: true, Timing: tm.timing, API: web.Options{AuthToken: cfg.token}})
 		if err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/raftplay/raftplay/node/wire"
-	"github.com/raftplay/raftplay/web"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // The bencher is the load generator's side of every workload: how it finds the leader,
@@ -21,7 +21,7 @@ import (
 
 type bencher struct {
 	cfg     benchConfig
-	cluster *web.Cluster
+	cluster *playground.Cluster
 	hc      *http.Client
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/raftplay/raftplay/node/pgwire"
 	"github.com/raftplay/raftplay/web"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,13 +54,13 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	api := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), AuthToken: token,
+	opts := web.Options{MaxBodyBytes: *maxBody, CORSOrigin: *cors, AllowOrigins: splitList(*allowOrigin), AuthToken: token,
 		AllowedHosts: splitList(*guard.allowedHosts), Pprof: *pprofOn, Logger: log}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
 	}
-	c, err := web.StartCluster(web.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: api, Logger: log,
+	c, err := playground.StartCluster(playground.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: opts, Logger: log,
 		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword}, TLS: tlsCfg,
 		SQL: limits.sql(), QueryTimeout: limits.timeout()})
 	if err != nil {
@@ -68,11 +69,12 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer c.Close()
 
-	playOpts := api
+	playOpts := opts
 	playOpts.Addrs = []string{ln.Addr().String()}
-	play := web.NewPlayground(c, playOpts)
-	defer play.Close()
-	srv := web.NewHTTPServer(play, web.ServerLimits{}, log)
+	play := playground.New(c)
+	api := web.New(play, playOpts)
+	defer api.Close()
+	srv := web.NewHTTPServer(api, web.ServerLimits{}, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.Serve(srv, ln, tlsCfg) }()
 
@@ -86,7 +88,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		err := c.WaitReady(rctx)
 		cancel()
 		if err == nil {
-			err = play.StartScenario(*scenario)
+			_, err = play.StartScenario(*scenario)
 		}
 		if err != nil {
 			return fmt.Errorf("scenario %s: %w", *scenario, err)
@@ -110,7 +112,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func scenarioNames() string {
 	var names []string
-	for _, s := range web.Scenarios() {
+	for _, s := range playground.Scenarios() {
 		names = append(names, s.Name)
 	}
 	return strings.Join(names, ", ")

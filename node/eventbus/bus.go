@@ -126,7 +126,8 @@ func (s *Sub) poke() {
 }
 
 // Publish stamps ev with the next sequence number, keeps it in the ring and wakes the
-// subscribers. It never blocks.
+// subscribers. It never blocks. An event relayed from another bus keeps that bus's
+// encoding (Encoded), renumbered.
 func (b *Bus) Publish(ev wire.Event) wire.Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -134,8 +135,8 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 		return ev
 	}
 	b.seq++
+	ev.Encoded = ev.EncodeAs(b.seq) // an event from another bus keeps its encoding
 	ev.Seq = b.seq
-	ev.Encoded = ev.AppendJSON(make([]byte, 0, 96+len(ev.Data)))
 	b.ring[b.seq%uint64(len(b.ring))] = ev
 	for s := range b.subs {
 		if unread := b.seq + 1 - s.next.Load(); unread > s.limit {

@@ -1,14 +1,12 @@
 package pgwire
 
 import (
-	"context"
 	"errors"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/sql"
-	"github.com/raftplay/raftplay/node/wire"
 )
 
 // SQLSTATE codes the server itself uses besides the engine's.
@@ -19,9 +17,6 @@ const (
 	stateInFailedTxn         = "25P02"
 	stateActiveTxn           = "25001"
 	stateNoActiveTxn         = "25P01"
-	stateQueryCanceled       = "57014"
-	stateCannotConnectNow    = "57P03"
-	stateUnknownOutcome      = "08007"
 	stateUndefinedPstmt      = "26000"
 	stateDuplicatePstmt      = "42P05"
 	stateUndefinedCursor     = "34000"
@@ -42,50 +37,18 @@ func (e *pgError) Error() string { return e.Message + " (SQLSTATE " + e.Code + "
 
 func pgErr(code, msg string) *pgError { return &pgError{Code: code, Message: msg} }
 
-// toPGError classifies any error the backend or the server returns. Leadership trouble is
-// reported as 40001 (serialization_failure) because retrying the transaction is exactly
-// what the client should do; an unknown outcome is 08007
-// (transaction_resolution_unknown), as the write may or may not have been applied.
+// toPGError reports any error the backend or the server returns as node.Explain says:
+// one table (node/errors.go) gives every front end its answer. Leadership trouble is
+// 40001 (serialization_failure) because retrying the transaction is exactly what the
+// client should do; an unknown outcome is 08007 (transaction_resolution_unknown), as the
+// write may or may not have been applied.
 func toPGError(err error) *pgError {
 	var pe *pgError
 	if errors.As(err, &pe) {
 		return pe
 	}
-	var se *sql.Error
-	if errors.As(err, &se) {
-		return &pgError{Code: se.SQLState, Message: se.Message, Position: se.Position}
-	}
-	var re *node.RemoteError
-	if errors.As(err, &re) && re.Detail.SQLState != "" {
-		return &pgError{Code: re.Detail.SQLState, Message: re.Detail.Message, Position: re.Detail.Position}
-	}
-	switch {
-	case errors.Is(err, context.Canceled):
-		return pgErr(stateQueryCanceled, "canceling statement due to user request")
-	case errors.Is(err, context.DeadlineExceeded):
-		return pgErr(stateQueryCanceled, "canceling statement due to statement timeout")
-	case errors.Is(err, node.ErrIndeterminate):
-		return &pgError{Code: stateUnknownOutcome, Message: err.Error(), Hint: "The write may or may not have been applied; check before retrying."}
-	case errors.Is(err, node.ErrNotLeader), errors.Is(err, node.ErrNoLeader), errors.Is(err, node.ErrUnreachable):
-		return &pgError{Code: sql.StateSerialization, Message: err.Error(), Hint: "The cluster is electing a leader; retry the transaction."}
-	case errors.Is(err, node.ErrNodeDown), errors.Is(err, node.ErrClosed):
-		return &pgError{Code: stateCannotConnectNow, Message: err.Error(), Hint: "This node is down; connect to another node or restart it."}
-	}
-	if re != nil {
-		code := sql.StateInternal
-		switch re.Detail.Code {
-		case wire.CodeTooLarge:
-			code = sql.StateLimitExceeded
-		case wire.CodeTimeout:
-			code = stateQueryCanceled
-		case wire.CodeStaleRead, wire.CodeUnavailable:
-			code = sql.StateSerialization
-		case wire.CodeBadRequest, wire.CodeBadJSON:
-			code = sql.StateInvalidParameter
-		}
-		return pgErr(code, re.Detail.Message)
-	}
-	return pgErr(sql.StateInternal, err.Error())
+	a := node.Explain(err)
+	return &pgError{Code: a.SQLState, Message: a.Message, Hint: a.Hint, Position: a.Detail.Position}
 }
 
 // shiftPosition moves an error position from a piece of the query string to the whole.

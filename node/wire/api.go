@@ -167,7 +167,8 @@ type ErrorDetail struct {
 	Current *string `json:"current,omitempty"`
 }
 
-// Error codes of ErrorDetail.Code.
+// Error codes of ErrorDetail.Code. node/errors.go says which error each one answers, with
+// its HTTP status and SQLSTATE.
 const (
 	CodeBadRequest    = "bad_request"
 	CodeBadJSON       = "bad_json"
@@ -182,12 +183,7 @@ const (
 	CodeTimeout       = "timeout"
 	CodeInternal      = "internal"
 	CodeUnavailable   = "unavailable"
-	CodeMethod        = "method_not_allowed"
 	CodeUnsupported   = "unsupported_media_type"
-	CodeForbidden     = "forbidden"
-	CodeStaleRead     = "stale_read"
-	CodeShuttingDown  = "shutting_down"
-	CodeInvalidConfig = "invalid_config"
 	CodeIndeterminate = "indeterminate"
 	CodeCASMismatch   = "cas_mismatch"
 	// CodeUnauthorized (401): the request lacks the server's bearer token, or carries a

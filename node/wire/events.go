@@ -38,6 +38,9 @@ type Event struct {
 	// Encoded is the event's JSON, filled in once by the stream that numbered it so that
 	// fan-out copies bytes; it is not part of the encoding.
 	Encoded []byte `json:"-"`
+	// Heartbeat marks an rpc event that is a heartbeat (its data says so too), so that a
+	// stream can drop heartbeats without decoding the data. It is not part of the encoding.
+	Heartbeat bool `json:"-"`
 }
 
 // NewEvent encodes data into an event envelope stamped with t.

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -52,7 +53,7 @@ type ResultData struct {
 // AppendJSON appends the event's JSON encoding to b. It writes the envelope by hand so that
 // fanning one event out to many subscribers does not re-validate its data each time.
 func (e Event) AppendJSON(b []byte) []byte {
-	b = append(b, `{"seq":`...)
+	b = append(b, seqField...)
 	b = strconv.AppendUint(b, e.Seq, 10)
 	if e.Node != "" {
 		b = append(b, `,"node":`...)
@@ -68,6 +69,26 @@ func (e Event) AppendJSON(b []byte) []byte {
 	}
 	return append(b, '}')
 }
+
+// EncodeAs returns the event's JSON with sequence number seq. An event already encoded by
+// the stream it came from (a node's, merged into a hub's) only gets its number replaced:
+// the rest of the envelope, which seq leads, is copied as it is, so an event is encoded
+// once however many streams it passes through.
+func (e Event) EncodeAs(seq uint64) []byte {
+	if rest, ok := bytes.CutPrefix(e.Encoded, []byte(seqField)); ok {
+		if i := bytes.IndexByte(rest, ','); i > 0 {
+			b := make([]byte, 0, len(e.Encoded)+8)
+			b = append(b, seqField...)
+			b = strconv.AppendUint(b, seq, 10)
+			return append(b, rest[i:]...)
+		}
+	}
+	e.Seq = seq
+	return e.AppendJSON(make([]byte, 0, 96+len(e.Data)))
+}
+
+// seqField opens every encoded envelope.
+const seqField = `{"seq":`
 
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {

@@ -21,12 +21,12 @@ import (
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/tlsconfig"
 	"github.com/raftplay/raftplay/node/wire"
-	"github.com/raftplay/raftplay/web"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // Cluster is a running embedded cluster with its playground API.
 type Cluster struct {
-	*web.Cluster
+	*playground.Cluster
 	T testing.TB
 	// Play is the playground API's base URL.
 	Play string
@@ -37,25 +37,25 @@ type Cluster struct {
 }
 
 // Option adjusts the cluster configuration.
-type Option func(*web.ClusterConfig)
+type Option func(*playground.ClusterConfig)
 
 // WithSnapshots makes snapshots happen after every threshold entries, keeping trailing
 // entries, so tests exercise compaction and InstallSnapshot.
 func WithSnapshots(threshold, trailing uint64) Option {
-	return func(c *web.ClusterConfig) {
+	return func(c *playground.ClusterConfig) {
 		c.SnapshotThreshold, c.TrailingLogs = threshold, trailing
 		c.SnapshotInterval = 50 * time.Millisecond
 	}
 }
 
 // WithPostgres gives every node a Postgres listener on an ephemeral port.
-func WithPostgres() Option { return func(c *web.ClusterConfig) { c.PG = true } }
+func WithPostgres() Option { return func(c *playground.ClusterConfig) { c.PG = true } }
 
 // WithTLS gives the cluster a throwaway CA and certificate, made in its data directory:
 // its nodes then talk mutual TLS on their raft ports and https between their HTTP APIs,
 // serve https, and require TLS on Postgres. Cluster.HTTP trusts the CA.
 func WithTLS() Option {
-	return func(c *web.ClusterConfig) {
+	return func(c *playground.ClusterConfig) {
 		m, err := tlsconfig.MakeCluster(filepath.Join(c.DataDir, "certs"), []string{"127.0.0.1", "localhost"}, []string{"node"})
 		if err == nil {
 			c.TLS, err = tlsconfig.Load(m.Nodes[0].Files)
@@ -68,15 +68,15 @@ func WithTLS() Option {
 }
 
 // WithTiming runs the cluster with timing t instead of Tolerant.
-func WithTiming(t node.Timing) Option { return func(c *web.ClusterConfig) { c.Timing = t } }
+func WithTiming(t node.Timing) Option { return func(c *playground.ClusterConfig) { c.Timing = t } }
 
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
-func WithDataDir(dir string) Option { return func(c *web.ClusterConfig) { c.DataDir = dir } }
+func WithDataDir(dir string) Option { return func(c *playground.ClusterConfig) { c.DataDir = dir } }
 
 // WithAuthToken makes every node's API and the playground's require token, and the nodes
 // send it to each other.
 func WithAuthToken(token string) Option {
-	return func(c *web.ClusterConfig) { c.API.AuthToken = token }
+	return func(c *playground.ClusterConfig) { c.API.AuthToken = token }
 }
 
 // RunChecked runs a test package's tests (from TestMain) and fails it if they left a
@@ -113,17 +113,15 @@ func Start(t testing.TB, n int, opts ...Option) *Cluster {
 	t.Helper()
 	// Tests share two cores with the whole suite (and sometimes the race detector), so they
 	// use a timing profile that tolerates scheduling stalls of a few hundred milliseconds.
-	cfg := web.ClusterConfig{Nodes: n, DataDir: t.TempDir(), Timing: Tolerant()}
+	cfg := playground.ClusterConfig{Nodes: n, DataDir: t.TempDir(), Timing: Tolerant(), ScenarioPause: 50 * time.Millisecond}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c, err := web.StartCluster(cfg)
+	c, err := playground.StartCluster(cfg)
 	if err != nil {
 		t.Fatalf("start cluster: %v", err)
 	}
-	popts := cfg.API
-	popts.ScenarioPause = 50 * time.Millisecond
-	api := web.NewPlayground(c, popts)
+	api := playground.NewServer(c, cfg.API)
 	play := httptest.NewServer(api)
 	t.Cleanup(func() {
 		play.Close()

@@ -9,5 +9,6 @@
 //   - Token: with a token configured, a request must carry it.
 //
 // Each check reports what it refuses as an error wrapping ErrUnknownHost, ErrCrossOrigin or
-// ErrUnauthorized; the caller decides how to answer.
+// ErrUnauthorized (node's errors, whose table says what each answer is); the caller decides
+// how to answer.
 package httpguard

@@ -1,17 +1,18 @@
 package httpguard
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/raftplay/raftplay/node"
 )
 
 // ErrUnknownHost is a request whose Host header does not name this server.
-var ErrUnknownHost = errors.New("unknown host")
+var ErrUnknownHost = node.ErrUnknownHost
 
 // rescanEvery bounds how often an unknown address makes Hosts list the machine's interface
 // addresses again.

@@ -1,17 +1,18 @@
 package httpguard
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/raftplay/raftplay/node"
 )
 
 // ErrCrossOrigin is a request that would change state and comes from a web page of
 // another origin.
-var ErrCrossOrigin = errors.New("cross-origin request")
+var ErrCrossOrigin = node.ErrCrossOrigin
 
 // Origins are the web origins allowed to drive the API besides the server's own. It is the
 // one notion of an allowed origin: state-changing requests and WebSocket upgrades both

@@ -3,16 +3,16 @@ package httpguard
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
 // ErrUnauthorized is a request without the server's token, or with a wrong one.
-var ErrUnauthorized = errors.New("unauthorized")
+var ErrUnauthorized = node.ErrUnauthorized
 
 // Token is the bearer token requests must carry. The zero Token asks for none.
 type Token struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/web"
 	"github.com/raftplay/raftplay/web/clustertest"
+	"github.com/raftplay/raftplay/web/playground"
 )
 
 // attackPage is what a page of any origin can make a browser do against the cluster
@@ -89,7 +90,7 @@ func TestOtherOriginsCannotDriveTheCluster(t *testing.T) {
 	c := clustertest.Start(t, 3)
 	ctx := browser(t)
 	clustertest.MustOK(t, "POST", c.Play+"/v1/sql", wire.SQLRequest{SQL: "CREATE TABLE victims (id int PRIMARY KEY)"})
-	api := web.NewPlayground(c.Cluster, web.Options{})
+	api := playground.NewServer(c.Cluster, web.Options{})
 	t.Cleanup(api.Close)
 	target := serveOn(t, "127.0.0.1:0", withAttackPage(api))
 	page := withAttackPage(http.NotFoundHandler())

@@ -1,10 +1,9 @@
-package web
+package playground
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -18,6 +17,11 @@ type Scenario struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	run         func(ctx context.Context, r *scenarioRun) error
+}
+
+// Info is the scenario as the API lists it.
+func (s Scenario) Info() wire.Scenario {
+	return wire.Scenario{Name: s.Name, Description: s.Description}
 }
 
 // Scenarios lists the scenarios `raftplay play --scenario` and POST /v1/control/scenario know.
@@ -42,14 +46,14 @@ func findScenario(name string) (Scenario, bool) {
 
 // scenarioRun is one running scenario.
 type scenarioRun struct {
-	s    *Server
+	p    *Playground
 	c    *Cluster
 	name string
 }
 
 // step announces what happens next and pauses so a person can see it.
 func (r *scenarioRun) step(ctx context.Context, what string) error {
-	r.s.faultChanged(ctx, "scenario:"+r.name+": "+what, "")
+	r.p.announce("scenario:"+r.name+": "+what, "")
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
@@ -60,7 +64,7 @@ func (r *scenarioRun) step(ctx context.Context, what string) error {
 
 // pause is a beat between steps: long enough to watch, scaled with the speed.
 func (r *scenarioRun) pause() time.Duration {
-	p := r.s.opts.ScenarioPause
+	p := r.c.cfg.ScenarioPause
 	if p <= 0 {
 		p = 1500 * time.Millisecond
 	}
@@ -191,7 +195,7 @@ func runSlowElection(ctx context.Context, r *scenarioRun) error {
 			return err
 		}
 	}
-	r.s.faultChanged(ctx, "speed", "")
+	r.p.announce("speed", "")
 	return runFailover(ctx, r)
 }
 
@@ -243,7 +247,7 @@ func runOneWayLoss(ctx context.Context, r *scenarioRun) error {
 			return err
 		}
 	}
-	r.s.faultChanged(ctx, "link", l.ID())
+	r.p.announce("link", l.ID())
 	if err := r.writes(ctx, "oneway-", 5); err != nil {
 		return err
 	}
@@ -256,7 +260,7 @@ func runOneWayLoss(ctx context.Context, r *scenarioRun) error {
 	return nil
 }
 
-// scenarios runs at most one scenario at a time for a playground server.
+// scenarios runs at most one scenario at a time.
 type scenarios struct {
 	mu      sync.Mutex
 	running string
@@ -265,68 +269,42 @@ type scenarios struct {
 }
 
 // StartScenario starts the named scenario in the background. It fails if another runs.
-func (s *Server) StartScenario(name string) error {
-	if s.cluster == nil {
-		return fmt.Errorf("%w: scenarios run on the playground's embedded cluster", errBadRequest)
-	}
+func (p *Playground) StartScenario(name string) (wire.Scenario, error) {
 	sc, ok := findScenario(name)
 	if !ok {
-		return fmt.Errorf("%w: no scenario %q", errBadRequest, name)
+		return wire.Scenario{}, fmt.Errorf("%w: no scenario %q", node.ErrBadRequest, name)
 	}
-	s.scen.mu.Lock()
-	defer s.scen.mu.Unlock()
-	if s.scen.running != "" {
-		return fmt.Errorf("%w: scenario %s is running", errConflict, s.scen.running)
+	p.scen.mu.Lock()
+	defer p.scen.mu.Unlock()
+	if p.scen.running != "" {
+		return wire.Scenario{}, fmt.Errorf("%w: scenario %s is running", node.ErrConflict, p.scen.running)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	s.scen.running, s.scen.cancel, s.scen.done = name, cancel, make(chan struct{})
+	p.scen.running, p.scen.cancel, p.scen.done = name, cancel, make(chan struct{})
 	go func() {
-		defer close(s.scen.done)
+		defer close(p.scen.done)
 		defer cancel()
-		r := &scenarioRun{s: s, c: s.cluster, name: name}
-		err := sc.run(ctx, r)
+		err := sc.run(ctx, &scenarioRun{p: p, c: p.c, name: name})
 		outcome := "done"
 		if err != nil {
 			outcome = "stopped: " + err.Error()
-			s.log.Warn("scenario stopped", "scenario", name, "error", err)
+			p.c.log.Warn("scenario stopped", "scenario", name, "error", err)
 		}
-		s.faultChanged(context.Background(), "scenario:"+name+": "+outcome, "")
-		s.scen.mu.Lock()
-		s.scen.running = ""
-		s.scen.mu.Unlock()
+		p.announce("scenario:"+name+": "+outcome, "")
+		p.scen.mu.Lock()
+		p.scen.running = ""
+		p.scen.mu.Unlock()
 	}()
-	return nil
+	return sc.Info(), nil
 }
 
 // stopScenario cancels a running scenario and waits for it.
-func (s *Server) stopScenario() {
-	s.scen.mu.Lock()
-	cancel, done := s.scen.cancel, s.scen.done
-	s.scen.mu.Unlock()
+func (p *Playground) stopScenario() {
+	p.scen.mu.Lock()
+	cancel, done := p.scen.cancel, p.scen.done
+	p.scen.mu.Unlock()
 	if cancel != nil {
 		cancel()
 		<-done
 	}
-}
-
-type scenarioRequest struct {
-	Name string `json:"name"`
-}
-
-func (s *Server) handleScenario(w http.ResponseWriter, r *http.Request) {
-	var req scenarioRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := s.StartScenario(req.Name); err != nil {
-		writeError(w, err)
-		return
-	}
-	sc, _ := findScenario(req.Name)
-	writeJSON(w, http.StatusOK, map[string]string{"started": sc.Name, "description": sc.Description})
-}
-
-func (s *Server) handleScenarios(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"scenarios": Scenarios()})
 }

@@ -1,4 +1,4 @@
-package web
+package playground
 
 import (
 	"context"
@@ -19,9 +19,9 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/pgwire"
-	"github.com/raftplay/raftplay/node/sql"
 	"github.com/raftplay/raftplay/node/tlsconfig"
 	"github.com/raftplay/raftplay/node/wire"
+	"github.com/raftplay/raftplay/web"
 )
 
 // ClusterConfig describes an embedded cluster.
@@ -38,12 +38,12 @@ type ClusterConfig struct {
 	SnapshotInterval  time.Duration
 	TrailingLogs      uint64
 	// SQL and QueryTimeout bound every node's requests (node.Config has the defaults).
-	SQL          sql.Limits
+	SQL          node.SQLLimits
 	QueryTimeout time.Duration
 
-	API Options // options of every node's HTTP API (its AuthToken is also what they send each other)
+	API web.Options // options of every node's HTTP API (its AuthToken is also what they send each other)
 	// Limits bound the nodes' HTTP servers.
-	Limits ServerLimits
+	Limits web.ServerLimits
 	// PG gives every node a PostgreSQL listener: on PGPort, PGPort+1, ... when PGPort is
 	// set (a port that is taken falls back to an ephemeral one), else on ephemeral ports.
 	PG       bool
@@ -51,8 +51,10 @@ type ClusterConfig struct {
 	PGServer pgwire.Options
 	// TLS, when set, is every node's: mutual TLS between their raft transports, https on
 	// their HTTP APIs (and between them), and TLS required on their Postgres listeners.
-	TLS    *tlsconfig.Config
-	Logger *slog.Logger
+	TLS *tlsconfig.Config
+	// ScenarioPause is the beat between a scenario's steps (default 1.5 s).
+	ScenarioPause time.Duration
+	Logger        *slog.Logger
 }
 
 // Cluster is a set of nodes in one process, each with its own data directory, raft
@@ -61,7 +63,7 @@ type Cluster struct {
 	cfg ClusterConfig
 	log *slog.Logger
 
-	hub   *Hub
+	hub   *web.Hub
 	addMu sync.Mutex
 
 	mu      sync.RWMutex
@@ -70,7 +72,7 @@ type Cluster struct {
 
 type member struct {
 	node *node.Node
-	api  *Server
+	api  *web.Server
 	srv  *http.Server
 	ln   net.Listener
 	done chan struct{}
@@ -108,7 +110,7 @@ func StartCluster(cfg ClusterConfig) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{cfg: cfg, log: cfg.Logger, hub: NewHub()}
+	c := &Cluster{cfg: cfg, log: cfg.Logger, hub: web.NewHub()}
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -218,11 +220,11 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		m.pg = pgwire.New(n, opts)
 		go m.pg.Serve(pgLn)
 	}
-	m.api = NewNodeServer(n, c.cfg.API)
-	m.srv = NewHTTPServer(m.api, c.cfg.Limits, c.log.With("node", id))
+	m.api = web.NewNodeServer(n, c.cfg.API)
+	m.srv = web.NewHTTPServer(m.api, c.cfg.Limits, c.log.With("node", id))
 	go func() {
 		defer close(m.done)
-		if err := Serve(m.srv, ln, c.cfg.TLS); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := web.Serve(m.srv, ln, c.cfg.TLS); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			c.log.Error("node http server stopped", "node", id, "error", err)
 		}
 	}()
@@ -446,7 +448,7 @@ func (c *Cluster) closeMember(m *member) error {
 }
 
 // Hub is the cluster's merged event stream.
-func (c *Cluster) Hub() *Hub { return c.hub }
+func (c *Cluster) Hub() *web.Hub { return c.hub }
 
 // Close stops every node and its HTTP API.
 func (c *Cluster) Close() error {
