@@ -262,5 +262,16 @@ func (n *Node) reloadTiming() error {
 	return nil
 }
 
+// RaftTiming is the heartbeat and election timeout raft itself runs with now (zero while
+// the node is down): what a speed change must reach, not what the fault state says.
+func (n *Node) RaftTiming() (heartbeat, election time.Duration) {
+	inst := n.inst.Load()
+	if inst == nil || inst.raft == nil {
+		return 0, 0
+	}
+	rc := inst.raft.ReloadableConfig()
+	return rc.HeartbeatTimeout, rc.ElectionTimeout
+}
+
 // EmitFault publishes a fault event on the node's stream.
 func (n *Node) EmitFault(data any) { n.emit(wire.EventFault, data) }

@@ -218,11 +218,27 @@ func TestSlowSpeedReloadsTimeouts(t *testing.T) {
 	if f.Speed != "slow" || f.Timing == nil || f.Timing.HeartbeatMS != 2000 || f.Timing.RPCDelayMS == 0 {
 		t.Fatalf("slow: %+v %+v", f, f.Timing)
 	}
+	// Raft itself runs with the new timeouts on every node, and a node restarted while
+	// slow comes back slow.
+	raftHeartbeats := func(want time.Duration, when string) {
+		t.Helper()
+		for _, n := range c.Nodes() {
+			if hb, _ := n.RaftTiming(); hb != want {
+				t.Fatalf("%s: %s runs raft with a %v heartbeat timeout, want %v", when, n.ID(), hb, want)
+			}
+		}
+	}
+	raftHeartbeats(2*time.Second, "slow")
+	victim := c.Followers()[0]
+	mustControl(t, c, "kill", map[string]string{"node": victim.ID()})
+	mustControl(t, c, "restart", map[string]string{"node": victim.ID()})
+	raftHeartbeats(2*time.Second, "slow, after a restart")
 	clustertest.Put(t, c.Play, "slowly", "yes")
 	f = mustControl(t, c, "speed", map[string]string{"preset": "realtime"})
 	if f.Speed != "realtime" || f.Timing.HeartbeatMS != 1000 {
 		t.Fatalf("realtime: %+v", f)
 	}
+	raftHeartbeats(time.Second, "realtime")
 }
 
 func TestScenariosRunToTheEnd(t *testing.T) {
