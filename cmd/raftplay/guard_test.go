@@ -96,7 +96,7 @@ func TestClientsSendTheToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := runCLI(t, tt.env, tt.args...)
-			if tt.ok && (err != nil || !strings.Contains(out, " 2 ")) {
+			if tt.ok && (err != nil || !strings.Contains(out, "   2\n")) {
 				t.Fatalf("%v\n%s", err, out)
 			}
 			if !tt.ok && (err == nil || !strings.Contains(out, "token")) {
