@@ -160,51 +160,10 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, st Stream) 
 		buf = ev.AppendJSON(buf[:0])
 		return send(buf)
 	}
-
-	// A batched stream joins the group of streams like it; the others read the bus
-	// themselves and send each event as it comes. drain sends what is waiting.
-	var feed eventFeed
-	var drain func() error
-	subscribe := func(since uint64) error {
-		if f.batch {
-			m, err := s.groups.join(bus, f, func() time.Duration { return s.batchWindow(f.window) }, since)
-			if err != nil {
-				return err
-			}
-			var msgs [][]byte
-			feed, drain = m, func() error {
-				msgs = m.take(msgs[:0])
-				for _, b := range msgs {
-					if err := send(b); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			return nil
-		}
-		sub, err := bus.Subscribe(wsQueue, since)
-		if err != nil {
-			return err
-		}
-		var evs []wire.Event
-		feed, drain = sub, func() error {
-			evs = sub.Read(evs[:0], wsBatch)
-			for _, ev := range evs {
-				if f.pass(ev) {
-					if err := write(ev); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		}
-		return nil
-	}
 	sendHello := f.since == 0
-	err = subscribe(f.since)
+	feed, drain, err := s.subscribe(bus, f, f.since, send, write)
 	if errors.Is(err, eventbus.ErrTooOld) {
-		err = subscribe(0)
+		feed, drain, err = s.subscribe(bus, f, 0, send, write)
 		sendHello = true
 	}
 	if err != nil {
@@ -215,19 +174,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, st Stream) 
 
 	out := make(chan wire.Event, maxInflight)
 	go s.readCommands(ctx, cancel, c, out)
-
-	// A client that stops reading blocks a write; the queue then overflows, the feed ends,
-	// and closing the connection here unblocks the write.
-	go func() {
-		select {
-		case <-feed.Done():
-			if errors.Is(feed.Err(), eventbus.ErrSlowConsumer) {
-				c.Close(websocket.StatusTryAgainLater, "slow consumer: fell more than "+strconv.Itoa(wsQueue)+" events behind")
-				c.CloseNow()
-			}
-		case <-ctx.Done():
-		}
-	}()
+	go closeOnSlowConsumer(ctx, c, feed)
 	if sendHello {
 		h := st.Hello(ctx)
 		// The stream carries what comes after h.Seq, so recent events stop there.
@@ -242,6 +189,57 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, st Stream) 
 		defer s.batchedStreams.Add(-1)
 	}
 	streamEvents(ctx, c, feed, out, write, drain)
+}
+
+// subscribe attaches a stream to the bus after since. A batched stream joins the group of
+// streams like it; the others read the bus themselves and send each event as it comes.
+// drain sends what is waiting.
+func (s *Server) subscribe(bus *eventbus.Bus, f streamFilter, since uint64, send func([]byte) error, write func(wire.Event) error) (eventFeed, func() error, error) {
+	if f.batch {
+		m, err := s.groups.join(bus, f, func() time.Duration { return s.batchWindow(f.window) }, since)
+		if err != nil {
+			return nil, nil, err
+		}
+		var msgs [][]byte
+		return m, func() error {
+			msgs = m.take(msgs[:0])
+			for _, b := range msgs {
+				if err := send(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, nil
+	}
+	sub, err := bus.Subscribe(wsQueue, since)
+	if err != nil {
+		return nil, nil, err
+	}
+	var evs []wire.Event
+	return sub, func() error {
+		evs = sub.Read(evs[:0], wsBatch)
+		for _, ev := range evs {
+			if f.pass(ev) {
+				if err := write(ev); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}, nil
+}
+
+// closeOnSlowConsumer: a client that stops reading blocks a write; the queue then
+// overflows, the feed ends, and closing the connection here unblocks the write.
+func closeOnSlowConsumer(ctx context.Context, c *websocket.Conn, feed eventFeed) {
+	select {
+	case <-feed.Done():
+		if errors.Is(feed.Err(), eventbus.ErrSlowConsumer) {
+			c.Close(websocket.StatusTryAgainLater, "slow consumer: fell more than "+strconv.Itoa(wsQueue)+" events behind")
+			c.CloseNow()
+		}
+	case <-ctx.Done():
+	}
 }
 
 // eventFeed is where a stream's events come from: its own subscription to a bus, or its
