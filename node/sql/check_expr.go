@@ -279,7 +279,12 @@ func (c *checker) aconst(ac *pg.A_Const) (*Expr, error) {
 	case v.GetFloat() != nil:
 		s := v.GetFloat().Str
 		if !strings.ContainsAny(s, ".eE") {
+			// An integer too big for the grammar's int4 is bigint, but one the grammar
+			// negated may fit again: -2147483648 is an integer (make_const).
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				if checkIntRange(TInt4, i) == nil {
+					return constExpr(i, TInt4), nil
+				}
 				return constExpr(i, TInt8), nil
 			}
 		}

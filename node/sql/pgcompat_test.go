@@ -1,0 +1,61 @@
+package sql
+
+import (
+	"strings"
+	"testing"
+)
+
+// answer is what PostgreSQL 15 says to one statement, as the oracle in web/oracle found it.
+type answer struct {
+	sql   string
+	types string // result column types, comma-separated (optional)
+	rows  string // JSON rows (optional)
+	state string // expected SQLSTATE of the error
+}
+
+// checkAnswers runs each statement on a fresh database after setup and compares.
+func checkAnswers(t *testing.T, setup string, cases []answer) {
+	t.Helper()
+	e := NewEngine(DefaultLimits())
+	for _, c := range cases {
+		t.Run(c.sql, func(t *testing.T) {
+			db := openDB(t)
+			if setup != "" {
+				mustExec(t, e, db, setup)
+			}
+			res, err := execSQL(e, db, c.sql)
+			if c.state != "" || err != nil {
+				if got := sqlState(err); got != c.state {
+					t.Fatalf("want SQLSTATE %q, got %v", c.state, err)
+				}
+				return
+			}
+			last := res[len(res)-1]
+			if c.types != "" {
+				var got []string
+				for _, col := range last.Columns {
+					got = append(got, col.Type)
+				}
+				if g := strings.Join(got, ","); g != c.types {
+					t.Errorf("types:\n got %s\nwant %s", g, c.types)
+				}
+			}
+			if c.rows != "" {
+				if g := rowsJSON(last.Rows); g != c.rows {
+					t.Errorf("rows:\n got %s\nwant %s", g, c.rows)
+				}
+			}
+		})
+	}
+}
+
+func TestIntegerLiteralTypes(t *testing.T) {
+	checkAnswers(t, "", []answer{
+		{sql: "SELECT 1, 2147483647, 2147483648, -2147483648, -2147483649", types: "integer,integer,bigint,integer,bigint"},
+		{sql: "SELECT -2147483648 - 1", state: StateOutOfRange},
+		{sql: "SELECT -2147483648 / -1", state: StateOutOfRange},
+		{sql: "SELECT -2147483648 % -1", types: "integer", rows: `[[0]]`},
+		{sql: "SELECT abs(-2147483648)", state: StateOutOfRange},
+		{sql: "SELECT -9223372036854775808", types: "bigint", rows: `[[-9223372036854775808]]`},
+	})
+}
