@@ -487,6 +487,9 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 				if r.K == kConst && r.V != nil {
 					switch v := r.V.(type) {
 					case int64:
+						if v == math.MinInt64 || checkIntRange(r.T, -v) != nil {
+							return nil, errAt(c.pos(ae.Location), StateOutOfRange, "%s out of range", r.T)
+						}
 						return constExpr(-v, r.T), nil
 					case float64:
 						return constExpr(-v, r.T), nil
@@ -681,9 +684,6 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		t := l.T
 		if numRank(r.T) > numRank(t) {
 			t = r.T
-		}
-		if t == TInt2 {
-			t = TInt4 // smallint arithmetic yields integer
 		}
 		if t == TFloat4 && l.T != r.T {
 			// real with any other number resolves to the float4/float8 operator: PostgreSQL

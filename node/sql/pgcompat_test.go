@@ -59,3 +59,20 @@ func TestIntegerLiteralTypes(t *testing.T) {
 		{sql: "SELECT -9223372036854775808", types: "bigint", rows: `[[-9223372036854775808]]`},
 	})
 }
+
+func TestSmallintArithmetic(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE s (id int PRIMARY KEY, v smallint); INSERT INTO s VALUES (1, 32767), (2, -32768), (3, 7)", []answer{
+		{sql: "SELECT 32767::smallint + 0::smallint, 7::smallint / 2::smallint, 7::smallint % 2::smallint, 181::smallint * 181::smallint",
+			types: "smallint,smallint,smallint,smallint", rows: `[[32767,3,1,32761]]`},
+		{sql: "SELECT 32767::smallint + 1::smallint", state: StateOutOfRange},
+		{sql: "SELECT (-32768)::smallint - 1::smallint", state: StateOutOfRange},
+		{sql: "SELECT 200::smallint * 200::smallint", state: StateOutOfRange},
+		{sql: "SELECT (-32768)::smallint / (-1)::smallint", state: StateOutOfRange},
+		{sql: "SELECT -((-32768)::smallint)", state: StateOutOfRange},
+		{sql: "SELECT -((-9223372036854775808)::bigint)", state: StateOutOfRange},
+		{sql: "SELECT 32767::smallint + 1, 1::smallint * 2::bigint", types: "integer,bigint", rows: `[[32768,2]]`},
+		{sql: "SELECT v + v FROM s WHERE id = 1", state: StateOutOfRange},
+		{sql: "SELECT v + v, -v FROM s WHERE id = 3", types: "smallint,smallint", rows: `[[14,-7]]`},
+		{sql: "SELECT -v FROM s WHERE id = 2", state: StateOutOfRange},
+	})
+}
