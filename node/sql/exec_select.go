@@ -224,7 +224,7 @@ func (x *executor) limits(q *Query) (int64, int64, error) {
 			return 0, errf(StateDatatypeMismatch, "argument of %s must be an integer", what)
 		}
 		if n < 0 {
-			return 0, errf("2201W", "%s must not be negative", what)
+			return 0, errf(limitState(what), "%s must not be negative", what)
 		}
 		return n, nil
 	}

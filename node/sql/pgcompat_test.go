@@ -76,3 +76,12 @@ func TestSmallintArithmetic(t *testing.T) {
 		{sql: "SELECT -v FROM s WHERE id = 2", state: StateOutOfRange},
 	})
 }
+
+func TestNegativeLimitAndOffset(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE l (id int PRIMARY KEY); INSERT INTO l VALUES (1), (2)", []answer{
+		{sql: "SELECT id FROM l LIMIT -1", state: StateInvalidLimit},
+		{sql: "SELECT id FROM l OFFSET -1", state: StateInvalidOffset},
+		{sql: "SELECT id FROM l ORDER BY id LIMIT 1 OFFSET 1 - 2", state: StateInvalidOffset},
+		{sql: "SELECT id FROM l ORDER BY id OFFSET 1", rows: `[[2]]`},
+	})
+}
