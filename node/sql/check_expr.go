@@ -189,7 +189,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 			return nil, err
 		}
 		if !canCast(a.T, t) {
-			return nil, errAt(c.pos(tc.Location), StateUndefinedFunction, "cannot cast type %s to %s", a.T, t)
+			return nil, errAt(c.pos(tc.Location), StateCannotCoerce, "cannot cast type %s to %s", a.T, t)
 		}
 		if a.K == kParam {
 			return c.coerceTo(a, t, tc.Arg, "")

@@ -61,6 +61,7 @@ const (
 	StateProtocol                 = "08P01"
 	StateInvalidDatetime          = "22007"
 	StateQueryCanceled            = "57014"
+	StateCannotCoerce             = "42846"
 	StateInvalidLimit             = "2201W"
 	StateInvalidOffset            = "2201X"
 )

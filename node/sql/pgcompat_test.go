@@ -85,3 +85,13 @@ func TestNegativeLimitAndOffset(t *testing.T) {
 		{sql: "SELECT id FROM l ORDER BY id OFFSET 1", rows: `[[2]]`},
 	})
 }
+
+func TestCastsThatDoNotExist(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE c (id int PRIMARY KEY, at timestamp, ok boolean)", []answer{
+		{sql: "SELECT true::bigint", state: StateCannotCoerce},
+		{sql: "SELECT 1::timestamp", state: StateCannotCoerce},
+		{sql: "SELECT '2024-01-01'::timestamp::int", state: StateCannotCoerce},
+		{sql: "SELECT CAST(at AS integer) FROM c", state: StateCannotCoerce},
+		{sql: "SELECT ok::int, 1::boolean FROM c", types: "integer,boolean", rows: `[]`},
+	})
+}
