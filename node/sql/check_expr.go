@@ -895,7 +895,7 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		if err := nargs(1, 1); err != nil {
 			return nil, err
 		}
-		a, err := c.coerceTo(args[0], TText, fc.Args[0], "argument of "+name)
+		a, err := c.textArg(name, args[0], fc)
 		if err != nil {
 			return nil, err
 		}
@@ -907,7 +907,7 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		if err := nargs(1, 1); err != nil {
 			return nil, err
 		}
-		a, err := c.coerceTo(args[0], TText, fc.Args[0], "argument of "+name)
+		a, err := c.textArg(name, args[0], fc)
 		if err != nil {
 			return nil, err
 		}
@@ -953,6 +953,9 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		e, err := fold(&Expr{K: kFunc, Op: name, T: t, A: out})
 		return e, withPosErr(err, c.pos(fc.Location))
 	case "concat":
+		if err := nargs(1, math.MaxInt); err != nil {
+			return nil, err
+		}
 		for i, a := range args {
 			if a.T == TUnknown {
 				args[i] = &Expr{K: a.K, T: TText, V: a.V, I: a.I}
@@ -963,6 +966,15 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		// Parsed as dedicated nodes; reaching here means a quoted name.
 	}
 	return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s does not exist", name)
+}
+
+// textArg is the argument of a text function: a string (an untyped literal becomes text);
+// any other type has no such function, as PostgreSQL has no implicit cast to text.
+func (c *checker) textArg(name string, e *Expr, fc *pg.FuncCall) (*Expr, error) {
+	if !e.T.isString() {
+		return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(%s) does not exist", name, e.T)
+	}
+	return c.coerceTo(e, TText, fc.Args[0], "argument of "+name)
 }
 
 func withPosErr(err error, pos int) error {

@@ -95,3 +95,15 @@ func TestCastsThatDoNotExist(t *testing.T) {
 		{sql: "SELECT ok::int, 1::boolean FROM c", types: "integer,boolean", rows: `[]`},
 	})
 }
+
+func TestFunctionCallErrors(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE f (id int PRIMARY KEY, at timestamp, name varchar(10))", []answer{
+		{sql: "SELECT lower(42)", state: StateUndefinedFunction},
+		{sql: "SELECT length(12345)", state: StateUndefinedFunction},
+		{sql: "SELECT upper(at) FROM f", state: StateUndefinedFunction},
+		{sql: "SELECT upper(NULL), length('abc'), trim(name), lower(name) FROM f", types: "text,integer,text,text", rows: `[]`},
+		{sql: "SELECT concat()", state: StateUndefinedFunction},
+		{sql: "SELECT concat(1)", types: "text", rows: `[["1"]]`},
+		{sql: "SELECT no_such_function(1)", state: StateUndefinedFunction},
+	})
+}
