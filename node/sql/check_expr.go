@@ -892,6 +892,9 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		}
 		return &Expr{K: kRandom, T: TFloat8}, nil
 	case "lower", "upper", "trim", "btrim":
+		if name == "btrim" && len(args) == 2 {
+			return nil, unsupported(c.pos(fc.Location), "TRIM of characters other than spaces")
+		}
 		if err := nargs(1, 1); err != nil {
 			return nil, err
 		}
@@ -965,7 +968,32 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 	case "coalesce", "greatest", "least", "nullif":
 		// Parsed as dedicated nodes; reaching here means a quoted name.
 	}
+	if pgOnlyFunctions[name] {
+		return nil, unsupported(c.pos(fc.Location), "function %s", name)
+	}
 	return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s does not exist", name)
+}
+
+// pgOnlyFunctions are PostgreSQL built-in functions (and the functions its grammar turns
+// SUBSTRING, POSITION, TRIM(LEADING ...), EXTRACT ... into) that the engine does not have:
+// calling one is a missing feature (0A000), not a function that does not exist (42883).
+var pgOnlyFunctions = map[string]bool{
+	"substring": true, "substr": true, "replace": true, "position": true, "strpos": true,
+	"left": true, "right": true, "ltrim": true, "rtrim": true, "lpad": true, "rpad": true,
+	"repeat": true, "reverse": true, "split_part": true, "initcap": true, "translate": true,
+	"overlay": true, "octet_length": true, "bit_length": true, "ascii": true, "chr": true,
+	"md5": true, "format": true, "starts_with": true, "quote_ident": true, "quote_literal": true,
+	"regexp_replace": true, "regexp_match": true, "regexp_matches": true, "regexp_split_to_table": true,
+	"to_char": true, "to_number": true, "to_date": true, "to_timestamp": true, "date_trunc": true,
+	"date_part": true, "extract": true, "age": true, "make_date": true, "make_timestamp": true,
+	"timezone": true, "mod": true, "power": true, "pow": true, "sign": true, "trunc": true,
+	"exp": true, "ln": true, "log": true, "log10": true, "pi": true, "cbrt": true, "div": true,
+	"gcd": true, "lcm": true, "width_bucket": true, "string_agg": true, "array_agg": true,
+	"bool_and": true, "bool_or": true, "every": true, "stddev": true, "stddev_pop": true,
+	"stddev_samp": true, "variance": true, "var_pop": true, "var_samp": true, "bit_and": true,
+	"bit_or": true, "json_agg": true, "jsonb_agg": true, "generate_series": true,
+	"pg_typeof": true, "version": true, "current_database": true, "current_schema": true,
+	"gen_random_uuid": true, "nextval": true, "currval": true, "setval": true,
 }
 
 // textArg is the argument of a text function: a string (an untyped literal becomes text);

@@ -104,6 +104,10 @@ func TestFunctionCallErrors(t *testing.T) {
 		{sql: "SELECT upper(NULL), length('abc'), trim(name), lower(name) FROM f", types: "text,integer,text,text", rows: `[]`},
 		{sql: "SELECT concat()", state: StateUndefinedFunction},
 		{sql: "SELECT concat(1)", types: "text", rows: `[["1"]]`},
+		{sql: "SELECT substring('hello' from 2 for 3)", state: StateUnsupported},
+		{sql: "SELECT trim(both 'x' from 'xxhixx')", state: StateUnsupported},
+		{sql: "SELECT ltrim(' hi')", state: StateUnsupported},
+		{sql: "SELECT id, string_agg(name, ',') FROM f GROUP BY id", state: StateUnsupported},
 		{sql: "SELECT no_such_function(1)", state: StateUndefinedFunction},
 	})
 }
