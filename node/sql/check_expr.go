@@ -653,7 +653,22 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 		}
 		return fold(eq)
 	}
-	return nil, unsupported(c.pos(ae.Location), "this operator form")
+	return nil, unsupported(c.pos(ae.Location), "%s", aexprFeature(ae.Kind))
+}
+
+// aexprFeature names an operator form the engine lacks, for its 0A000.
+func aexprFeature(k pg.A_Expr_Kind) string {
+	switch k {
+	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
+		return "ANY, SOME and ALL"
+	case pg.A_Expr_Kind_AEXPR_SIMILAR:
+		return "SIMILAR TO"
+	case pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		return "BETWEEN SYMMETRIC"
+	case pg.A_Expr_Kind_AEXPR_OF:
+		return "IS OF"
+	}
+	return "this operator form"
 }
 
 // binop binds a binary operator.

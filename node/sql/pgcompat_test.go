@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -110,4 +111,20 @@ func TestFunctionCallErrors(t *testing.T) {
 		{sql: "SELECT id, string_agg(name, ',') FROM f GROUP BY id", state: StateUnsupported},
 		{sql: "SELECT no_such_function(1)", state: StateUndefinedFunction},
 	})
+}
+
+func TestRefusalsNameTheFeature(t *testing.T) {
+	e := NewEngine(DefaultLimits())
+	for sql, feature := range map[string]string{
+		"SELECT 3 BETWEEN SYMMETRIC 5 AND 1": "BETWEEN SYMMETRIC",
+		"SELECT 'ab' SIMILAR TO 'a%'":        "SIMILAR TO",
+		"SELECT 1 = ANY('{1,2}')":            "ANY, SOME and ALL",
+		"SELECT substring('abc', 1, 2)":      "function substring",
+	} {
+		_, err := execSQL(e, openDB(t), sql)
+		var se *Error
+		if !errors.As(err, &se) || se.SQLState != StateUnsupported || !strings.Contains(se.Message, feature) {
+			t.Errorf("%s: want 0A000 naming %q, got %v", sql, feature, err)
+		}
+	}
 }
