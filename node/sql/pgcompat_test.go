@@ -128,3 +128,10 @@ func TestRefusalsNameTheFeature(t *testing.T) {
 		}
 	}
 }
+
+func TestCaseMappingIsASCII(t *testing.T) {
+	checkAnswers(t, "", []answer{
+		{sql: "SELECT lower('Hello ÀÉÎ'), upper('straße'), upper('héllo')", rows: `[["hello ÀÉÎ","STRAßE","HéLLO"]]`},
+		{sql: "SELECT 'naïve' ILIKE 'NAÏVE', 'NAÏVE' ILIKE 'naÏve', 'ABC' ILIKE 'a_c', 'abc' ~~* 'A%'", rows: `[[false,true,true,true]]`},
+	})
+}
