@@ -123,26 +123,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 	case n.GetAExpr() != nil:
 		return c.aexpr(n.GetAExpr(), x)
 	case n.GetBoolExpr() != nil:
-		b := n.GetBoolExpr()
-		var args []*Expr
-		for _, a := range b.Args {
-			e, err := c.expr(a, x)
-			if err != nil {
-				return nil, err
-			}
-			if e, err = c.coerceTo(e, TBool, a, "argument of "+boolName(b.Boolop)); err != nil {
-				return nil, err
-			}
-			args = append(args, e)
-		}
-		switch b.Boolop {
-		case pg.BoolExprType_AND_EXPR:
-			return fold(&Expr{K: kAnd, T: TBool, A: args})
-		case pg.BoolExprType_OR_EXPR:
-			return fold(&Expr{K: kOr, T: TBool, A: args})
-		case pg.BoolExprType_NOT_EXPR:
-			return fold(&Expr{K: kNot, T: TBool, A: args})
-		}
+		return c.lazily(func() (*Expr, error) { return c.boolExpr(n.GetBoolExpr(), x) })
 	case n.GetNullTest() != nil:
 		nt := n.GetNullTest()
 		a, err := c.expr(nt.Arg, x)
@@ -152,7 +133,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		if a.T == TUnknown {
 			a.T = TText
 		}
-		return fold(&Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL})
+		return c.fold(&Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL})
 	case n.GetBooleanTest() != nil:
 		bt := n.GetBooleanTest()
 		a, err := c.expr(bt.Arg, x)
@@ -177,7 +158,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		case pg.BoolTestType_IS_NOT_UNKNOWN:
 			return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: true}, nil
 		}
-		return fold(e)
+		return c.fold(e)
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
 		a, err := c.expr(tc.Arg, x)
@@ -194,23 +175,26 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		if a.K == kParam {
 			return c.coerceTo(a, t, tc.Arg, "")
 		}
+		foldCast := c.fold
 		if a.T == TUnknown {
 			a.T = TText
+			foldCast = fold // a literal's input function runs at parse time, reached or not
 		}
-		e, err := fold(&Expr{K: kCast, T: t, I: length, A: []*Expr{a}})
+		e, err := foldCast(&Expr{K: kCast, T: t, I: length, A: []*Expr{a}})
 		if err != nil {
 			return nil, withPos(err, c.pos(tc.Location))
 		}
 		return e, nil
 	case n.GetCaseExpr() != nil:
-		return c.caseExpr(n.GetCaseExpr(), x)
+		return c.lazily(func() (*Expr, error) { return c.caseExpr(n.GetCaseExpr(), x) })
 	case n.GetCoalesceExpr() != nil:
-		ce := n.GetCoalesceExpr()
-		args, t, err := c.exprsCommon(ce.Args, x, "COALESCE")
-		if err != nil {
-			return nil, err
-		}
-		return fold(&Expr{K: kCoalesce, T: t, A: args})
+		return c.lazily(func() (*Expr, error) {
+			args, t, err := c.exprsCommon(n.GetCoalesceExpr().Args, x, "COALESCE")
+			if err != nil {
+				return nil, err
+			}
+			return c.fold(&Expr{K: kCoalesce, T: t, A: args})
+		})
 	case n.GetMinMaxExpr() != nil:
 		mm := n.GetMinMaxExpr()
 		name := "greatest"
@@ -221,7 +205,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kFunc, Op: name, T: t, A: args})
+		return c.fold(&Expr{K: kFunc, Op: name, T: t, A: args})
 	case n.GetFuncCall() != nil:
 		return c.funcCall(n.GetFuncCall(), x)
 	case n.GetSqlvalueFunction() != nil:
@@ -238,6 +222,29 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		return nil, unsupported(c.pos(n.GetSubLink().Location), "subqueries")
 	}
 	return nil, unsupported(0, "expression %s", nodeKind(n))
+}
+
+func (c *checker) boolExpr(b *pg.BoolExpr, x *exprCtx) (*Expr, error) {
+	var args []*Expr
+	for _, a := range b.Args {
+		e, err := c.expr(a, x)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = c.coerceTo(e, TBool, a, "argument of "+boolName(b.Boolop)); err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+	}
+	switch b.Boolop {
+	case pg.BoolExprType_AND_EXPR:
+		return c.fold(&Expr{K: kAnd, T: TBool, A: args})
+	case pg.BoolExprType_OR_EXPR:
+		return c.fold(&Expr{K: kOr, T: TBool, A: args})
+	case pg.BoolExprType_NOT_EXPR:
+		return c.fold(&Expr{K: kNot, T: TBool, A: args})
+	}
+	return nil, unsupported(c.pos(b.Location), "this boolean operator")
 }
 
 func nodeKind(n *pg.Node) string {
@@ -397,7 +404,7 @@ func (c *checker) coerceTo(e *Expr, t Type, n *pg.Node, what string) (*Expr, err
 		if e.T.isString() && t.isString() {
 			return e, nil
 		}
-		return fold(&Expr{K: kCast, T: t, A: []*Expr{e}})
+		return c.fold(&Expr{K: kCast, T: t, A: []*Expr{e}})
 	case e.T == TUnknown:
 		return &Expr{K: e.K, T: t, V: e.V, I: e.I, Op: e.Op, A: e.A, N: e.N}, nil
 	}
@@ -495,7 +502,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 						return constExpr(-v, r.T), nil
 					}
 				}
-				return fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
+				return c.fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
 			case "+":
 				return r, nil
 			}
@@ -555,7 +562,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 				args = append(args, e)
 			}
 		}
-		return fold(&Expr{K: kIn, T: TBool, A: args, N: op == "<>"})
+		return c.fold(&Expr{K: kIn, T: TBool, A: args, N: op == "<>"})
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
 		l, err := c.expr(ae.Lexpr, x)
 		if err != nil {
@@ -584,7 +591,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kBetween, T: TBool, A: []*Expr{l2, lo, hi}, N: ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN})
+		return c.fold(&Expr{K: kBetween, T: TBool, A: []*Expr{l2, lo, hi}, N: ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN})
 	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
 		if fc := ae.Rexpr.GetFuncCall(); fc != nil && lastName(fc.Funcname) == "like_escape" {
 			return nil, unsupported(c.pos(ae.Location), "LIKE ... ESCAPE")
@@ -607,7 +614,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 		if ae.Kind == pg.A_Expr_Kind_AEXPR_ILIKE {
 			e.Op = "ilike"
 		}
-		return fold(e)
+		return c.fold(e)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
 		// NULLIF(a, b) is a = b resolved as an operator, and its value has a's type.
 		l, err := c.expr(ae.Lexpr, x)
@@ -629,7 +636,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 				return nil, err
 			}
 		}
-		return fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
+		return c.fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 		l, err := c.expr(ae.Lexpr, x)
 		if err != nil {
@@ -649,9 +656,9 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 			{K: kAnd, T: TBool, A: []*Expr{{K: kIsNull, T: TBool, A: []*Expr{l}}, {K: kIsNull, T: TBool, A: []*Expr{r}}}},
 		}}
 		if ae.Kind == pg.A_Expr_Kind_AEXPR_DISTINCT {
-			return fold(&Expr{K: kNot, T: TBool, A: []*Expr{eq}})
+			return c.fold(&Expr{K: kNot, T: TBool, A: []*Expr{eq}})
 		}
-		return fold(eq)
+		return c.fold(eq)
 	}
 	return nil, unsupported(c.pos(ae.Location), "%s", aexprFeature(ae.Kind))
 }
@@ -682,7 +689,7 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kBin, Op: op, T: TBool, A: []*Expr{l, r}})
+		return c.fold(&Expr{K: kBin, Op: op, T: TBool, A: []*Expr{l, r}})
 	case "+", "-", "*", "/", "%":
 		var err error
 		if l.T == TUnknown && r.T.isNumber() {
@@ -705,7 +712,7 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 			// prefers float8 in the numeric category.
 			t = TFloat8
 		}
-		e, err := fold(&Expr{K: kBin, Op: op, T: t, A: []*Expr{l, r}})
+		e, err := c.fold(&Expr{K: kBin, Op: op, T: t, A: []*Expr{l, r}})
 		if err != nil {
 			return nil, withPos(err, c.pos(loc))
 		}
@@ -720,7 +727,7 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if !l.T.isString() && !r.T.isString() {
 			return nil, errAt(c.pos(loc), StateUndefinedFunction, "operator does not exist: %s || %s", l.T, r.T)
 		}
-		return fold(&Expr{K: kBin, Op: "||", T: TText, A: []*Expr{l, r}})
+		return c.fold(&Expr{K: kBin, Op: "||", T: TText, A: []*Expr{l, r}})
 	case "~~", "!~~", "~~*", "!~~*":
 		var err error
 		if l, err = c.coerceTo(l, TText, nl, "argument of LIKE"); err != nil {
@@ -733,7 +740,7 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if strings.HasSuffix(op, "*") {
 			e.Op = "ilike"
 		}
-		return fold(e)
+		return c.fold(e)
 	}
 	return nil, unsupported(c.pos(loc), "operator %s", op)
 }
@@ -779,7 +786,7 @@ func (c *checker) betweenUnknown(l, lo, hi *Expr, ae *pg.A_Expr) (*Expr, error) 
 	if ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
 		e = &Expr{K: kNot, T: TBool, A: []*Expr{e}}
 	}
-	return fold(e)
+	return c.fold(e)
 }
 
 // exprsCommon binds a list that must share one type (COALESCE, CASE results, ...).
@@ -861,7 +868,7 @@ func (c *checker) caseExpr(ce *pg.CaseExpr, x *exprCtx) (*Expr, error) {
 		e.A = append(e.A, vals[len(vals)-1])
 		e.I = 1
 	}
-	return fold(e)
+	return c.fold(e)
 }
 
 var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
@@ -920,7 +927,7 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		if name == "btrim" {
 			name = "trim"
 		}
-		return fold(&Expr{K: kFunc, Op: name, T: TText, A: []*Expr{a}})
+		return c.fold(&Expr{K: kFunc, Op: name, T: TText, A: []*Expr{a}})
 	case "length", "char_length", "character_length":
 		if err := nargs(1, 1); err != nil {
 			return nil, err
@@ -929,7 +936,7 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kFunc, Op: "length", T: TInt4, A: []*Expr{a}})
+		return c.fold(&Expr{K: kFunc, Op: "length", T: TInt4, A: []*Expr{a}})
 	case "abs", "round", "ceil", "ceiling", "floor", "sqrt":
 		if err := nargs(1, 2); err != nil {
 			return nil, err
@@ -968,7 +975,7 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 			}
 			out = append(out, d)
 		}
-		e, err := fold(&Expr{K: kFunc, Op: name, T: t, A: out})
+		e, err := c.fold(&Expr{K: kFunc, Op: name, T: t, A: out})
 		return e, withPosErr(err, c.pos(fc.Location))
 	case "concat":
 		if err := nargs(1, math.MaxInt); err != nil {
@@ -979,7 +986,7 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 				args[i] = &Expr{K: a.K, T: TText, V: a.V, I: a.I}
 			}
 		}
-		return fold(&Expr{K: kFunc, Op: "concat", T: TText, A: args})
+		return c.fold(&Expr{K: kFunc, Op: "concat", T: TText, A: args})
 	case "coalesce", "greatest", "least", "nullif":
 		// Parsed as dedicated nodes; reaching here means a quoted name.
 	}
@@ -1057,6 +1064,13 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 		a, err := c.expr(fc.Args[0], &inner)
 		if err != nil {
 			return nil, err
+		}
+		if c.lazy > 0 {
+			// The argument is evaluated per row, not where the call stands: its
+			// constants' errors are the statement's, as they were outside CASE.
+			if a, err = settle(a); err != nil {
+				return nil, err
+			}
 		}
 		if a.T == TUnknown {
 			a, _ = c.coerceTo(a, TText, fc.Args[0], "")

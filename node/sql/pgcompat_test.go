@@ -135,3 +135,38 @@ func TestCaseMappingIsASCII(t *testing.T) {
 		{sql: "SELECT 'naïve' ILIKE 'NAÏVE', 'NAÏVE' ILIKE 'naÏve', 'ABC' ILIKE 'a_c', 'abc' ~~* 'A%'", rows: `[[false,true,true,true]]`},
 	})
 }
+
+func TestConstantFoldingStopsWhereEvaluationWould(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE lz (id int PRIMARY KEY, x int); INSERT INTO lz VALUES (1, 0), (2, 5)", []answer{
+		{sql: "SELECT CASE WHEN false THEN 1/0 ELSE 2 END, CASE WHEN true THEN 2 ELSE 1/0 END", types: "integer,integer", rows: `[[2,2]]`},
+		{sql: "SELECT CASE WHEN 1 = 1 THEN 'a' WHEN 1/0 = 1 THEN 'b' END, CASE 1 WHEN 2 THEN 1/0 ELSE 3 END", rows: `[["a",3]]`},
+		{sql: "SELECT CASE WHEN NULL THEN 1/0 END", types: "integer", rows: `[[null]]`},
+		{sql: "SELECT CASE WHEN true THEN CASE WHEN false THEN 1/0 ELSE 5 END END", rows: `[[5]]`},
+		{sql: "SELECT CASE WHEN false THEN 2147483647 + 1 ELSE 1 END", rows: `[[1]]`},
+		{sql: "SELECT CASE WHEN true THEN 1 ELSE 1::bigint END", types: "bigint", rows: `[[1]]`},
+		{sql: "SELECT coalesce(1, 1/0), coalesce(NULL, 2, 1/0)", rows: `[[1,2]]`},
+		{sql: "SELECT false AND 1/0 = 1, true OR 1/0 = 1, NOT (false AND 1/0 = 1)", rows: `[[false,true,true]]`},
+		{sql: "SELECT id FROM lz WHERE false AND 1/0 = 1", rows: `[]`},
+		{sql: "SELECT id, CASE WHEN x = 0 THEN 0 ELSE 10 / x END FROM lz ORDER BY id", rows: `[[1,0],[2,2]]`},
+		{sql: "SELECT coalesce(NULL, 1/0)", state: StateDivisionByZero},
+		{sql: "SELECT 1/0 = 1 AND false", state: StateDivisionByZero},
+		{sql: "SELECT id, CASE WHEN x = 0 THEN 1/0 ELSE 1 END FROM lz", state: StateDivisionByZero},
+		{sql: "SELECT CASE WHEN id > 0 THEN 1 ELSE 1/0 END FROM lz", state: StateDivisionByZero},
+		{sql: "SELECT coalesce(x, 1/0) FROM lz", state: StateDivisionByZero},
+		{sql: "SELECT CASE WHEN false THEN 'x'::int ELSE 1 END", state: StateInvalidText},
+		{sql: "INSERT INTO lz VALUES (3, CASE WHEN false THEN 1/0 ELSE 7 END) RETURNING x", rows: `[[7]]`},
+	})
+}
+
+// A parameter bound to a constant settles the CASE that guards a division by it.
+func TestGuardedDivisionByParameter(t *testing.T) {
+	e := NewEngine(DefaultLimits())
+	db := openDB(t)
+	res, err := execSQL(e, db, "SELECT CASE WHEN $1 = 0 THEN 0 ELSE 10 / $1 END", int64(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := rowsJSON(res[0].Rows); g != `[[0]]` {
+		t.Errorf("got %s, want [[0]]", g)
+	}
+}
