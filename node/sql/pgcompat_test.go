@@ -2,6 +2,7 @@ package sql
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -168,5 +169,40 @@ func TestGuardedDivisionByParameter(t *testing.T) {
 	}
 	if g := rowsJSON(res[0].Rows); g != `[[0]]` {
 		t.Errorf("got %s, want [[0]]", g)
+	}
+}
+
+func TestJoinsFilterAsSoonAsTheyCan(t *testing.T) {
+	setup := `CREATE TABLE a (id int PRIMARY KEY, v int); CREATE TABLE b (id int PRIMARY KEY, a_id int, v int); CREATE TABLE c (id int PRIMARY KEY, w int);
+		INSERT INTO a VALUES (1, 10), (2, 20), (3, 30); INSERT INTO b VALUES (1, 1, 5), (2, 1, 7), (3, 2, 9); INSERT INTO c VALUES (1, 100), (2, 200)`
+	checkAnswers(t, setup, []answer{
+		{sql: "SELECT a.id, b.id, c.id FROM a LEFT JOIN b ON b.a_id = a.id, c WHERE b.id IS NULL AND c.id = 1", rows: `[[3,null,1]]`},
+		{sql: "SELECT a.id, b.id, c.id FROM a LEFT JOIN b ON b.a_id = a.id AND b.v > 5, c WHERE c.w = 200 ORDER BY 1, 2", rows: `[[1,2,2],[2,3,2],[3,null,2]]`},
+		{sql: "SELECT a.id, b.id FROM a LEFT JOIN b ON b.a_id = a.id WHERE coalesce(b.v, 0) < 8 ORDER BY 1, 2", rows: `[[1,1],[1,2],[3,null]]`},
+		{sql: "SELECT a.id, b.id, c.id FROM a, b, c WHERE a.id = b.a_id AND c.w = a.v * 10 ORDER BY 1, 2", rows: `[[1,1,1],[1,2,1],[2,3,2]]`},
+		{sql: "SELECT count(*) FROM a, b, c WHERE a.v > 10 AND b.v > 5", rows: `[[8]]`},
+		{sql: "SELECT a.id, b.id FROM a, b WHERE b.v > 5 AND a.v = 10 ORDER BY 1, 2", rows: `[[1,2],[1,3]]`},
+		{sql: "SELECT a.id, b.id FROM a LEFT JOIN b ON b.a_id = a.id WHERE b.v IS NULL", rows: `[[3,null]]`},
+	})
+}
+
+// Six tables of 61 rows are 5.2e10 combinations: only filtering each level as it joins
+// gets through them.
+func TestChainOfCommaJoins(t *testing.T) {
+	e := NewEngine(DefaultLimits())
+	db := openDB(t)
+	var b strings.Builder
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&b, "CREATE TABLE t%d (a%d int PRIMARY KEY, b%d int); INSERT INTO t%d VALUES (0, 0)", i, i, i, i)
+		for r := 1; r <= 60; r++ {
+			fmt.Fprintf(&b, ", (%d, %d)", r, 61-r)
+		}
+		b.WriteString(";")
+	}
+	mustExec(t, e, db, b.String())
+	res := mustExec(t, e, db, `SELECT count(*), min(a1), max(a6) FROM t1, t2, t3, t4, t5, t6
+		WHERE b1 = a2 AND b2 = a3 AND b3 = a4 AND b4 = a5 AND b5 = a6 AND a1 <= 10`)
+	if g := rowsJSON(res[0].Rows); g != `[[11,0,60]]` {
+		t.Errorf("got %s", g)
 	}
 }
