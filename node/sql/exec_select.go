@@ -86,6 +86,7 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 			}
 			src.t, src.cols = t, t.Cols
 		}
+		src.start = width
 		width += s.Width
 		srcs[i] = src
 	}
@@ -406,6 +407,10 @@ func (x *executor) join(srcs []*source, where []*Expr, emit func([]any) (bool, e
 		return err
 	}
 	j := &joiner{x: x, srcs: srcs, where: where, emit: emit, bufs: make([][]any, len(srcs)), en: x.env(nil)}
+	j.probes = make([]*probe, len(srcs))
+	for i := 1; i < len(srcs); i++ {
+		j.probes[i] = probeFor(srcs[i], j.levelWhere(i))
+	}
 	_, err := j.step(0, nil)
 	return err
 }
@@ -414,19 +419,15 @@ func (x *executor) join(srcs []*source, where []*Expr, emit func([]any) (bool, e
 // all come from that FROM item and the ones before it, and the rest, so that a join drops
 // a combination as soon as it fails instead of building every combination first. A
 // conjunct on the columns of one inner- or cross-joined table alone, whose rows are
-// materialized once, filters them there instead of once per outer row. The last level's
-// conjuncts stay in the rest, and so does random(): it is drawn once per joined row, in
-// the same order, on every node.
+// materialized once, filters them there instead of once per outer row. random() stays in
+// the rest: it is drawn once per joined row, in the same order, on every node.
 func pushDown(where *Expr, srcs []*source) ([]*Expr, *Expr) {
 	if where == nil || len(srcs) < 2 {
 		return nil, where
 	}
 	ends := make([]int, len(srcs))
-	w := 0
 	for i, s := range srcs {
-		s.start = w
-		w += s.Width
-		ends[i] = w
+		ends[i] = s.start + s.Width
 	}
 	levels := make([][]*Expr, len(srcs))
 	own := make([][]*Expr, len(srcs))
@@ -439,8 +440,6 @@ func pushDown(where *Expr, srcs []*source) ([]*Expr, *Expr) {
 			rest = append(rest, cj)
 		case i > 0 && lo >= srcs[i].start && materialized(srcs[i]):
 			own[i] = append(own[i], cj)
-		case i >= len(srcs)-1:
-			rest = append(rest, cj)
 		default:
 			levels[i] = append(levels[i], cj)
 		}
@@ -490,12 +489,20 @@ func andOf(es []*Expr) *Expr {
 // buffer of its own instead of allocating one per combination: a join of millions of
 // combinations would otherwise spend its time in the allocator and the collector.
 type joiner struct {
-	x     *executor
-	srcs  []*source
-	where []*Expr // per level, or nil
-	emit  func([]any) (bool, error)
-	bufs  [][]any
-	en    *env // for where
+	x      *executor
+	srcs   []*source
+	where  []*Expr // per level, or nil
+	emit   func([]any) (bool, error)
+	bufs   [][]any
+	en     *env     // for where
+	probes []*probe // per level, or nil
+}
+
+func (j *joiner) levelWhere(i int) *Expr {
+	if i < len(j.where) {
+		return j.where[i]
+	}
+	return nil
 }
 
 // passes evaluates level i's share of WHERE on a row joined that far.
@@ -547,7 +554,7 @@ func (j *joiner) step(i int, row []any) (bool, error) {
 		more = m
 		return m, err
 	}
-	if err := j.x.sourceRows(s, i, row, visit); err != nil {
+	if err := j.rows(i, row, visit); err != nil {
 		return false, err
 	}
 	if !matched && more && s.Join == "left" {
@@ -575,6 +582,23 @@ func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (boo
 			return fn(r)
 		})
 	}
+	if err := x.materialize(s); err != nil {
+		return err
+	}
+	for _, r := range s.rows {
+		if err := x.m.examine(); err != nil {
+			return err
+		}
+		more, err := fn(r)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// materialize reads the rows of a joined table once, for all outer rows.
+func (x *executor) materialize(s *source) error {
 	if s.t != nil && s.rows == nil {
 		s.rows = [][]any{}
 		keep := x.ownFilter(s)
@@ -590,15 +614,6 @@ func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (boo
 			return true, x.m.hold(rowBytes(r))
 		})
 		if err != nil {
-			return err
-		}
-	}
-	for _, r := range s.rows {
-		if err := x.m.examine(); err != nil {
-			return err
-		}
-		more, err := fn(r)
-		if err != nil || !more {
 			return err
 		}
 	}

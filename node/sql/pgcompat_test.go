@@ -206,3 +206,18 @@ func TestChainOfCommaJoins(t *testing.T) {
 		t.Errorf("got %s", g)
 	}
 }
+
+func TestJoinsByHashedEquality(t *testing.T) {
+	setup := `CREATE TABLE h1 (id int PRIMARY KEY, k bigint, s text, c char(3));
+		CREATE TABLE h2 (id int PRIMARY KEY, k smallint, s varchar(5), c char(3));
+		INSERT INTO h1 VALUES (1, 1, 'a', 'x'), (2, 2, 'b', 'y '), (3, NULL, NULL, NULL), (4, 2, 'a', 'x');
+		INSERT INTO h2 VALUES (10, 2, 'a', 'x  '), (11, 2, 'b', 'y'), (12, NULL, 'c', NULL), (13, 1, 'a', 'x')`
+	checkAnswers(t, setup, []answer{
+		{sql: "SELECT h1.id, h2.id FROM h1 JOIN h2 ON h2.k = h1.k ORDER BY 1, 2", rows: `[[1,13],[2,10],[2,11],[4,10],[4,11]]`},
+		{sql: "SELECT h1.id, h2.id FROM h1 LEFT JOIN h2 ON h2.k = h1.k AND h2.id > 10 ORDER BY 1, 2", rows: `[[1,13],[2,11],[3,null],[4,11]]`},
+		{sql: "SELECT h1.id, h2.id FROM h1, h2 WHERE h1.s = h2.s ORDER BY 1, 2", rows: `[[1,10],[1,13],[2,11],[4,10],[4,13]]`},
+		{sql: "SELECT h1.id, h2.id FROM h1, h2 WHERE h1.c = h2.c ORDER BY 1, 2", rows: `[[1,10],[1,13],[2,11],[4,10],[4,13]]`},
+		{sql: "SELECT h1.id, h2.id FROM h1, h2 WHERE h2.k = h1.k + 1 ORDER BY 1, 2", rows: `[[1,10],[1,11]]`},
+		{sql: "SELECT h2.id, h1.id FROM h2, h1 WHERE h1.k = h2.k", rows: `[[10,2],[10,4],[11,2],[11,4],[13,1]]`},
+	})
+}
