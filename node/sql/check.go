@@ -20,6 +20,7 @@ type checker struct {
 	paramTypes []Type
 	now        string
 	offset     int // byte offset of the current statement in the request
+	lazy       int // depth of CASE, COALESCE, AND, OR being bound (see lazily)
 }
 
 func newChecker(tx Tx, params []any, now time.Time) *checker {

@@ -124,26 +124,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 	case n.GetAExpr() != nil:
 		return c.aexpr(n.GetAExpr(), x)
 	case n.GetBoolExpr() != nil:
-		b := n.GetBoolExpr()
-		var args []*Expr
-		for _, a := range b.Args {
-			e, err := c.expr(a, x)
-			if err != nil {
-				return nil, err
-			}
-			if e, err = c.coerceTo(e, TBool, a, "argument of "+boolName(b.Boolop)); err != nil {
-				return nil, err
-			}
-			args = append(args, e)
-		}
-		switch b.Boolop {
-		case pg.BoolExprType_AND_EXPR:
-			return fold(&Expr{K: kAnd, T: TBool, A: args})
-		case pg.BoolExprType_OR_EXPR:
-			return fold(&Expr{K: kOr, T: TBool, A: args})
-		case pg.BoolExprType_NOT_EXPR:
-			return fold(&Expr{K: kNot, T: TBool, A: args})
-		}
+		return c.lazily(func() (*Expr, error) { return c.boolExpr(n.GetBoolExpr(), x) })
 	case n.GetNullTest() != nil:
 		nt := n.GetNullTest()
 		a, err := c.expr(nt.Arg, x)
@@ -153,7 +134,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		if a.T == TUnknown {
 			a.T = TText
 		}
-		return fold(&Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL})
+		return c.fold(&Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL})
 	case n.GetBooleanTest() != nil:
 		bt := n.GetBooleanTest()
 		a, err := c.expr(bt.Arg, x)
@@ -178,7 +159,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		case pg.BoolTestType_IS_NOT_UNKNOWN:
 			return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: true}, nil
 		}
-		return fold(e)
+		return c.fold(e)
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
 		a, err := c.expr(tc.Arg, x)
@@ -190,28 +171,31 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 			return nil, err
 		}
 		if !canCast(a.T, t) {
-			return nil, errAt(c.pos(tc.Location), StateUndefinedFunction, "cannot cast type %s to %s", a.T, t)
+			return nil, errAt(c.pos(tc.Location), StateCannotCoerce, "cannot cast type %s to %s", a.T, t)
 		}
 		if a.K == kParam {
 			return c.coerceTo(a, t, tc.Arg, "")
 		}
+		foldCast := c.fold
 		if a.T == TUnknown {
 			a.T = TText
+			foldCast = fold // a literal's input function runs at parse time, reached or not
 		}
-		e, err := fold(&Expr{K: kCast, T: t, I: length, A: []*Expr{a}})
+		e, err := foldCast(&Expr{K: kCast, T: t, I: length, A: []*Expr{a}})
 		if err != nil {
 			return nil, withPos(err, c.pos(tc.Location))
 		}
 		return e, nil
 	case n.GetCaseExpr() != nil:
-		return c.caseExpr(n.GetCaseExpr(), x)
+		return c.lazily(func() (*Expr, error) { return c.caseExpr(n.GetCaseExpr(), x) })
 	case n.GetCoalesceExpr() != nil:
-		ce := n.GetCoalesceExpr()
-		args, t, err := c.exprsCommon(ce.Args, x, "COALESCE")
-		if err != nil {
-			return nil, err
-		}
-		return fold(&Expr{K: kCoalesce, T: t, A: args})
+		return c.lazily(func() (*Expr, error) {
+			args, t, err := c.exprsCommon(n.GetCoalesceExpr().Args, x, "COALESCE")
+			if err != nil {
+				return nil, err
+			}
+			return c.fold(&Expr{K: kCoalesce, T: t, A: args})
+		})
 	case n.GetMinMaxExpr() != nil:
 		mm := n.GetMinMaxExpr()
 		name := "greatest"
@@ -222,7 +206,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kFunc, Op: name, T: t, A: args})
+		return c.fold(&Expr{K: kFunc, Op: name, T: t, A: args})
 	case n.GetFuncCall() != nil:
 		return c.funcCall(n.GetFuncCall(), x)
 	case n.GetSqlvalueFunction() != nil:
@@ -239,6 +223,29 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 		return nil, unsupported(c.pos(n.GetSubLink().Location), "subqueries")
 	}
 	return nil, unsupported(0, "expression %s", nodeKind(n))
+}
+
+func (c *checker) boolExpr(b *pg.BoolExpr, x *exprCtx) (*Expr, error) {
+	var args []*Expr
+	for _, a := range b.Args {
+		e, err := c.expr(a, x)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = c.coerceTo(e, TBool, a, "argument of "+boolName(b.Boolop)); err != nil {
+			return nil, err
+		}
+		args = append(args, e)
+	}
+	switch b.Boolop {
+	case pg.BoolExprType_AND_EXPR:
+		return c.fold(&Expr{K: kAnd, T: TBool, A: args})
+	case pg.BoolExprType_OR_EXPR:
+		return c.fold(&Expr{K: kOr, T: TBool, A: args})
+	case pg.BoolExprType_NOT_EXPR:
+		return c.fold(&Expr{K: kNot, T: TBool, A: args})
+	}
+	return nil, unsupported(c.pos(b.Location), "this boolean operator")
 }
 
 func nodeKind(n *pg.Node) string {
@@ -280,7 +287,12 @@ func (c *checker) aconst(ac *pg.A_Const) (*Expr, error) {
 	case v.GetFloat() != nil:
 		s := v.GetFloat().Str
 		if !strings.ContainsAny(s, ".eE") {
+			// An integer too big for the grammar's int4 is bigint, but one the grammar
+			// negated may fit again: -2147483648 is an integer (make_const).
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				if checkIntRange(TInt4, i) == nil {
+					return constExpr(i, TInt4), nil
+				}
 				return constExpr(i, TInt8), nil
 			}
 		}
@@ -393,7 +405,7 @@ func (c *checker) coerceTo(e *Expr, t Type, n *pg.Node, what string) (*Expr, err
 		if e.T.isString() && t.isString() {
 			return e, nil
 		}
-		return fold(&Expr{K: kCast, T: t, A: []*Expr{e}})
+		return c.fold(&Expr{K: kCast, T: t, A: []*Expr{e}})
 	case e.T == TUnknown:
 		return &Expr{K: e.K, T: t, V: e.V, I: e.I, Op: e.Op, A: e.A, N: e.N}, nil
 	}
@@ -506,6 +518,9 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 					}
 					switch v := r.V.(type) {
 					case int64:
+						if v == math.MinInt64 || checkIntRange(r.T, -v) != nil {
+							return nil, errAt(c.pos(ae.Location), StateOutOfRange, "%s out of range", r.T)
+						}
 						return constExpr(-v, r.T), nil
 					case float64:
 						return constExpr(-v, r.T), nil
@@ -513,7 +528,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 						return constExpr(numNeg(v), r.T), nil
 					}
 				}
-				return fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
+				return c.fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
 			case "+":
 				return r, nil
 			}
@@ -573,7 +588,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 				args = append(args, e)
 			}
 		}
-		return fold(&Expr{K: kIn, T: TBool, A: args, N: op == "<>"})
+		return c.fold(&Expr{K: kIn, T: TBool, A: args, N: op == "<>"})
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
 		l, err := c.expr(ae.Lexpr, x)
 		if err != nil {
@@ -602,7 +617,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kBetween, T: TBool, A: []*Expr{l2, lo, hi}, N: ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN})
+		return c.fold(&Expr{K: kBetween, T: TBool, A: []*Expr{l2, lo, hi}, N: ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN})
 	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
 		if fc := ae.Rexpr.GetFuncCall(); fc != nil && lastName(fc.Funcname) == "like_escape" {
 			return nil, unsupported(c.pos(ae.Location), "LIKE ... ESCAPE")
@@ -625,7 +640,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 		if ae.Kind == pg.A_Expr_Kind_AEXPR_ILIKE {
 			e.Op = "ilike"
 		}
-		return fold(e)
+		return c.fold(e)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
 		// NULLIF(a, b) is a = b resolved as an operator, and its value has a's type.
 		l, err := c.expr(ae.Lexpr, x)
@@ -647,7 +662,7 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 				return nil, err
 			}
 		}
-		return fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
+		return c.fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 		l, err := c.expr(ae.Lexpr, x)
 		if err != nil {
@@ -667,11 +682,26 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 			{K: kAnd, T: TBool, A: []*Expr{{K: kIsNull, T: TBool, A: []*Expr{l}}, {K: kIsNull, T: TBool, A: []*Expr{r}}}},
 		}}
 		if ae.Kind == pg.A_Expr_Kind_AEXPR_DISTINCT {
-			return fold(&Expr{K: kNot, T: TBool, A: []*Expr{eq}})
+			return c.fold(&Expr{K: kNot, T: TBool, A: []*Expr{eq}})
 		}
-		return fold(eq)
+		return c.fold(eq)
 	}
-	return nil, unsupported(c.pos(ae.Location), "this operator form")
+	return nil, unsupported(c.pos(ae.Location), "%s", aexprFeature(ae.Kind))
+}
+
+// aexprFeature names an operator form the engine lacks, for its 0A000.
+func aexprFeature(k pg.A_Expr_Kind) string {
+	switch k {
+	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
+		return "ANY, SOME and ALL"
+	case pg.A_Expr_Kind_AEXPR_SIMILAR:
+		return "SIMILAR TO"
+	case pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		return "BETWEEN SYMMETRIC"
+	case pg.A_Expr_Kind_AEXPR_OF:
+		return "IS OF"
+	}
+	return "this operator form"
 }
 
 // binop binds a binary operator.
@@ -685,7 +715,7 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kBin, Op: op, T: TBool, A: []*Expr{l, r}})
+		return c.fold(&Expr{K: kBin, Op: op, T: TBool, A: []*Expr{l, r}})
 	case "+", "-", "*", "/", "%":
 		var err error
 		if l.T == TUnknown && r.T.isNumber() {
@@ -703,15 +733,12 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if numRank(r.T) > numRank(t) {
 			t = r.T
 		}
-		if t == TInt2 {
-			t = TInt4 // smallint arithmetic yields integer
-		}
 		if t == TFloat4 && l.T != r.T {
 			// real with any other number resolves to the float4/float8 operator: PostgreSQL
 			// prefers float8 in the numeric category.
 			t = TFloat8
 		}
-		e, err := fold(&Expr{K: kBin, Op: op, T: t, A: []*Expr{l, r}})
+		e, err := c.fold(&Expr{K: kBin, Op: op, T: t, A: []*Expr{l, r}})
 		if err != nil {
 			return nil, withPos(err, c.pos(loc))
 		}
@@ -726,7 +753,7 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if !l.T.isString() && !r.T.isString() {
 			return nil, errAt(c.pos(loc), StateUndefinedFunction, "operator does not exist: %s || %s", l.T, r.T)
 		}
-		return fold(&Expr{K: kBin, Op: "||", T: TText, A: []*Expr{l, r}})
+		return c.fold(&Expr{K: kBin, Op: "||", T: TText, A: []*Expr{l, r}})
 	case "~~", "!~~", "~~*", "!~~*":
 		var err error
 		if l, err = c.coerceTo(l, TText, nl, "argument of LIKE"); err != nil {
@@ -739,7 +766,7 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		if strings.HasSuffix(op, "*") {
 			e.Op = "ilike"
 		}
-		return fold(e)
+		return c.fold(e)
 	}
 	return nil, unsupported(c.pos(loc), "operator %s", op)
 }
@@ -785,7 +812,7 @@ func (c *checker) betweenUnknown(l, lo, hi *Expr, ae *pg.A_Expr) (*Expr, error) 
 	if ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
 		e = &Expr{K: kNot, T: TBool, A: []*Expr{e}}
 	}
-	return fold(e)
+	return c.fold(e)
 }
 
 // exprsCommon binds a list that must share one type (COALESCE, CASE results, ...).
@@ -867,7 +894,7 @@ func (c *checker) caseExpr(ce *pg.CaseExpr, x *exprCtx) (*Expr, error) {
 		e.A = append(e.A, vals[len(vals)-1])
 		e.I = 1
 	}
-	return fold(e)
+	return c.fold(e)
 }
 
 var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
@@ -913,26 +940,29 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		}
 		return &Expr{K: kRandom, T: TFloat8}, nil
 	case "lower", "upper", "trim", "btrim":
+		if name == "btrim" && len(args) == 2 {
+			return nil, unsupported(c.pos(fc.Location), "TRIM of characters other than spaces")
+		}
 		if err := nargs(1, 1); err != nil {
 			return nil, err
 		}
-		a, err := c.coerceTo(args[0], TText, fc.Args[0], "argument of "+name)
+		a, err := c.textArg(name, args[0], fc)
 		if err != nil {
 			return nil, err
 		}
 		if name == "btrim" {
 			name = "trim"
 		}
-		return fold(&Expr{K: kFunc, Op: name, T: TText, A: []*Expr{a}})
+		return c.fold(&Expr{K: kFunc, Op: name, T: TText, A: []*Expr{a}})
 	case "length", "char_length", "character_length":
 		if err := nargs(1, 1); err != nil {
 			return nil, err
 		}
-		a, err := c.coerceTo(args[0], TText, fc.Args[0], "argument of "+name)
+		a, err := c.textArg(name, args[0], fc)
 		if err != nil {
 			return nil, err
 		}
-		return fold(&Expr{K: kFunc, Op: "length", T: TInt4, A: []*Expr{a}})
+		return c.fold(&Expr{K: kFunc, Op: "length", T: TInt4, A: []*Expr{a}})
 	case "abs", "round", "ceil", "ceiling", "floor", "sqrt":
 		if err := nargs(1, 2); err != nil {
 			return nil, err
@@ -974,19 +1004,56 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 			}
 			out = append(out, d)
 		}
-		e, err := fold(&Expr{K: kFunc, Op: name, T: t, A: out})
+		e, err := c.fold(&Expr{K: kFunc, Op: name, T: t, A: out})
 		return e, withPosErr(err, c.pos(fc.Location))
 	case "concat":
+		if err := nargs(1, math.MaxInt); err != nil {
+			return nil, err
+		}
 		for i, a := range args {
 			if a.T == TUnknown {
 				args[i] = &Expr{K: a.K, T: TText, V: a.V, I: a.I}
 			}
 		}
-		return fold(&Expr{K: kFunc, Op: "concat", T: TText, A: args})
+		return c.fold(&Expr{K: kFunc, Op: "concat", T: TText, A: args})
 	case "coalesce", "greatest", "least", "nullif":
 		// Parsed as dedicated nodes; reaching here means a quoted name.
 	}
+	if pgOnlyFunctions[name] {
+		return nil, unsupported(c.pos(fc.Location), "function %s", name)
+	}
 	return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s does not exist", name)
+}
+
+// pgOnlyFunctions are PostgreSQL built-in functions (and the functions its grammar turns
+// SUBSTRING, POSITION, TRIM(LEADING ...), EXTRACT ... into) that the engine does not have:
+// calling one is a missing feature (0A000), not a function that does not exist (42883).
+var pgOnlyFunctions = map[string]bool{
+	"substring": true, "substr": true, "replace": true, "position": true, "strpos": true,
+	"left": true, "right": true, "ltrim": true, "rtrim": true, "lpad": true, "rpad": true,
+	"repeat": true, "reverse": true, "split_part": true, "initcap": true, "translate": true,
+	"overlay": true, "octet_length": true, "bit_length": true, "ascii": true, "chr": true,
+	"md5": true, "format": true, "starts_with": true, "quote_ident": true, "quote_literal": true,
+	"regexp_replace": true, "regexp_match": true, "regexp_matches": true, "regexp_split_to_table": true,
+	"to_char": true, "to_number": true, "to_date": true, "to_timestamp": true, "date_trunc": true,
+	"date_part": true, "extract": true, "age": true, "make_date": true, "make_timestamp": true,
+	"timezone": true, "mod": true, "power": true, "pow": true, "sign": true, "trunc": true,
+	"exp": true, "ln": true, "log": true, "log10": true, "pi": true, "cbrt": true, "div": true,
+	"gcd": true, "lcm": true, "width_bucket": true, "string_agg": true, "array_agg": true,
+	"bool_and": true, "bool_or": true, "every": true, "stddev": true, "stddev_pop": true,
+	"stddev_samp": true, "variance": true, "var_pop": true, "var_samp": true, "bit_and": true,
+	"bit_or": true, "json_agg": true, "jsonb_agg": true, "generate_series": true,
+	"pg_typeof": true, "version": true, "current_database": true, "current_schema": true,
+	"gen_random_uuid": true, "nextval": true, "currval": true, "setval": true,
+}
+
+// textArg is the argument of a text function: a string (an untyped literal becomes text);
+// any other type has no such function, as PostgreSQL has no implicit cast to text.
+func (c *checker) textArg(name string, e *Expr, fc *pg.FuncCall) (*Expr, error) {
+	if !e.T.isString() {
+		return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(%s) does not exist", name, e.T)
+	}
+	return c.coerceTo(e, TText, fc.Args[0], "argument of "+name)
 }
 
 func withPosErr(err error, pos int) error {
@@ -1026,6 +1093,13 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 		a, err := c.expr(fc.Args[0], &inner)
 		if err != nil {
 			return nil, err
+		}
+		if c.lazy > 0 {
+			// The argument is evaluated per row, not where the call stands: its
+			// constants' errors are the statement's, as they were outside CASE.
+			if a, err = settle(a); err != nil {
+				return nil, err
+			}
 		}
 		if a.T == TUnknown {
 			a, _ = c.coerceTo(a, TText, fc.Args[0], "")

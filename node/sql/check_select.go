@@ -460,7 +460,7 @@ func (c *checker) limitExpr(n *pg.Node, what string) (*Expr, error) {
 		return nil, err
 	}
 	if v, ok := e.V.(int64); ok && e.K == kConst && v < 0 {
-		return nil, errAt(c.nodePos(n), "2201W", "%s must not be negative", what)
+		return nil, errAt(c.nodePos(n), limitState(what), "%s must not be negative", what)
 	}
 	return e, nil
 }

@@ -62,7 +62,18 @@ const (
 	StateProtocol                 = "08P01"
 	StateInvalidDatetime          = "22007"
 	StateQueryCanceled            = "57014"
+	StateCannotCoerce             = "42846"
+	StateInvalidLimit             = "2201W"
+	StateInvalidOffset            = "2201X"
 )
+
+// limitState is the SQLSTATE of a negative LIMIT or OFFSET: each has its own.
+func limitState(what string) string {
+	if what == "OFFSET" {
+		return StateInvalidOffset
+	}
+	return StateInvalidLimit
+}
 
 // Sentinels for errors.Is: each matches every *Error with its SQLSTATE.
 var (

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -50,6 +51,10 @@ type source struct {
 	t    *Table   // nil for a catalog view
 	rows [][]any  // materialized rows (catalog views, joined tables without a lookup)
 	cols []Column // column types for decoding
+	// own is the part of WHERE on this table's columns alone that can drop its rows
+	// as they are materialized (set by pushDown), at offset start of the joined row.
+	own   *Expr
+	start int
 }
 
 // query runs a SELECT and returns its columns and rows as Go values.
@@ -83,6 +88,7 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 			}
 			src.t, src.cols = t, t.Cols
 		}
+		src.start = width
 		width += s.Width
 		srcs[i] = src
 	}
@@ -107,13 +113,14 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 	if len(q.Sort) == 0 {
 		direct = plainColumns(q.Out, width)
 	}
+	levels, where := pushDown(q.Where, srcs)
 	emit := func(row []any) (bool, error) {
 		if len(row) != width {
 			return false, errf(StateProtocol, "joined row width")
 		}
 		en.row = row
-		if q.Where != nil {
-			v, err := eval(q.Where, en)
+		if where != nil {
+			v, err := eval(where, en)
 			if err != nil {
 				return false, err
 			}
@@ -159,7 +166,7 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 		}
 		return !streaming || limit < 0 || int64(len(out)) < limit, nil
 	}
-	if err := x.join(srcs, 0, nil, emit); err != nil {
+	if err := x.join(srcs, levels, emit); err != nil {
 		return nil, nil, err
 	}
 	if grp != nil {
@@ -230,7 +237,7 @@ func (x *executor) limits(q *Query) (int64, int64, error) {
 			return 0, errf(StateDatatypeMismatch, "argument of %s must be an integer", what)
 		}
 		if n < 0 {
-			return 0, errf("2201W", "%s must not be negative", what)
+			return 0, errf(limitState(what), "%s must not be negative", what)
 		}
 		return n, nil
 	}
@@ -401,15 +408,89 @@ func rowIdentity(r []any) string {
 	return string(b)
 }
 
-// join produces joined rows by nested loops, left to right.
-func (x *executor) join(srcs []*source, i int, row []any, emit func([]any) (bool, error)) error {
+// join produces joined rows by nested loops, left to right; where[i] (if any) filters the
+// rows once source i has joined.
+func (x *executor) join(srcs []*source, where []*Expr, emit func([]any) (bool, error)) error {
 	if len(srcs) == 0 {
 		_, err := emit([]any{})
 		return err
 	}
-	j := &joiner{x: x, srcs: srcs, emit: emit, bufs: make([][]any, len(srcs))}
-	_, err := j.step(i, row)
+	j := &joiner{x: x, srcs: srcs, where: where, emit: emit, bufs: make([][]any, len(srcs)), en: x.env(nil)}
+	j.probes = make([]*probe, len(srcs))
+	for i := 1; i < len(srcs); i++ {
+		j.probes[i] = probeFor(srcs[i], j.levelWhere(i))
+	}
+	_, err := j.step(0, nil)
 	return err
+}
+
+// pushDown splits WHERE into the conjuncts each join level can decide, those whose columns
+// all come from that FROM item and the ones before it, and the rest, so that a join drops
+// a combination as soon as it fails instead of building every combination first. A
+// conjunct on the columns of one inner- or cross-joined table alone, whose rows are
+// materialized once, filters them there instead of once per outer row. random() stays in
+// the rest: it is drawn once per joined row, in the same order, on every node.
+func pushDown(where *Expr, srcs []*source) ([]*Expr, *Expr) {
+	if where == nil || len(srcs) < 2 {
+		return nil, where
+	}
+	ends := make([]int, len(srcs))
+	for i, s := range srcs {
+		ends[i] = s.start + s.Width
+	}
+	levels := make([][]*Expr, len(srcs))
+	own := make([][]*Expr, len(srcs))
+	var rest []*Expr
+	for _, cj := range conjuncts(where) {
+		lo, hi := colRange(cj)
+		i := sort.SearchInts(ends, hi+1)
+		switch {
+		case hasKind(cj, kRandom):
+			rest = append(rest, cj)
+		case i > 0 && lo >= srcs[i].start && materialized(srcs[i]):
+			own[i] = append(own[i], cj)
+		default:
+			levels[i] = append(levels[i], cj)
+		}
+	}
+	out := make([]*Expr, len(srcs))
+	for i, l := range levels {
+		out[i] = andOf(l)
+		srcs[i].own = andOf(own[i])
+	}
+	return out, andOf(rest)
+}
+
+// materialized: a joined table read once for all outer rows, whose rows a filter may drop
+// (not those of a LEFT JOIN, whose missing rows make NULL-extended ones).
+func materialized(s *source) bool {
+	return s.t != nil && s.Scan == nil && s.Join != "left"
+}
+
+// colRange is the lowest and highest input column e refers to; hi is -1 for none.
+func colRange(e *Expr) (lo, hi int) {
+	lo, hi = math.MaxInt, -1
+	if e == nil {
+		return lo, hi
+	}
+	if e.K == kCol {
+		lo, hi = e.I, e.I
+	}
+	for _, a := range e.A {
+		l, h := colRange(a)
+		lo, hi = min(lo, l), max(hi, h)
+	}
+	return lo, hi
+}
+
+func andOf(es []*Expr) *Expr {
+	switch len(es) {
+	case 0:
+		return nil
+	case 1:
+		return es[0]
+	}
+	return &Expr{K: kAnd, T: TBool, A: es}
 }
 
 // joiner runs one nested-loop join. Nothing downstream keeps a joined row past the call
@@ -417,10 +498,31 @@ func (x *executor) join(srcs []*source, i int, row []any, emit func([]any) (bool
 // buffer of its own instead of allocating one per combination: a join of millions of
 // combinations would otherwise spend its time in the allocator and the collector.
 type joiner struct {
-	x    *executor
-	srcs []*source
-	emit func([]any) (bool, error)
-	bufs [][]any
+	x      *executor
+	srcs   []*source
+	where  []*Expr // per level, or nil
+	emit   func([]any) (bool, error)
+	bufs   [][]any
+	en     *env     // for where
+	probes []*probe // per level, or nil
+}
+
+func (j *joiner) levelWhere(i int) *Expr {
+	if i < len(j.where) {
+		return j.where[i]
+	}
+	return nil
+}
+
+// passes evaluates level i's share of WHERE on a row joined that far.
+func (j *joiner) passes(i int, row []any) (bool, error) {
+	if i >= len(j.where) || j.where[i] == nil {
+		return true, nil
+	}
+	j.en.row = row
+	v, err := eval(j.where[i], j.en)
+	b, _ := v.(bool)
+	return b, err
 }
 
 // step returns false when the consumer wants no more rows.
@@ -454,16 +556,22 @@ func (j *joiner) step(i int, row []any) (bool, error) {
 			}
 		}
 		matched = true
+		if ok, err := j.passes(i, combined); !ok || err != nil {
+			return err == nil, err
+		}
 		m, err := j.step(i+1, combined)
 		more = m
 		return m, err
 	}
-	if err := j.x.sourceRows(s, i, row, visit); err != nil {
+	if err := j.rows(i, row, visit); err != nil {
 		return false, err
 	}
 	if !matched && more && s.Join == "left" {
 		padded := append(append(j.bufs[i][:0], row...), make([]any, s.Width)...)
 		j.bufs[i] = padded
+		if ok, err := j.passes(i, padded); !ok || err != nil {
+			return err == nil, err
+		}
 		return j.step(i+1, padded)
 	}
 	return more, nil
@@ -483,19 +591,8 @@ func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (boo
 			return fn(r)
 		})
 	}
-	if s.t != nil && s.rows == nil {
-		s.rows = [][]any{}
-		err := x.scan(s.t, nil, x.env(nil), func(_, raw string) (bool, error) {
-			r, err := decodeRow(raw, s.cols)
-			if err != nil {
-				return false, err
-			}
-			s.rows = append(s.rows, r)
-			return true, x.m.hold(rowBytes(r))
-		})
-		if err != nil {
-			return err
-		}
+	if err := x.materialize(s); err != nil {
+		return err
 	}
 	for _, r := range s.rows {
 		if err := x.m.examine(); err != nil {
@@ -507,6 +604,43 @@ func (x *executor) sourceRows(s *source, i int, outer []any, fn func([]any) (boo
 		}
 	}
 	return nil
+}
+
+// materialize reads the rows of a joined table once, for all outer rows.
+func (x *executor) materialize(s *source) error {
+	if s.t != nil && s.rows == nil {
+		s.rows = [][]any{}
+		keep := x.ownFilter(s)
+		err := x.scan(s.t, nil, x.env(nil), func(_, raw string) (bool, error) {
+			r, err := decodeRow(raw, s.cols)
+			if err != nil {
+				return false, err
+			}
+			if ok, err := keep(r); !ok || err != nil {
+				return err == nil, err
+			}
+			s.rows = append(s.rows, r)
+			return true, x.m.hold(rowBytes(r))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ownFilter tests a row of s against s.own, placed at its offset in a joined row.
+func (x *executor) ownFilter(s *source) func([]any) (bool, error) {
+	if s.own == nil {
+		return func([]any) (bool, error) { return true, nil }
+	}
+	en := x.env(make([]any, s.start+s.Width))
+	return func(r []any) (bool, error) {
+		copy(en.row[s.start:], r)
+		v, err := eval(s.own, en)
+		b, _ := v.(bool)
+		return b, err
+	}
 }
 
 // explain describes the plan of a query, one line per row like PostgreSQL's EXPLAIN.

@@ -130,7 +130,7 @@ func eval(e *Expr, en *env) (any, error) {
 			return nil, errf(StateUndefinedFunction, "LIKE needs text operands")
 		}
 		if e.Op == "ilike" {
-			s, pat = strings.ToLower(s), strings.ToLower(pat)
+			s, pat = asciiLower(s), asciiLower(pat)
 		}
 		m, err := likeMatch(s, pat)
 		if err != nil {
@@ -585,9 +585,9 @@ func callFunc(name string, t Type, args []any) (any, error) {
 		}
 		switch name {
 		case "lower":
-			return strings.ToLower(s), nil
+			return asciiLower(s), nil
 		case "upper":
-			return strings.ToUpper(s), nil
+			return asciiUpper(s), nil
 		case "trim":
 			return strings.Trim(s, " "), nil
 		}
