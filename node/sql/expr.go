@@ -48,50 +48,11 @@ func eval(e *Expr, en *env) (any, error) {
 	case kParam:
 		return nil, errf(StateUndefinedParameter, "there is no value for parameter $%d", e.I)
 	case kBin:
-		if len(e.A) != 2 {
-			return nil, errf(StateProtocol, "operator %s needs two operands", e.Op)
-		}
-		a, err := evalOperand(e.A[0], en)
-		if err != nil {
-			return nil, err
-		}
-		b, err := evalOperand(e.A[1], en)
-		if err != nil {
-			return nil, err
-		}
-		if e.Op == "||" && en.m != nil {
-			if err := en.m.text(textLen(a) + textLen(b)); err != nil {
-				return nil, err
-			}
-		}
-		return binary(e.Op, e.T, a, b)
+		return evalBinary(e, en)
 	case kNeg:
-		v, err := eval1(e, en)
-		if err != nil || v == nil {
-			return nil, err
-		}
-		switch x := v.(type) {
-		case int64:
-			if x == math.MinInt64 {
-				return nil, errf(StateOutOfRange, "%s out of range", e.T)
-			}
-			return -x, checkIntRange(e.T, -x)
-		case float64:
-			return -x, nil
-		case *apd.Decimal:
-			return numNeg(x), nil
-		}
-		return nil, errf(StateUndefinedFunction, "operator does not exist: - %s", e.T)
+		return evalNeg(e, en)
 	case kNot:
-		v, err := eval1(e, en)
-		if err != nil || v == nil {
-			return nil, err
-		}
-		b, ok := v.(bool)
-		if !ok {
-			return nil, errf(StateDatatypeMismatch, "argument of NOT must be type boolean")
-		}
-		return !b, nil
+		return evalNot(e, en)
 	case kAnd, kOr:
 		return evalLogic(e, en)
 	case kIsNull:
@@ -101,133 +62,222 @@ func eval(e *Expr, en *env) (any, error) {
 		}
 		return (v == nil) != e.N, nil
 	case kIsBool:
-		v, err := eval1(e, en)
-		if err != nil {
-			return nil, err
-		}
-		want, _ := e.V.(bool)
-		b, ok := v.(bool)
-		return (ok && b == want) != e.N, nil
+		return evalIsBool(e, en)
 	case kIn:
 		return evalIn(e, en)
 	case kBetween:
 		return evalBetween(e, en)
 	case kLike:
-		if len(e.A) != 2 {
-			return nil, errf(StateProtocol, "LIKE needs two operands")
-		}
-		a, err := evalOperand(e.A[0], en)
-		if err != nil {
-			return nil, err
-		}
-		p, err := evalOperand(e.A[1], en)
-		if err != nil || a == nil || p == nil {
-			return nil, err
-		}
-		s, ok1 := a.(string)
-		pat, ok2 := p.(string)
-		if !ok1 || !ok2 {
-			return nil, errf(StateUndefinedFunction, "LIKE needs text operands")
-		}
-		if e.Op == "ilike" {
-			s, pat = asciiLower(s), asciiLower(pat)
-		}
-		m, err := likeMatch(s, pat)
-		if err != nil {
-			return nil, err
-		}
-		return m != e.N, nil
+		return evalLike(e, en)
 	case kCase:
-		n := len(e.A)
-		if e.I == 1 {
-			n--
-		}
-		if n < 0 || n%2 != 0 {
-			return nil, errf(StateProtocol, "malformed CASE")
-		}
-		for i := 0; i < n; i += 2 {
-			c, err := eval(e.A[i], en)
-			if err != nil {
-				return nil, err
-			}
-			if b, ok := c.(bool); ok && b {
-				return eval(e.A[i+1], en)
-			}
-		}
-		if e.I == 1 {
-			return eval(e.A[n], en)
-		}
-		return nil, nil
+		return evalCase(e, en)
 	case kCoalesce:
-		for _, a := range e.A {
-			v, err := eval(a, en)
-			if err != nil || v != nil {
-				return v, err
-			}
-		}
-		return nil, nil
+		return evalCoalesce(e, en)
 	case kNullIf:
-		if len(e.A) != 2 {
-			return nil, errf(StateProtocol, "NULLIF needs two operands")
-		}
-		a, err := eval(e.A[0], en)
-		if err != nil || a == nil {
-			return a, err
-		}
-		b, err := eval(e.A[1], en)
-		if err != nil {
-			return nil, err
-		}
-		if b != nil {
-			if c, ok := compareValues(a, b); ok && c == 0 {
-				return nil, nil
-			}
-		}
-		return a, nil
+		return evalNullIf(e, en)
 	case kCast:
-		if len(e.A) != 1 {
-			return nil, errf(StateProtocol, "cast needs one operand")
-		}
-		v, err := evalOperand(e.A[0], en) // char(n) to anything else drops its padding
-		if err != nil {
-			return nil, err
-		}
-		from := e.A[0].T
-		out, err := castValue(v, from, e.T)
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := out.(string); ok && e.I > 0 && e.T.isString() {
-			if !utf8.ValidString(s) {
-				return nil, errf(StateCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"")
-			}
-			return fitLength(s, e.T, e.I, true)
-		}
-		if d, ok := out.(*apd.Decimal); ok && e.I > 0 {
-			return fitNumeric(d, e.I)
-		}
-		return out, nil
+		return evalCast(e, en)
 	case kFunc:
-		args := make([]any, len(e.A))
-		for i, a := range e.A {
-			v, err := evalOperand(a, en)
-			if err != nil {
-				return nil, err
-			}
-			args[i] = v
-		}
-		if e.Op == "concat" && en.m != nil {
-			n := 0
-			for _, a := range args {
-				n += textLen(a)
-			}
-			if err := en.m.text(n); err != nil {
-				return nil, err
-			}
-		}
-		return callFunc(e.Op, e.T, args)
+		return evalFunc(e, en)
 	}
 	return nil, errf(StateProtocol, "unknown expression kind %q", e.K)
+}
+
+// evalBinary is an operator of two operands; || is checked against the text budget first.
+func evalBinary(e *Expr, en *env) (any, error) {
+	if len(e.A) != 2 {
+		return nil, errf(StateProtocol, "operator %s needs two operands", e.Op)
+	}
+	a, err := evalOperand(e.A[0], en)
+	if err != nil {
+		return nil, err
+	}
+	b, err := evalOperand(e.A[1], en)
+	if err != nil {
+		return nil, err
+	}
+	if e.Op == "||" && en.m != nil {
+		if err := en.m.text(textLen(a) + textLen(b)); err != nil {
+			return nil, err
+		}
+	}
+	return binary(e.Op, e.T, a, b)
+}
+
+// evalNeg is unary minus, with integer overflow checked.
+func evalNeg(e *Expr, en *env) (any, error) {
+	v, err := eval1(e, en)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case int64:
+		if x == math.MinInt64 {
+			return nil, errf(StateOutOfRange, "%s out of range", e.T)
+		}
+		return -x, checkIntRange(e.T, -x)
+	case float64:
+		return -x, nil
+	case *apd.Decimal:
+		return numNeg(x), nil
+	}
+	return nil, errf(StateUndefinedFunction, "operator does not exist: - %s", e.T)
+}
+
+// evalNot is NOT, NULL staying NULL.
+func evalNot(e *Expr, en *env) (any, error) {
+	v, err := eval1(e, en)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return nil, errf(StateDatatypeMismatch, "argument of NOT must be type boolean")
+	}
+	return !b, nil
+}
+
+// evalIsBool is IS [NOT] TRUE/FALSE.
+func evalIsBool(e *Expr, en *env) (any, error) {
+	v, err := eval1(e, en)
+	if err != nil {
+		return nil, err
+	}
+	want, _ := e.V.(bool)
+	b, ok := v.(bool)
+	return (ok && b == want) != e.N, nil
+}
+
+// evalLike is [NOT] LIKE and ILIKE (ASCII case folding, as the C locale).
+func evalLike(e *Expr, en *env) (any, error) {
+	if len(e.A) != 2 {
+		return nil, errf(StateProtocol, "LIKE needs two operands")
+	}
+	a, err := evalOperand(e.A[0], en)
+	if err != nil {
+		return nil, err
+	}
+	p, err := evalOperand(e.A[1], en)
+	if err != nil || a == nil || p == nil {
+		return nil, err
+	}
+	s, ok1 := a.(string)
+	pat, ok2 := p.(string)
+	if !ok1 || !ok2 {
+		return nil, errf(StateUndefinedFunction, "LIKE needs text operands")
+	}
+	if e.Op == "ilike" {
+		s, pat = asciiLower(s), asciiLower(pat)
+	}
+	m, err := likeMatch(s, pat)
+	if err != nil {
+		return nil, err
+	}
+	return m != e.N, nil
+}
+
+// evalCase is CASE: the first WHEN that is true, else ELSE (I == 1) or NULL.
+func evalCase(e *Expr, en *env) (any, error) {
+	n := len(e.A)
+	if e.I == 1 {
+		n--
+	}
+	if n < 0 || n%2 != 0 {
+		return nil, errf(StateProtocol, "malformed CASE")
+	}
+	for i := 0; i < n; i += 2 {
+		c, err := eval(e.A[i], en)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok := c.(bool); ok && b {
+			return eval(e.A[i+1], en)
+		}
+	}
+	if e.I == 1 {
+		return eval(e.A[n], en)
+	}
+	return nil, nil
+}
+
+// evalCoalesce is the first non-NULL argument.
+func evalCoalesce(e *Expr, en *env) (any, error) {
+	for _, a := range e.A {
+		v, err := eval(a, en)
+		if err != nil || v != nil {
+			return v, err
+		}
+	}
+	return nil, nil
+}
+
+// evalNullIf is NULLIF(a, b): NULL when a = b, else a.
+func evalNullIf(e *Expr, en *env) (any, error) {
+	if len(e.A) != 2 {
+		return nil, errf(StateProtocol, "NULLIF needs two operands")
+	}
+	a, err := eval(e.A[0], en)
+	if err != nil || a == nil {
+		return a, err
+	}
+	b, err := eval(e.A[1], en)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		if c, ok := compareValues(a, b); ok && c == 0 {
+			return nil, nil
+		}
+	}
+	return a, nil
+}
+
+// evalCast is CAST, with varchar(n), char(n) and numeric(p,s) applied.
+func evalCast(e *Expr, en *env) (any, error) {
+	if len(e.A) != 1 {
+		return nil, errf(StateProtocol, "cast needs one operand")
+	}
+	v, err := evalOperand(e.A[0], en) // char(n) to anything else drops its padding
+	if err != nil {
+		return nil, err
+	}
+	from := e.A[0].T
+	out, err := castValue(v, from, e.T)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := out.(string); ok && e.I > 0 && e.T.isString() {
+		if !utf8.ValidString(s) {
+			return nil, errf(StateCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"")
+		}
+		return fitLength(s, e.T, e.I, true)
+	}
+	if d, ok := out.(*apd.Decimal); ok && e.I > 0 {
+		return fitNumeric(d, e.I)
+	}
+	return out, nil
+}
+
+// evalFunc is a scalar function; concat is checked against the text budget first.
+func evalFunc(e *Expr, en *env) (any, error) {
+	args := make([]any, len(e.A))
+	for i, a := range e.A {
+		v, err := evalOperand(a, en)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	if e.Op == "concat" && en.m != nil {
+		n := 0
+		for _, a := range args {
+			n += textLen(a)
+		}
+		if err := en.m.text(n); err != nil {
+			return nil, err
+		}
+	}
+	return callFunc(e.Op, e.T, args)
 }
 
 // textLen bounds the length of v as text: exact for text, generous for the rest (no number
