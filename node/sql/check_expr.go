@@ -100,25 +100,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 	case n.GetAConst() != nil:
 		return c.aconst(n.GetAConst())
 	case n.GetColumnRef() != nil:
-		cr := n.GetColumnRef()
-		var names []string
-		for _, f := range cr.Fields {
-			if f.GetAStar() != nil {
-				return nil, errAt(c.pos(cr.Location), StateSyntax, "* is not allowed here")
-			}
-			names = append(names, nodeString(f))
-		}
-		switch len(names) {
-		case 1:
-			return c.resolve(x.sc, "", names[0], cr.Location)
-		case 2:
-			return c.resolve(x.sc, names[0], names[1], cr.Location)
-		case 3:
-			if names[0] == "public" {
-				return c.resolve(x.sc, names[1], names[2], cr.Location)
-			}
-		}
-		return nil, unsupported(c.pos(cr.Location), "column reference %q", strings.Join(names, "."))
+		return c.columnRefExpr(n, x)
 	case n.GetParamRef() != nil:
 		return c.param(n.GetParamRef())
 	case n.GetAExpr() != nil:
@@ -126,103 +108,156 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 	case n.GetBoolExpr() != nil:
 		return c.lazily(func() (*Expr, error) { return c.boolExpr(n.GetBoolExpr(), x) })
 	case n.GetNullTest() != nil:
-		nt := n.GetNullTest()
-		a, err := c.expr(nt.Arg, x)
-		if err != nil {
-			return nil, err
-		}
-		if a.T == TUnknown {
-			a.T = TText
-		}
-		return c.fold(&Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL})
+		return c.nullTestExpr(n, x)
 	case n.GetBooleanTest() != nil:
-		bt := n.GetBooleanTest()
-		a, err := c.expr(bt.Arg, x)
-		if err != nil {
-			return nil, err
-		}
-		if a, err = c.coerceTo(a, TBool, bt.Arg, "argument of IS TRUE"); err != nil {
-			return nil, err
-		}
-		e := &Expr{K: kIsBool, T: TBool, A: []*Expr{a}}
-		switch bt.Booltesttype {
-		case pg.BoolTestType_IS_TRUE:
-			e.V = true
-		case pg.BoolTestType_IS_NOT_TRUE:
-			e.V, e.N = true, true
-		case pg.BoolTestType_IS_FALSE:
-			e.V = false
-		case pg.BoolTestType_IS_NOT_FALSE:
-			e.V, e.N = false, true
-		case pg.BoolTestType_IS_UNKNOWN:
-			return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}}, nil
-		case pg.BoolTestType_IS_NOT_UNKNOWN:
-			return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: true}, nil
-		}
-		return c.fold(e)
+		return c.booleanTestExpr(n, x)
 	case n.GetTypeCast() != nil:
-		tc := n.GetTypeCast()
-		a, err := c.expr(tc.Arg, x)
-		if err != nil {
-			return nil, err
-		}
-		t, length, _, err := c.typeName(tc.TypeName)
-		if err != nil {
-			return nil, err
-		}
-		if !canCast(a.T, t) {
-			return nil, errAt(c.pos(tc.Location), StateCannotCoerce, "cannot cast type %s to %s", a.T, t)
-		}
-		if a.K == kParam {
-			return c.coerceTo(a, t, tc.Arg, "")
-		}
-		foldCast := c.fold
-		if a.T == TUnknown {
-			a.T = TText
-			foldCast = fold // a literal's input function runs at parse time, reached or not
-		}
-		e, err := foldCast(&Expr{K: kCast, T: t, I: length, A: []*Expr{a}})
-		if err != nil {
-			return nil, withPos(err, c.pos(tc.Location))
-		}
-		return e, nil
+		return c.typeCastExpr(n, x)
 	case n.GetCaseExpr() != nil:
 		return c.lazily(func() (*Expr, error) { return c.caseExpr(n.GetCaseExpr(), x) })
 	case n.GetCoalesceExpr() != nil:
-		return c.lazily(func() (*Expr, error) {
-			args, t, err := c.exprsCommon(n.GetCoalesceExpr().Args, x, "COALESCE")
-			if err != nil {
-				return nil, err
-			}
-			return c.fold(&Expr{K: kCoalesce, T: t, A: args})
-		})
+		return c.coalesceExpr(n, x)
 	case n.GetMinMaxExpr() != nil:
-		mm := n.GetMinMaxExpr()
-		name := "greatest"
-		if mm.Op == pg.MinMaxOp_IS_LEAST {
-			name = "least"
-		}
-		args, t, err := c.exprsCommon(mm.Args, x, strings.ToUpper(name))
-		if err != nil {
-			return nil, err
-		}
-		return c.fold(&Expr{K: kFunc, Op: name, T: t, A: args})
+		return c.minMaxExpr(n, x)
 	case n.GetFuncCall() != nil:
 		return c.funcCall(n.GetFuncCall(), x)
 	case n.GetSqlvalueFunction() != nil:
-		sv := n.GetSqlvalueFunction()
-		switch sv.Op {
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
-			return constExpr(c.now, TTimestamptz), nil
-		case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
-			v, _ := castValue(c.now, TTimestamptz, TTimestamp)
-			return constExpr(v, TTimestamp), nil
-		}
-		return nil, unsupported(c.pos(sv.Location), "this SQL value function")
+		return c.sqlValueExpr(n, x)
 	case n.GetSubLink() != nil:
 		return nil, unsupported(c.pos(n.GetSubLink().Location), "subqueries")
 	}
 	return nil, unsupported(0, "expression %s", nodeKind(n))
+}
+
+// columnRefExpr resolves a column reference in scope.
+func (c *checker) columnRefExpr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	cr := n.GetColumnRef()
+	var names []string
+	for _, f := range cr.Fields {
+		if f.GetAStar() != nil {
+			return nil, errAt(c.pos(cr.Location), StateSyntax, "* is not allowed here")
+		}
+		names = append(names, nodeString(f))
+	}
+	switch len(names) {
+	case 1:
+		return c.resolve(x.sc, "", names[0], cr.Location)
+	case 2:
+		return c.resolve(x.sc, names[0], names[1], cr.Location)
+	case 3:
+		if names[0] == "public" {
+			return c.resolve(x.sc, names[1], names[2], cr.Location)
+		}
+	}
+	return nil, unsupported(c.pos(cr.Location), "column reference %q", strings.Join(names, "."))
+}
+
+// nullTestExpr checks IS [NOT] NULL.
+func (c *checker) nullTestExpr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	nt := n.GetNullTest()
+	a, err := c.expr(nt.Arg, x)
+	if err != nil {
+		return nil, err
+	}
+	if a.T == TUnknown {
+		a.T = TText
+	}
+	return c.fold(&Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: nt.Nulltesttype == pg.NullTestType_IS_NOT_NULL})
+}
+
+// booleanTestExpr checks IS [NOT] TRUE, FALSE and UNKNOWN.
+func (c *checker) booleanTestExpr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	bt := n.GetBooleanTest()
+	a, err := c.expr(bt.Arg, x)
+	if err != nil {
+		return nil, err
+	}
+	if a, err = c.coerceTo(a, TBool, bt.Arg, "argument of IS TRUE"); err != nil {
+		return nil, err
+	}
+	e := &Expr{K: kIsBool, T: TBool, A: []*Expr{a}}
+	switch bt.Booltesttype {
+	case pg.BoolTestType_IS_TRUE:
+		e.V = true
+	case pg.BoolTestType_IS_NOT_TRUE:
+		e.V, e.N = true, true
+	case pg.BoolTestType_IS_FALSE:
+		e.V = false
+	case pg.BoolTestType_IS_NOT_FALSE:
+		e.V, e.N = false, true
+	case pg.BoolTestType_IS_UNKNOWN:
+		return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}}, nil
+	case pg.BoolTestType_IS_NOT_UNKNOWN:
+		return &Expr{K: kIsNull, T: TBool, A: []*Expr{a}, N: true}, nil
+	}
+	return c.fold(e)
+}
+
+// typeCastExpr checks a cast; a literal is converted now, as its input function runs at parse time.
+func (c *checker) typeCastExpr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	tc := n.GetTypeCast()
+	a, err := c.expr(tc.Arg, x)
+	if err != nil {
+		return nil, err
+	}
+	t, length, _, err := c.typeName(tc.TypeName)
+	if err != nil {
+		return nil, err
+	}
+	if !canCast(a.T, t) {
+		return nil, errAt(c.pos(tc.Location), StateCannotCoerce, "cannot cast type %s to %s", a.T, t)
+	}
+	if a.K == kParam {
+		return c.coerceTo(a, t, tc.Arg, "")
+	}
+	foldCast := c.fold
+	if a.T == TUnknown {
+		a.T = TText
+		foldCast = fold // a literal's input function runs at parse time, reached or not
+	}
+	e, err := foldCast(&Expr{K: kCast, T: t, I: length, A: []*Expr{a}})
+	if err != nil {
+		return nil, withPos(err, c.pos(tc.Location))
+	}
+	return e, nil
+}
+
+// coalesceExpr checks COALESCE over a common type.
+func (c *checker) coalesceExpr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	return c.lazily(func() (*Expr, error) {
+		args, t, err := c.exprsCommon(n.GetCoalesceExpr().Args, x, "COALESCE")
+		if err != nil {
+			return nil, err
+		}
+		return c.fold(&Expr{K: kCoalesce, T: t, A: args})
+	})
+}
+
+// minMaxExpr checks GREATEST and LEAST over a common type.
+func (c *checker) minMaxExpr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	mm := n.GetMinMaxExpr()
+	name := "greatest"
+	if mm.Op == pg.MinMaxOp_IS_LEAST {
+		name = "least"
+	}
+	args, t, err := c.exprsCommon(mm.Args, x, strings.ToUpper(name))
+	if err != nil {
+		return nil, err
+	}
+	return c.fold(&Expr{K: kFunc, Op: name, T: t, A: args})
+}
+
+// sqlValueExpr checks current_timestamp and friends.
+func (c *checker) sqlValueExpr(n *pg.Node, x *exprCtx) (*Expr, error) {
+	sv := n.GetSqlvalueFunction()
+	switch sv.Op {
+	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+		return constExpr(c.now, TTimestamptz), nil
+	case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		v, _ := castValue(c.now, TTimestamptz, TTimestamp)
+		return constExpr(v, TTimestamp), nil
+	}
+	return nil, unsupported(c.pos(sv.Location), "this SQL value function")
 }
 
 func (c *checker) boolExpr(b *pg.BoolExpr, x *exprCtx) (*Expr, error) {
@@ -496,197 +531,227 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 	}
 	switch ae.Kind {
 	case pg.A_Expr_Kind_AEXPR_OP:
-		if ae.Lexpr == nil {
-			r, err := c.expr(ae.Rexpr, x)
-			if err != nil {
-				return nil, err
-			}
-			switch op {
-			case "-":
-				if r.T == TUnknown {
-					if r, err = c.coerceTo(r, TNumeric, ae.Rexpr, ""); err != nil {
-						return nil, err
-					}
-				}
-				if !r.T.isNumber() {
-					return nil, errAt(c.pos(ae.Location), StateUndefinedFunction, "operator does not exist: - %s", r.T)
-				}
-				// Fold -2147483648 and friends without overflowing the positive literal.
-				if r.K == kConst && r.V != nil {
-					if ae.Rexpr.GetAConst() != nil {
-						return negativeLiteral(r), nil
-					}
-					switch v := r.V.(type) {
-					case int64:
-						if v == math.MinInt64 || checkIntRange(r.T, -v) != nil {
-							return nil, errAt(c.pos(ae.Location), StateOutOfRange, "%s out of range", r.T)
-						}
-						return constExpr(-v, r.T), nil
-					case float64:
-						return constExpr(-v, r.T), nil
-					case *apd.Decimal:
-						return constExpr(numNeg(v), r.T), nil
-					}
-				}
-				return c.fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
-			case "+":
-				return r, nil
-			}
-			return nil, unsupported(c.pos(ae.Location), "prefix operator %s", op)
-		}
-		l, err := c.expr(ae.Lexpr, x)
-		if err != nil {
-			return nil, err
-		}
+		return c.aexprOp(ae, x, op)
+	case pg.A_Expr_Kind_AEXPR_IN:
+		return c.aexprIn(ae, x, op)
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
+		return c.aexprBetween(ae, x, op)
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+		return c.aexprLike(ae, x, op)
+	case pg.A_Expr_Kind_AEXPR_NULLIF:
+		return c.aexprNullIf(ae, x, op)
+	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		return c.aexprDistinct(ae, x, op)
+	}
+	return nil, unsupported(c.pos(ae.Location), "%s", aexprFeature(ae.Kind))
+}
+
+// aexprOp checks an operator expression: prefix minus and plus, arithmetic, comparison, ||, LIKE operators.
+func (c *checker) aexprOp(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
+	if ae.Lexpr == nil {
 		r, err := c.expr(ae.Rexpr, x)
 		if err != nil {
 			return nil, err
 		}
-		return c.binop(op, l, r, ae.Lexpr, ae.Rexpr, ae.Location)
-	case pg.A_Expr_Kind_AEXPR_IN:
-		l, err := c.expr(ae.Lexpr, x)
-		if err != nil {
-			return nil, err
-		}
-		list := ae.Rexpr.GetList()
-		if list == nil {
-			return nil, unsupported(c.pos(ae.Location), "IN with a subquery")
-		}
-		args := []*Expr{l}
-		t := l.T
-		var items []*Expr
-		for _, it := range list.Items {
-			e, err := c.expr(it, x)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, e)
-			nt, ok := commonType(t, e.T)
-			if !ok {
-				return nil, errAt(c.pos(ae.Location), StateUndefinedFunction, "operator does not exist: %s = %s", l.T, e.T)
-			}
-			t = nt
-		}
-		if t == TUnknown {
-			t = TText
-		}
-		for i, e := range append([]*Expr{l}, items...) {
-			if e.T != t && !(e.T.isNumber() && t.isNumber()) {
-				var n *pg.Node
-				if i == 0 {
-					n = ae.Lexpr
-				} else {
-					n = list.Items[i-1]
-				}
-				if e, err = c.coerceTo(e, t, n, ""); err != nil {
+		switch op {
+		case "-":
+			if r.T == TUnknown {
+				if r, err = c.coerceTo(r, TNumeric, ae.Rexpr, ""); err != nil {
 					return nil, err
 				}
 			}
-			if i == 0 {
-				args[0] = e
-			} else {
-				args = append(args, e)
+			if !r.T.isNumber() {
+				return nil, errAt(c.pos(ae.Location), StateUndefinedFunction, "operator does not exist: - %s", r.T)
 			}
+			// Fold -2147483648 and friends without overflowing the positive literal.
+			if r.K == kConst && r.V != nil {
+				if ae.Rexpr.GetAConst() != nil {
+					return negativeLiteral(r), nil
+				}
+				switch v := r.V.(type) {
+				case int64:
+					if v == math.MinInt64 || checkIntRange(r.T, -v) != nil {
+						return nil, errAt(c.pos(ae.Location), StateOutOfRange, "%s out of range", r.T)
+					}
+					return constExpr(-v, r.T), nil
+				case float64:
+					return constExpr(-v, r.T), nil
+				case *apd.Decimal:
+					return constExpr(numNeg(v), r.T), nil
+				}
+			}
+			return c.fold(&Expr{K: kNeg, T: r.T, A: []*Expr{r}})
+		case "+":
+			return r, nil
 		}
-		return c.fold(&Expr{K: kIn, T: TBool, A: args, N: op == "<>"})
-	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
-		l, err := c.expr(ae.Lexpr, x)
+		return nil, unsupported(c.pos(ae.Location), "prefix operator %s", op)
+	}
+	l, err := c.expr(ae.Lexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.expr(ae.Rexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	return c.binop(op, l, r, ae.Lexpr, ae.Rexpr, ae.Location)
+}
+
+// aexprIn checks [NOT] IN (list).
+func (c *checker) aexprIn(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
+	l, err := c.expr(ae.Lexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	list := ae.Rexpr.GetList()
+	if list == nil {
+		return nil, unsupported(c.pos(ae.Location), "IN with a subquery")
+	}
+	args := []*Expr{l}
+	t := l.T
+	var items []*Expr
+	for _, it := range list.Items {
+		e, err := c.expr(it, x)
 		if err != nil {
 			return nil, err
 		}
-		list := ae.Rexpr.GetList()
-		if list == nil || len(list.Items) != 2 {
-			return nil, errAt(c.pos(ae.Location), StateSyntax, "malformed BETWEEN")
+		items = append(items, e)
+		nt, ok := commonType(t, e.T)
+		if !ok {
+			return nil, errAt(c.pos(ae.Location), StateUndefinedFunction, "operator does not exist: %s = %s", l.T, e.T)
 		}
-		lo, err := c.expr(list.Items[0], x)
-		if err != nil {
-			return nil, err
-		}
-		hi, err := c.expr(list.Items[1], x)
-		if err != nil {
-			return nil, err
-		}
-		if l.T == TUnknown {
-			return c.betweenUnknown(l, lo, hi, ae)
-		}
-		l1, lo, _, err := c.unify(l, lo, ae.Lexpr, list.Items[0], ">=", ae.Location)
-		if err != nil {
-			return nil, err
-		}
-		l2, hi, _, err := c.unify(l1, hi, ae.Lexpr, list.Items[1], "<=", ae.Location)
-		if err != nil {
-			return nil, err
-		}
-		return c.fold(&Expr{K: kBetween, T: TBool, A: []*Expr{l2, lo, hi}, N: ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN})
-	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
-		if fc := ae.Rexpr.GetFuncCall(); fc != nil && lastName(fc.Funcname) == "like_escape" {
-			return nil, unsupported(c.pos(ae.Location), "LIKE ... ESCAPE")
-		}
-		l, err := c.expr(ae.Lexpr, x)
-		if err != nil {
-			return nil, err
-		}
-		r, err := c.expr(ae.Rexpr, x)
-		if err != nil {
-			return nil, err
-		}
-		if l, err = c.coerceTo(l, TText, ae.Lexpr, "argument of LIKE"); err != nil {
-			return nil, err
-		}
-		if r, err = c.coerceTo(r, TText, ae.Rexpr, "pattern of LIKE"); err != nil {
-			return nil, err
-		}
-		e := &Expr{K: kLike, T: TBool, A: []*Expr{l, r}, N: strings.HasPrefix(op, "!")}
-		if ae.Kind == pg.A_Expr_Kind_AEXPR_ILIKE {
-			e.Op = "ilike"
-		}
-		return c.fold(e)
-	case pg.A_Expr_Kind_AEXPR_NULLIF:
-		// NULLIF(a, b) is a = b resolved as an operator, and its value has a's type.
-		l, err := c.expr(ae.Lexpr, x)
-		if err != nil {
-			return nil, err
-		}
-		r, err := c.expr(ae.Rexpr, x)
-		if err != nil {
-			return nil, err
-		}
-		l2, r2, _, err := c.unify(l, r, ae.Lexpr, ae.Rexpr, "=", ae.Location)
-		if err != nil {
-			return nil, err
-		}
-		if l.T == TUnknown {
-			l = l2
-		} else if t := equalityLeft(l.T, r2.T); t != l.T {
-			if l, err = c.coerceTo(l, t, ae.Lexpr, ""); err != nil {
+		t = nt
+	}
+	if t == TUnknown {
+		t = TText
+	}
+	for i, e := range append([]*Expr{l}, items...) {
+		if e.T != t && !(e.T.isNumber() && t.isNumber()) {
+			var n *pg.Node
+			if i == 0 {
+				n = ae.Lexpr
+			} else {
+				n = list.Items[i-1]
+			}
+			if e, err = c.coerceTo(e, t, n, ""); err != nil {
 				return nil, err
 			}
 		}
-		return c.fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
-	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
-		l, err := c.expr(ae.Lexpr, x)
-		if err != nil {
-			return nil, err
+		if i == 0 {
+			args[0] = e
+		} else {
+			args = append(args, e)
 		}
-		r, err := c.expr(ae.Rexpr, x)
-		if err != nil {
-			return nil, err
-		}
-		l, r, _, err = c.unify(l, r, ae.Lexpr, ae.Rexpr, "=", ae.Location)
-		if err != nil {
-			return nil, err
-		}
-		// a IS NOT DISTINCT FROM b == (a = b AND both non-null) OR (both null)
-		eq := &Expr{K: kCoalesce, T: TBool, A: []*Expr{
-			{K: kBin, Op: "=", T: TBool, A: []*Expr{l, r}},
-			{K: kAnd, T: TBool, A: []*Expr{{K: kIsNull, T: TBool, A: []*Expr{l}}, {K: kIsNull, T: TBool, A: []*Expr{r}}}},
-		}}
-		if ae.Kind == pg.A_Expr_Kind_AEXPR_DISTINCT {
-			return c.fold(&Expr{K: kNot, T: TBool, A: []*Expr{eq}})
-		}
-		return c.fold(eq)
 	}
-	return nil, unsupported(c.pos(ae.Location), "%s", aexprFeature(ae.Kind))
+	return c.fold(&Expr{K: kIn, T: TBool, A: args, N: op == "<>"})
+}
+
+// aexprBetween checks [NOT] BETWEEN.
+func (c *checker) aexprBetween(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
+	l, err := c.expr(ae.Lexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	list := ae.Rexpr.GetList()
+	if list == nil || len(list.Items) != 2 {
+		return nil, errAt(c.pos(ae.Location), StateSyntax, "malformed BETWEEN")
+	}
+	lo, err := c.expr(list.Items[0], x)
+	if err != nil {
+		return nil, err
+	}
+	hi, err := c.expr(list.Items[1], x)
+	if err != nil {
+		return nil, err
+	}
+	if l.T == TUnknown {
+		return c.betweenUnknown(l, lo, hi, ae)
+	}
+	l1, lo, _, err := c.unify(l, lo, ae.Lexpr, list.Items[0], ">=", ae.Location)
+	if err != nil {
+		return nil, err
+	}
+	l2, hi, _, err := c.unify(l1, hi, ae.Lexpr, list.Items[1], "<=", ae.Location)
+	if err != nil {
+		return nil, err
+	}
+	return c.fold(&Expr{K: kBetween, T: TBool, A: []*Expr{l2, lo, hi}, N: ae.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN})
+}
+
+// aexprLike checks [NOT] LIKE and ILIKE.
+func (c *checker) aexprLike(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
+	if fc := ae.Rexpr.GetFuncCall(); fc != nil && lastName(fc.Funcname) == "like_escape" {
+		return nil, unsupported(c.pos(ae.Location), "LIKE ... ESCAPE")
+	}
+	l, err := c.expr(ae.Lexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.expr(ae.Rexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	if l, err = c.coerceTo(l, TText, ae.Lexpr, "argument of LIKE"); err != nil {
+		return nil, err
+	}
+	if r, err = c.coerceTo(r, TText, ae.Rexpr, "pattern of LIKE"); err != nil {
+		return nil, err
+	}
+	e := &Expr{K: kLike, T: TBool, A: []*Expr{l, r}, N: strings.HasPrefix(op, "!")}
+	if ae.Kind == pg.A_Expr_Kind_AEXPR_ILIKE {
+		e.Op = "ilike"
+	}
+	return c.fold(e)
+}
+
+// aexprNullIf checks NULLIF(a, b).
+func (c *checker) aexprNullIf(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
+	// NULLIF(a, b) is a = b resolved as an operator, and its value has a's type.
+	l, err := c.expr(ae.Lexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.expr(ae.Rexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	l2, r2, _, err := c.unify(l, r, ae.Lexpr, ae.Rexpr, "=", ae.Location)
+	if err != nil {
+		return nil, err
+	}
+	if l.T == TUnknown {
+		l = l2
+	} else if t := equalityLeft(l.T, r2.T); t != l.T {
+		if l, err = c.coerceTo(l, t, ae.Lexpr, ""); err != nil {
+			return nil, err
+		}
+	}
+	return c.fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
+}
+
+// aexprDistinct checks IS [NOT] DISTINCT FROM.
+func (c *checker) aexprDistinct(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
+	l, err := c.expr(ae.Lexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.expr(ae.Rexpr, x)
+	if err != nil {
+		return nil, err
+	}
+	l, r, _, err = c.unify(l, r, ae.Lexpr, ae.Rexpr, "=", ae.Location)
+	if err != nil {
+		return nil, err
+	}
+	// a IS NOT DISTINCT FROM b == (a = b AND both non-null) OR (both null)
+	eq := &Expr{K: kCoalesce, T: TBool, A: []*Expr{
+		{K: kBin, Op: "=", T: TBool, A: []*Expr{l, r}},
+		{K: kAnd, T: TBool, A: []*Expr{{K: kIsNull, T: TBool, A: []*Expr{l}}, {K: kIsNull, T: TBool, A: []*Expr{r}}}},
+	}}
+	if ae.Kind == pg.A_Expr_Kind_AEXPR_DISTINCT {
+		return c.fold(&Expr{K: kNot, T: TBool, A: []*Expr{eq}})
+	}
+	return c.fold(eq)
 }
 
 // aexprFeature names an operator form the engine lacks, for its 0A000.
@@ -964,48 +1029,7 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		}
 		return c.fold(&Expr{K: kFunc, Op: "length", T: TInt4, A: []*Expr{a}})
 	case "abs", "round", "ceil", "ceiling", "floor", "sqrt":
-		if err := nargs(1, 2); err != nil {
-			return nil, err
-		}
-		if name != "round" && len(args) != 1 {
-			return nil, nargs(1, 1)
-		}
-		a := args[0]
-		var err error
-		if a.T == TUnknown {
-			if a, err = c.coerceTo(a, TFloat8, fc.Args[0], ""); err != nil {
-				return nil, err
-			}
-		}
-		if !a.T.isNumber() {
-			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(%s) does not exist", name, a.T)
-		}
-		out := []*Expr{a}
-		t := a.T
-		switch name {
-		case "ceiling":
-			name = "ceil"
-		}
-		// round, ceil, floor and sqrt exist for numeric and double precision; integers
-		// and real take the double precision one, but round(x, digits) is numeric only.
-		switch {
-		case name == "abs":
-		case len(args) == 2 && (a.T.isInt() || a.T == TUnknown):
-			t = TNumeric
-		case len(args) == 2 && a.T != TNumeric:
-			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function round(%s, integer) does not exist", a.T)
-		case t != TNumeric:
-			t = TFloat8
-		}
-		if len(args) == 2 {
-			d, err := c.coerceTo(args[1], TInt4, fc.Args[1], "digits of round")
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, d)
-		}
-		e, err := c.fold(&Expr{K: kFunc, Op: name, T: t, A: out})
-		return e, withPosErr(err, c.pos(fc.Location))
+		return c.numericFunc(fc, name, args, nargs)
 	case "concat":
 		if err := nargs(1, math.MaxInt); err != nil {
 			return nil, err
@@ -1023,6 +1047,53 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 		return nil, unsupported(c.pos(fc.Location), "function %s", name)
 	}
 	return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s does not exist", name)
+}
+
+// numericFunc checks abs, round, ceil, floor and sqrt, choosing numeric or double
+// precision as PostgreSQL's overloads do.
+func (c *checker) numericFunc(fc *pg.FuncCall, name string, args []*Expr, nargs func(lo, hi int) error) (*Expr, error) {
+	if err := nargs(1, 2); err != nil {
+		return nil, err
+	}
+	if name != "round" && len(args) != 1 {
+		return nil, nargs(1, 1)
+	}
+	a := args[0]
+	var err error
+	if a.T == TUnknown {
+		if a, err = c.coerceTo(a, TFloat8, fc.Args[0], ""); err != nil {
+			return nil, err
+		}
+	}
+	if !a.T.isNumber() {
+		return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(%s) does not exist", name, a.T)
+	}
+	out := []*Expr{a}
+	t := a.T
+	switch name {
+	case "ceiling":
+		name = "ceil"
+	}
+	// round, ceil, floor and sqrt exist for numeric and double precision; integers
+	// and real take the double precision one, but round(x, digits) is numeric only.
+	switch {
+	case name == "abs":
+	case len(args) == 2 && (a.T.isInt() || a.T == TUnknown):
+		t = TNumeric
+	case len(args) == 2 && a.T != TNumeric:
+		return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function round(%s, integer) does not exist", a.T)
+	case t != TNumeric:
+		t = TFloat8
+	}
+	if len(args) == 2 {
+		d, err := c.coerceTo(args[1], TInt4, fc.Args[1], "digits of round")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	e, err := c.fold(&Expr{K: kFunc, Op: name, T: t, A: out})
+	return e, withPosErr(err, c.pos(fc.Location))
 }
 
 // pgOnlyFunctions are PostgreSQL built-in functions (and the functions its grammar turns
