@@ -383,25 +383,44 @@ func decodeNumber(row []any, raw string, i int, kinds []storedKind, col int) (in
 	if col >= len(kinds) {
 		return i, true
 	}
-	tok := raw[start:i]
-	switch kinds[col] {
+	v, ok := numberValue(numToken{raw[start:i], neg, mant, digits, frac, integer, exp}, kinds[col])
+	if ok {
+		row[col] = v
+	}
+	return i, ok
+}
+
+// numToken is a scanned JSON number: its text, sign, up to 18 leading digits as an
+// integer (mant), its count of digits and of fraction digits, and its form.
+type numToken struct {
+	tok                 string
+	neg                 bool
+	mant                uint64
+	digits, frac        int
+	integer, exponented bool
+}
+
+// numberValue is a scanned number as a column of the given kind stores it, by the fast
+// paths where they are exact; ok is false when it does not fit the column.
+func numberValue(n numToken, kind storedKind) (any, bool) {
+	tok, neg, mant, digits, frac, integer, exp := n.tok, n.neg, n.mant, n.digits, n.frac, n.integer, n.exponented
+	switch kind {
 	case storedInt:
 		if !integer {
-			return i, false
+			return nil, false
 		}
 		if digits <= 18 {
 			v := int64(mant)
 			if neg {
 				v = -v
 			}
-			row[col] = v
-			return i, true
+			return v, true
 		}
 		v, err := strconv.ParseInt(tok, 10, 64)
 		if err != nil {
-			return i, false
+			return nil, false
 		}
-		row[col] = v
+		return v, true
 	case storedFloat:
 		if !exp && digits <= 15 {
 			// Both the mantissa (< 2^53) and 10^frac (frac <= 15) are exact doubles, so
@@ -413,11 +432,10 @@ func decodeNumber(row []any, raw string, i int, kinds []storedKind, col int) (in
 			if neg {
 				f = -f
 			}
-			row[col] = f
-			return i, true
+			return f, true
 		}
 		f, _ := strconv.ParseFloat(tok, 64)
-		row[col] = f
+		return f, true
 	case storedNumeric:
 		if !exp && digits <= 18 {
 			// Up to 18 digits fit the coefficient exactly: no parse, one allocation.
@@ -429,18 +447,15 @@ func decodeNumber(row []any, raw string, i int, kinds []storedKind, col int) (in
 			if neg && v == 0 {
 				d.Negative = false // -0.0 is 0.0
 			}
-			row[col] = d
-			return i, true
+			return d, true
 		}
 		d, err := decodeStoredNumeric(tok)
 		if err != nil {
-			return i, false
+			return nil, false
 		}
-		row[col] = d
-	default:
-		return i, false
+		return d, true
 	}
-	return i, true
+	return nil, false
 }
 
 // decodeStoredNumeric reads a stored numeric, a JSON number: its digits as written, so

@@ -299,6 +299,7 @@ func FuzzDecodeRow(f *testing.F) {
 		colsOf(TFloat8, TText, TFloat8, TBool),
 		colsOf(TText),
 		colsOf(TInt4, TInt4),
+		colsOf(TNumeric, TText, TNumeric, TFloat8),
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		for _, cols := range colSets {
