@@ -180,83 +180,15 @@ func (c *checker) stmt(n *pg.Node) (*Stmt, error) {
 // --- DDL ---
 
 func (c *checker) createTable(cs *pg.CreateStmt) (*Stmt, error) {
-	rv := cs.Relation
-	if rv == nil {
-		return nil, errf(StateSyntax, "missing table name")
-	}
-	if rv.Schemaname != "" && rv.Schemaname != "public" {
-		return nil, errAt(c.pos(rv.Location), "3F000", "schema %q does not exist", rv.Schemaname)
-	}
-	if rv.Relpersistence == "t" {
-		return nil, unsupported(c.pos(rv.Location), "temporary tables")
-	}
-	if len(cs.InhRelations) > 0 || cs.Partspec != nil || cs.OfTypename != nil {
-		return nil, unsupported(c.pos(rv.Location), "inheritance, partitions and typed tables")
-	}
-	name := rv.Relname
-	if err := checkName("table", name, c.pos(rv.Location)); err != nil {
-		return nil, err
-	}
-	if _, ok := virtualTables[name]; ok || strings.HasPrefix(name, "raftplay_") {
-		return nil, errAt(c.pos(rv.Location), "42939", "table name %q is reserved for the catalog", name)
-	}
-	exists, err := c.relationExists(name)
+	name, exists, err := c.newTableName(cs)
 	if err != nil {
 		return nil, err
 	}
-	if exists && !cs.IfNotExists {
-		return nil, errAt(c.pos(rv.Location), StateDuplicateTable, "relation %q already exists", name)
-	}
+	rv := cs.Relation
 	t := &Table{Name: name}
-	var uniques [][]int
-	var pkNames []string
-	pkLoc := int32(-1)
-	for _, el := range cs.TableElts {
-		if cd := el.GetColumnDef(); cd != nil {
-			col, pk, unique, err := c.columnDef(cd)
-			if err != nil {
-				return nil, err
-			}
-			if t.col(col.Name) >= 0 {
-				return nil, errAt(c.pos(cd.Location), StateDuplicateColumn, "column %q specified more than once", col.Name)
-			}
-			t.Cols = append(t.Cols, col)
-			if pk {
-				if pkNames != nil {
-					return nil, errAt(c.pos(cd.Location), "42P16", "multiple primary keys for table %q are not allowed", name)
-				}
-				pkNames = []string{col.Name}
-				pkLoc = cd.Location
-			}
-			if unique {
-				uniques = append(uniques, []int{len(t.Cols) - 1})
-			}
-			continue
-		}
-		con := el.GetConstraint()
-		if con == nil {
-			return nil, unsupported(c.pos(rv.Location), "this table element")
-		}
-		switch con.Contype {
-		case pg.ConstrType_CONSTR_PRIMARY:
-			if pkNames != nil {
-				return nil, errAt(c.pos(con.Location), "42P16", "multiple primary keys for table %q are not allowed", name)
-			}
-			pkNames = nameList(con.Keys)
-			pkLoc = con.Location
-		case pg.ConstrType_CONSTR_UNIQUE:
-			var cols []int
-			for _, k := range nameList(con.Keys) {
-				i := t.col(k)
-				if i < 0 {
-					return nil, errAt(c.pos(con.Location), StateUndefinedColumn, "column %q named in key does not exist", k)
-				}
-				cols = append(cols, i)
-			}
-			uniques = append(uniques, cols)
-		default:
-			return nil, unsupported(c.pos(con.Location), "this table constraint (only PRIMARY KEY and UNIQUE)")
-		}
+	uniques, pkNames, pkLoc, err := c.tableElements(t, cs)
+	if err != nil {
+		return nil, err
 	}
 	if len(t.Cols) == 0 {
 		return nil, unsupported(c.pos(rv.Location), "tables without columns")
@@ -288,6 +220,94 @@ func (c *checker) createTable(cs *pg.CreateStmt) (*Stmt, error) {
 		c.tables[name] = t
 	}
 	return &Stmt{Kind: sCreateTable, Tag: "CREATE TABLE", CreateTable: &CreateTable{Table: *t, IfNotExists: cs.IfNotExists}}, nil
+}
+
+// newTableName checks the name CREATE TABLE gives: schema, kind of table, reserved names,
+// and whether it exists already.
+func (c *checker) newTableName(cs *pg.CreateStmt) (name string, exists bool, err error) {
+	rv := cs.Relation
+	if rv == nil {
+		return "", false, errf(StateSyntax, "missing table name")
+	}
+	if rv.Schemaname != "" && rv.Schemaname != "public" {
+		return "", false, errAt(c.pos(rv.Location), "3F000", "schema %q does not exist", rv.Schemaname)
+	}
+	if rv.Relpersistence == "t" {
+		return "", false, unsupported(c.pos(rv.Location), "temporary tables")
+	}
+	if len(cs.InhRelations) > 0 || cs.Partspec != nil || cs.OfTypename != nil {
+		return "", false, unsupported(c.pos(rv.Location), "inheritance, partitions and typed tables")
+	}
+	name = rv.Relname
+	if err := checkName("table", name, c.pos(rv.Location)); err != nil {
+		return "", false, err
+	}
+	if _, ok := virtualTables[name]; ok || strings.HasPrefix(name, "raftplay_") {
+		return "", false, errAt(c.pos(rv.Location), "42939", "table name %q is reserved for the catalog", name)
+	}
+	exists, err = c.relationExists(name)
+	if err != nil {
+		return "", false, err
+	}
+	if exists && !cs.IfNotExists {
+		return "", false, errAt(c.pos(rv.Location), StateDuplicateTable, "relation %q already exists", name)
+	}
+	return name, exists, nil
+}
+
+// tableElements reads the columns and table constraints into t; it returns the UNIQUE
+// column sets and the primary key's column names and position.
+func (c *checker) tableElements(t *Table, cs *pg.CreateStmt) (uniques [][]int, pkNames []string, pkLoc int32, err error) {
+	rv, name := cs.Relation, t.Name
+	pkLoc = -1
+	for _, el := range cs.TableElts {
+		if cd := el.GetColumnDef(); cd != nil {
+			col, pk, unique, err := c.columnDef(cd)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			if t.col(col.Name) >= 0 {
+				return nil, nil, 0, errAt(c.pos(cd.Location), StateDuplicateColumn, "column %q specified more than once", col.Name)
+			}
+			t.Cols = append(t.Cols, col)
+			if pk {
+				if pkNames != nil {
+					return nil, nil, 0, errAt(c.pos(cd.Location), "42P16", "multiple primary keys for table %q are not allowed", name)
+				}
+				pkNames = []string{col.Name}
+				pkLoc = cd.Location
+			}
+			if unique {
+				uniques = append(uniques, []int{len(t.Cols) - 1})
+			}
+			continue
+		}
+		con := el.GetConstraint()
+		if con == nil {
+			return nil, nil, 0, unsupported(c.pos(rv.Location), "this table element")
+		}
+		switch con.Contype {
+		case pg.ConstrType_CONSTR_PRIMARY:
+			if pkNames != nil {
+				return nil, nil, 0, errAt(c.pos(con.Location), "42P16", "multiple primary keys for table %q are not allowed", name)
+			}
+			pkNames = nameList(con.Keys)
+			pkLoc = con.Location
+		case pg.ConstrType_CONSTR_UNIQUE:
+			var cols []int
+			for _, k := range nameList(con.Keys) {
+				i := t.col(k)
+				if i < 0 {
+					return nil, nil, 0, errAt(c.pos(con.Location), StateUndefinedColumn, "column %q named in key does not exist", k)
+				}
+				cols = append(cols, i)
+			}
+			uniques = append(uniques, cols)
+		default:
+			return nil, nil, 0, unsupported(c.pos(con.Location), "this table constraint (only PRIMARY KEY and UNIQUE)")
+		}
+	}
+	return uniques, pkNames, pkLoc, nil
 }
 
 // indexNames is the set of relation names (tables and indexes) in use.

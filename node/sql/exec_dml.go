@@ -99,77 +99,15 @@ func (x *executor) insert(ins *Insert) (wire.SQLResult, error) {
 			return res, errf(StateProtocol, "insert into column %d of %q", p, t.Name)
 		}
 	}
-	// Source rows are computed before any is written, so INSERT ... SELECT from the same
-	// table sees the table as it was.
-	type srcRow struct {
-		vals  []any
-		types []Type
-		set   []bool
-	}
-	var src []srcRow
-	if ins.Select != nil {
-		cols, rows, err := x.query(ins.Select)
-		if err != nil {
-			return res, err
-		}
-		if len(cols) > len(ins.Cols) {
-			return res, errf(StateProtocol, "INSERT ... SELECT column count")
-		}
-		types := make([]Type, len(cols))
-		for i, c := range cols {
-			types[i] = c.Type
-		}
-		for _, r := range rows {
-			set := make([]bool, len(r))
-			for i := range set {
-				set[i] = true
-			}
-			src = append(src, srcRow{vals: r, types: types, set: set})
-		}
-	} else {
-		for _, vr := range ins.Values {
-			if len(vr) > len(ins.Cols) {
-				return res, errf(StateProtocol, "INSERT row has more values than columns")
-			}
-			r := srcRow{vals: make([]any, len(vr)), types: make([]Type, len(vr)), set: make([]bool, len(vr))}
-			for i, e := range vr {
-				if e == nil {
-					continue // DEFAULT
-				}
-				v, err := eval(e, x.env(nil))
-				if err != nil {
-					return res, err
-				}
-				r.vals[i], r.types[i], r.set[i] = v, orUnknownText(e.T), true
-			}
-			src = append(src, r)
-		}
+	src, err := x.insertSource(ins)
+	if err != nil {
+		return res, err
 	}
 	w := &rowWriter{x: x, t: t}
 	for _, r := range src {
-		row := make([]any, len(t.Cols))
-		given := make([]bool, len(t.Cols))
-		for i, v := range r.vals {
-			if !r.set[i] {
-				continue
-			}
-			col := &t.Cols[ins.Cols[i]]
-			cv, err := assignValue(v, r.types[i], col)
-			if err != nil {
-				return res, fmt.Errorf("column %q: %w", col.Name, err)
-			}
-			row[ins.Cols[i]] = cv
-			given[ins.Cols[i]] = true
-		}
-		for i := range t.Cols {
-			if given[i] {
-				continue
-			}
-			v, err := x.defaultValue(t, &t.Cols[i])
-			if err != nil {
-				return res, err
-			}
-			row[i] = v
+		row, err := x.insertRow(t, ins, r)
+		if err != nil {
+			return res, err
 		}
 		if err := w.checkNotNull(row); err != nil {
 			return res, err
@@ -201,6 +139,89 @@ func (x *executor) insert(ins *Insert) (wire.SQLResult, error) {
 	}
 	res.Command = fmt.Sprintf("INSERT 0 %d", res.RowsAffected)
 	return res, nil
+}
+
+// srcRow is one row an INSERT supplies: its values in the order of Insert.Cols, their
+// types, and which were given (a DEFAULT in VALUES is not).
+type srcRow struct {
+	vals  []any
+	types []Type
+	set   []bool
+}
+
+// insertSource computes every row an INSERT supplies before any is written, so that
+// INSERT ... SELECT from the same table sees the table as it was.
+func (x *executor) insertSource(ins *Insert) ([]srcRow, error) {
+	var src []srcRow
+	if ins.Select != nil {
+		cols, rows, err := x.query(ins.Select)
+		if err != nil {
+			return nil, err
+		}
+		if len(cols) > len(ins.Cols) {
+			return nil, errf(StateProtocol, "INSERT ... SELECT column count")
+		}
+		types := make([]Type, len(cols))
+		for i, c := range cols {
+			types[i] = c.Type
+		}
+		for _, r := range rows {
+			set := make([]bool, len(r))
+			for i := range set {
+				set[i] = true
+			}
+			src = append(src, srcRow{vals: r, types: types, set: set})
+		}
+		return src, nil
+	}
+	for _, vr := range ins.Values {
+		if len(vr) > len(ins.Cols) {
+			return nil, errf(StateProtocol, "INSERT row has more values than columns")
+		}
+		r := srcRow{vals: make([]any, len(vr)), types: make([]Type, len(vr)), set: make([]bool, len(vr))}
+		for i, e := range vr {
+			if e == nil {
+				continue // DEFAULT
+			}
+			v, err := eval(e, x.env(nil))
+			if err != nil {
+				return nil, err
+			}
+			r.vals[i], r.types[i], r.set[i] = v, orUnknownText(e.T), true
+		}
+		src = append(src, r)
+	}
+	return src, nil
+}
+
+// insertRow makes a supplied row a table row: given values assigned to their columns'
+// types, the rest their defaults (or serial values).
+func (x *executor) insertRow(t *Table, ins *Insert, r srcRow) ([]any, error) {
+	row := make([]any, len(t.Cols))
+	given := make([]bool, len(t.Cols))
+	for i, v := range r.vals {
+		if !r.set[i] {
+			continue
+		}
+		col := &t.Cols[ins.Cols[i]]
+		cv, err := assignValue(v, r.types[i], col)
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", col.Name, err)
+		}
+		row[ins.Cols[i]] = cv
+		given[ins.Cols[i]] = true
+	}
+	for i := range t.Cols {
+		if given[i] {
+			continue
+		}
+		v, err := x.defaultValue(t, &t.Cols[i])
+		if err != nil {
+			return nil, err
+		}
+		row[i] = v
+	}
+	return row, nil
 }
 
 // returning adds one RETURNING row computed over a table row.
