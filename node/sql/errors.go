@@ -61,6 +61,7 @@ const (
 	StateDataCorrupted            = "XX001"
 	StateProtocol                 = "08P01"
 	StateInvalidDatetime          = "22007"
+	StateDatetimeOverflow         = "22008"
 	StateQueryCanceled            = "57014"
 	StateCannotCoerce             = "42846"
 	StateInvalidLimit             = "2201W"

@@ -217,12 +217,18 @@ var timeLayouts = []string{
 // text: "2006-01-02 15:04:05[.ffffff]" and, for timestamptz, the UTC time with "+00".
 func parseTimestamp(t Type, s string) (any, error) {
 	s = strings.TrimSpace(s)
+	outOfRange := false
 	for _, layout := range timeLayouts {
 		tm, err := time.Parse(layout, s)
 		if err != nil {
+			// The right shape with a day or month that does not exist (2024-02-30).
+			outOfRange = outOfRange || strings.Contains(err.Error(), "out of range")
 			continue
 		}
 		return formatTimestamp(t, tm), nil
+	}
+	if outOfRange {
+		return nil, errf(StateDatetimeOverflow, "date/time field value out of range: %q", s)
 	}
 	return nil, errf(StateInvalidDatetime, "invalid input syntax for type %s: %q", t, s)
 }

@@ -55,6 +55,8 @@ SELECT '2024-03-01'::timestamp, '2024-03-01T08:00:00'::timestamp;
 SELECT '2024-03-01 12:34:56.789'::timestamp;
 SELECT '2024-03-01 10:00:00+00'::timestamptz;
 SELECT '2024-02-30'::timestamp;
+SELECT '2024-13-01'::timestamp;
+SELECT '2024-02-29 25:00:00'::timestamp;
 SELECT 'yesterday-ish'::timestamp;
 SELECT '2024-03-01 12:00:00'::timestamp < '2024-03-02'::timestamp;
 SELECT '2024-03-01 12:00:00'::timestamp::text;
