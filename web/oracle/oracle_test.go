@@ -77,6 +77,9 @@ func TestAnswersAgreeWithPostgres(t *testing.T) {
 				fc.agree++
 			case oracle.Refused:
 				fc.refused++
+				if testing.Verbose() {
+					t.Logf("refused: %s: %s: %s", st.Where(), oneLine(st.SQL), oneLine(detail))
+				}
 			case oracle.Differ:
 				fc.differ++
 				seen[st.Where()] = true
