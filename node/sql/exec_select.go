@@ -2,7 +2,6 @@ package sql
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -113,7 +112,8 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 	if len(q.Sort) == 0 {
 		direct = plainColumns(q.Out, width)
 	}
-	levels, where := pushDown(q.Where, srcs)
+	plan := planJoin(srcs, q.Where)
+	where := plan.rest
 	emit := func(row []any) (bool, error) {
 		if len(row) != width {
 			return false, errf(StateProtocol, "joined row width")
@@ -166,7 +166,7 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 		}
 		return !streaming || limit < 0 || int64(len(out)) < limit, nil
 	}
-	if err := x.join(srcs, levels, emit); err != nil {
+	if err := x.join(srcs, plan, width, emit); err != nil {
 		return nil, nil, err
 	}
 	if grp != nil {
@@ -406,175 +406,6 @@ func rowIdentity(r []any) string {
 		b = append(b, '|')
 	}
 	return string(b)
-}
-
-// join produces joined rows by nested loops, left to right; where[i] (if any) filters the
-// rows once source i has joined.
-func (x *executor) join(srcs []*source, where []*Expr, emit func([]any) (bool, error)) error {
-	if len(srcs) == 0 {
-		_, err := emit([]any{})
-		return err
-	}
-	j := &joiner{x: x, srcs: srcs, where: where, emit: emit, bufs: make([][]any, len(srcs)), en: x.env(nil)}
-	j.probes = make([]*probe, len(srcs))
-	for i := 1; i < len(srcs); i++ {
-		j.probes[i] = probeFor(srcs[i], j.levelWhere(i))
-	}
-	_, err := j.step(0, nil)
-	return err
-}
-
-// pushDown splits WHERE into the conjuncts each join level can decide, those whose columns
-// all come from that FROM item and the ones before it, and the rest, so that a join drops
-// a combination as soon as it fails instead of building every combination first. A
-// conjunct on the columns of one inner- or cross-joined table alone, whose rows are
-// materialized once, filters them there instead of once per outer row. random() stays in
-// the rest: it is drawn once per joined row, in the same order, on every node.
-func pushDown(where *Expr, srcs []*source) ([]*Expr, *Expr) {
-	if where == nil || len(srcs) < 2 {
-		return nil, where
-	}
-	ends := make([]int, len(srcs))
-	for i, s := range srcs {
-		ends[i] = s.start + s.Width
-	}
-	levels := make([][]*Expr, len(srcs))
-	own := make([][]*Expr, len(srcs))
-	var rest []*Expr
-	for _, cj := range conjuncts(where) {
-		lo, hi := colRange(cj)
-		i := sort.SearchInts(ends, hi+1)
-		switch {
-		case hasKind(cj, kRandom):
-			rest = append(rest, cj)
-		case i > 0 && lo >= srcs[i].start && materialized(srcs[i]):
-			own[i] = append(own[i], cj)
-		default:
-			levels[i] = append(levels[i], cj)
-		}
-	}
-	out := make([]*Expr, len(srcs))
-	for i, l := range levels {
-		out[i] = andOf(l)
-		srcs[i].own = andOf(own[i])
-	}
-	return out, andOf(rest)
-}
-
-// materialized: a joined table read once for all outer rows, whose rows a filter may drop
-// (not those of a LEFT JOIN, whose missing rows make NULL-extended ones).
-func materialized(s *source) bool {
-	return s.t != nil && s.Scan == nil && s.Join != "left"
-}
-
-// colRange is the lowest and highest input column e refers to; hi is -1 for none.
-func colRange(e *Expr) (lo, hi int) {
-	lo, hi = math.MaxInt, -1
-	if e == nil {
-		return lo, hi
-	}
-	if e.K == kCol {
-		lo, hi = e.I, e.I
-	}
-	for _, a := range e.A {
-		l, h := colRange(a)
-		lo, hi = min(lo, l), max(hi, h)
-	}
-	return lo, hi
-}
-
-func andOf(es []*Expr) *Expr {
-	switch len(es) {
-	case 0:
-		return nil
-	case 1:
-		return es[0]
-	}
-	return &Expr{K: kAnd, T: TBool, A: es}
-}
-
-// joiner runs one nested-loop join. Nothing downstream keeps a joined row past the call
-// that receives it (emit copies what it keeps), so each level builds its rows in one
-// buffer of its own instead of allocating one per combination: a join of millions of
-// combinations would otherwise spend its time in the allocator and the collector.
-type joiner struct {
-	x      *executor
-	srcs   []*source
-	where  []*Expr // per level, or nil
-	emit   func([]any) (bool, error)
-	bufs   [][]any
-	en     *env     // for where
-	probes []*probe // per level, or nil
-}
-
-func (j *joiner) levelWhere(i int) *Expr {
-	if i < len(j.where) {
-		return j.where[i]
-	}
-	return nil
-}
-
-// passes evaluates level i's share of WHERE on a row joined that far.
-func (j *joiner) passes(i int, row []any) (bool, error) {
-	if i >= len(j.where) || j.where[i] == nil {
-		return true, nil
-	}
-	j.en.row = row
-	v, err := eval(j.where[i], j.en)
-	b, _ := v.(bool)
-	return b, err
-}
-
-// step returns false when the consumer wants no more rows.
-func (j *joiner) step(i int, row []any) (bool, error) {
-	if i == len(j.srcs) {
-		return j.emit(row)
-	}
-	s := j.srcs[i]
-	matched := false
-	more := true
-	var onEnv *env
-	if s.On != nil {
-		onEnv = j.x.env(nil)
-	}
-	visit := func(r []any) (bool, error) {
-		// r is only valid during this call (scans reuse it); without outer columns there
-		// is nothing to combine it with.
-		combined := r
-		if len(row) > 0 {
-			combined = append(append(j.bufs[i][:0], row...), r...)
-			j.bufs[i] = combined
-		}
-		if s.On != nil {
-			onEnv.row = combined
-			v, err := eval(s.On, onEnv)
-			if err != nil {
-				return false, err
-			}
-			if b, _ := v.(bool); !b {
-				return true, nil
-			}
-		}
-		matched = true
-		if ok, err := j.passes(i, combined); !ok || err != nil {
-			return err == nil, err
-		}
-		m, err := j.step(i+1, combined)
-		more = m
-		return m, err
-	}
-	if err := j.rows(i, row, visit); err != nil {
-		return false, err
-	}
-	if !matched && more && s.Join == "left" {
-		padded := append(append(j.bufs[i][:0], row...), make([]any, s.Width)...)
-		j.bufs[i] = padded
-		if ok, err := j.passes(i, padded); !ok || err != nil {
-			return err == nil, err
-		}
-		return j.step(i+1, padded)
-	}
-	return more, nil
 }
 
 // sourceRows feeds the rows of one FROM item: a scan (per outer row for join lookups) or

@@ -221,3 +221,40 @@ func TestJoinsByHashedEquality(t *testing.T) {
 		{sql: "SELECT h2.id, h1.id FROM h2, h1 WHERE h1.k = h2.k", rows: `[[10,2],[10,4],[11,2],[11,4],[13,1]]`},
 	})
 }
+
+// Sixteen tables written in an order that joins unrelated ones first: run in that order,
+// the nested loops would build 10^8 combinations and more before any condition applies.
+func TestCommaJoinsRunInAConnectedOrder(t *testing.T) {
+	e := NewEngine(DefaultLimits())
+	db := openDB(t)
+	var b strings.Builder
+	for i := 1; i <= 16; i++ {
+		fmt.Fprintf(&b, "CREATE TABLE t%d (a%d int PRIMARY KEY, b%d int, x%d text); INSERT INTO t%d VALUES ", i, i, i, i, i)
+		for r := 0; r < 10; r++ {
+			if r > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "(%d, %d, 't%d/%d')", r, (r+1)%10, i, r)
+		}
+		b.WriteString(";")
+	}
+	mustExec(t, e, db, b.String())
+	order := []int{9, 2, 14, 5, 11, 1, 16, 7, 3, 12, 6, 15, 4, 10, 8, 13}
+	var from, where []string
+	for _, i := range order {
+		from = append(from, fmt.Sprintf("t%d", i))
+	}
+	for i := 1; i < 16; i++ {
+		where = append(where, fmt.Sprintf("b%d = a%d", i, i+1))
+	}
+	q := fmt.Sprintf("SELECT x1, x16, a9 FROM %s WHERE %s AND a1 = 2", strings.Join(from, ", "), strings.Join(where, " AND "))
+	res := mustExec(t, e, db, q)
+	if g := rowsJSON(res[0].Rows); g != `[["t1/2","t16/7",0]]` {
+		t.Errorf("got %s", g)
+	}
+	checkAnswers(t, "CREATE TABLE a (id int PRIMARY KEY, v int); CREATE TABLE b (id int PRIMARY KEY, a_id int); CREATE TABLE c (id int PRIMARY KEY, b_id int); "+
+		"INSERT INTO a VALUES (1, 10), (2, 20); INSERT INTO b VALUES (1, 2), (2, 1), (3, 1); INSERT INTO c VALUES (1, 3), (2, 3), (3, 9)", []answer{
+		{sql: "SELECT a.id, b.id, c.id FROM a, c JOIN b ON c.b_id = b.id WHERE b.a_id = a.id ORDER BY 1, 2, 3", rows: `[[1,3,1],[1,3,2]]`},
+		{sql: "SELECT c.id, a.v FROM c, a, b WHERE c.b_id = b.id AND b.a_id = a.id AND a.v > 5 ORDER BY c.id DESC LIMIT 1", rows: `[[2,10]]`},
+	})
+}
