@@ -61,35 +61,9 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 	if len(q.Out) != len(q.Cols) {
 		return nil, nil, errf(StateProtocol, "malformed query")
 	}
-	srcs := make([]*source, len(q.From))
-	width := 0
-	for i, s := range q.From {
-		if s == nil {
-			return nil, nil, errf(StateProtocol, "malformed FROM")
-		}
-		src := &source{Source: s}
-		if s.Virtual != "" {
-			rows, err := x.virtualRows(s.Virtual)
-			if err != nil {
-				return nil, nil, err
-			}
-			src.rows = rows
-			if len(virtualTables[s.Virtual]) != s.Width {
-				return nil, nil, errf(StateProtocol, "catalog view %q width", s.Virtual)
-			}
-		} else {
-			t, err := x.table(s.Table)
-			if err != nil {
-				return nil, nil, err
-			}
-			if len(t.Cols) != s.Width {
-				return nil, nil, errf(StateProtocol, "table %q width", t.Name)
-			}
-			src.t, src.cols = t, t.Cols
-		}
-		src.start = width
-		width += s.Width
-		srcs[i] = src
+	srcs, width, err := x.sources(q)
+	if err != nil {
+		return nil, nil, err
 	}
 	limit, offset, err := x.limits(q)
 	if err != nil {
@@ -140,17 +114,9 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 				return true, nil
 			}
 		}
-		var o, k []any
-		if direct != nil {
-			o = alloc.row()
-			for i, c := range direct {
-				o[i] = row[c]
-			}
-		} else {
-			var err error
-			if o, k, err = project(q, en, alloc); err != nil {
-				return false, err
-			}
+		o, k, err := outputRow(q, en, alloc, direct, row)
+		if err != nil {
+			return false, err
 		}
 		if len(out) == cap(out) {
 			// Double: append grows large slices by only a quarter, which for a big
@@ -170,30 +136,8 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 		return nil, nil, err
 	}
 	if grp != nil {
-		for _, g := range grp.groups() {
-			en := x.env(g.key)
-			aggs, err := g.result()
-			if err != nil {
-				return nil, nil, err
-			}
-			en.aggs = aggs
-			if q.Having != nil {
-				v, err := eval(q.Having, en)
-				if err != nil {
-					return nil, nil, err
-				}
-				if b, _ := v.(bool); !b {
-					continue
-				}
-			}
-			o, k, err := project(q, en, alloc)
-			if err != nil {
-				return nil, nil, err
-			}
-			out = append(out, o)
-			if len(q.Sort) > 0 {
-				keys = append(keys, k)
-			}
+		if out, keys, err = x.groupRows(q, grp, alloc, out, keys); err != nil {
+			return nil, nil, err
 		}
 	}
 	if q.Distinct {
@@ -205,18 +149,102 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 		}
 	}
 	if !streaming {
-		if offset > 0 {
-			if offset >= int64(len(out)) {
-				out = nil
-			} else {
-				out = out[offset:]
-			}
-		}
-		if limit >= 0 && int64(len(out)) > limit {
-			out = out[:limit]
-		}
+		out = window(out, offset, limit)
 	}
 	return q.Cols, out, nil
+}
+
+// outputRow is a joined row's output: its plain columns copied, or the projection and
+// its sort keys.
+func outputRow(q *Query, en *env, alloc *rowAlloc, direct []int, row []any) (o, k []any, err error) {
+	if direct == nil {
+		return project(q, en, alloc)
+	}
+	o = alloc.row()
+	for i, c := range direct {
+		o[i] = row[c]
+	}
+	return o, nil, nil
+}
+
+// sources opens the FROM items: tables with their columns, catalog views with their rows,
+// each placed at its offset in the joined row of the given width.
+func (x *executor) sources(q *Query) ([]*source, int, error) {
+	srcs := make([]*source, len(q.From))
+	width := 0
+	for i, s := range q.From {
+		if s == nil {
+			return nil, 0, errf(StateProtocol, "malformed FROM")
+		}
+		src := &source{Source: s}
+		if s.Virtual != "" {
+			rows, err := x.virtualRows(s.Virtual)
+			if err != nil {
+				return nil, 0, err
+			}
+			src.rows = rows
+			if len(virtualTables[s.Virtual]) != s.Width {
+				return nil, 0, errf(StateProtocol, "catalog view %q width", s.Virtual)
+			}
+		} else {
+			t, err := x.table(s.Table)
+			if err != nil {
+				return nil, 0, err
+			}
+			if len(t.Cols) != s.Width {
+				return nil, 0, errf(StateProtocol, "table %q width", t.Name)
+			}
+			src.t, src.cols = t, t.Cols
+		}
+		src.start = width
+		width += s.Width
+		srcs[i] = src
+	}
+	return srcs, width, nil
+}
+
+// groupRows appends one output row per group that HAVING keeps.
+func (x *executor) groupRows(q *Query, grp *grouper, alloc *rowAlloc, out, keys [][]any) ([][]any, [][]any, error) {
+	for _, g := range grp.groups() {
+		en := x.env(g.key)
+		aggs, err := g.result()
+		if err != nil {
+			return nil, nil, err
+		}
+		en.aggs = aggs
+		if q.Having != nil {
+			v, err := eval(q.Having, en)
+			if err != nil {
+				return nil, nil, err
+			}
+			if b, _ := v.(bool); !b {
+				continue
+			}
+		}
+		o, k, err := project(q, en, alloc)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, o)
+		if len(q.Sort) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	return out, keys, nil
+}
+
+// window applies OFFSET and LIMIT (negative: none) to rows already in order.
+func window(out [][]any, offset, limit int64) [][]any {
+	if offset > 0 {
+		if offset >= int64(len(out)) {
+			return nil
+		}
+		out = out[offset:]
+	}
+	if limit >= 0 && int64(len(out)) > limit {
+		out = out[:limit]
+	}
+	return out
 }
 
 // limits evaluates LIMIT (-1: none) and OFFSET.
