@@ -137,8 +137,8 @@ type corpusFile struct {
 }
 
 // corpusFiles are the project's own corpus files and the sqllogictest files named by
-// RAFTPLAY_ORACLE_SLT (comma-separated paths under ../shared/slt; default: the random/
-// files; "none" for none).
+// RAFTPLAY_ORACLE_SLT (comma-separated paths under ../shared/slt; default: every file,
+// select1-5 and random/; "none" for none).
 func corpusFiles(t *testing.T) []corpusFile {
 	own, _ := filepath.Glob("testdata/*.sql")
 	sort.Strings(own)
@@ -152,7 +152,9 @@ func corpusFiles(t *testing.T) []corpusFile {
 	switch sel {
 	case "none":
 	case "":
-		slt, _ = filepath.Glob(filepath.Join(sltDir, "random", "*.test"))
+		slt, _ = filepath.Glob(filepath.Join(sltDir, "select*.test"))
+		random, _ := filepath.Glob(filepath.Join(sltDir, "random", "*.test"))
+		slt = append(slt, random...)
 	default:
 		for _, s := range strings.Split(sel, ",") {
 			slt = append(slt, filepath.Join(sltDir, s))
