@@ -1018,6 +1018,16 @@ var pgOnlyFunctions = map[string]bool{
 	"gen_random_uuid": true, "nextval": true, "currval": true, "setval": true,
 }
 
+// pgOnlyTypes are PostgreSQL built-in types (as the grammar names them) the engine does
+// not have: using one is a missing feature (0A000), not a type that does not exist (42704).
+var pgOnlyTypes = map[string]bool{
+	"date": true, "time": true, "timetz": true, "interval": true, "bytea": true, "json": true,
+	"jsonb": true, "uuid": true, "inet": true, "cidr": true, "macaddr": true, "money": true,
+	"xml": true, "bit": true, "varbit": true, "oid": true, "name": true, "point": true,
+	"tsvector": true, "tsquery": true, "int4range": true, "int8range": true, "tsrange": true,
+	"tstzrange": true, "daterange": true, "numrange": true,
+}
+
 // textArg is the argument of a text function: a string (an untyped literal becomes text);
 // any other type has no such function, as PostgreSQL has no implicit cast to text.
 func (c *checker) textArg(name string, e *Expr, fc *pg.FuncCall) (*Expr, error) {
@@ -1140,6 +1150,9 @@ func (c *checker) typeName(tn *pg.TypeName) (Type, int, bool, error) {
 		return "", 0, false, errAt(c.pos(tn.Location), StateUndefinedObject, "type %q does not exist", strings.Join(names, "."))
 	}
 	t, serial, ok := typeFromName(name)
+	if !ok && pgOnlyTypes[name] {
+		return "", 0, false, unsupported(c.pos(tn.Location), "type %s", name)
+	}
 	if !ok {
 		return "", 0, false, errAt(c.pos(tn.Location), StateUndefinedObject, "type %q does not exist", name)
 	}

@@ -258,3 +258,15 @@ func TestCommaJoinsRunInAConnectedOrder(t *testing.T) {
 		{sql: "SELECT c.id, a.v FROM c, a, b WHERE c.b_id = b.id AND b.a_id = a.id AND a.v > 5 ORDER BY c.id DESC LIMIT 1", rows: `[[2,10]]`},
 	})
 }
+
+func TestPostgresTypesTheEngineLacks(t *testing.T) {
+	checkAnswers(t, "", []answer{
+		{sql: "SELECT '2024-01-01'::date", state: StateUnsupported},
+		{sql: "SELECT CAST('12:00' AS time)", state: StateUnsupported},
+		{sql: "SELECT '1 day'::interval", state: StateUnsupported},
+		{sql: "CREATE TABLE q (id uuid PRIMARY KEY)", state: StateUnsupported},
+		{sql: "CREATE TABLE q (id int PRIMARY KEY, j jsonb, b bytea)", state: StateUnsupported},
+		{sql: "SELECT 1::no_such_type", state: StateUndefinedObject},
+		{sql: "SELECT 1::pg_catalog.int4, 'x'::varchar(2)", types: "integer,varchar"},
+	})
+}
