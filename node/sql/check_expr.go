@@ -1086,6 +1086,10 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 			a, _ = c.coerceTo(a, TText, fc.Args[0], "")
 		}
 		ag.Arg = a
+		if (name == "min" || name == "max") && a.T == TBool {
+			// PostgreSQL has bool_and and bool_or for that, not min(boolean).
+			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(boolean) does not exist", name)
+		}
 		switch name {
 		case "count":
 			ag.T = TInt8

@@ -270,3 +270,11 @@ func TestPostgresTypesTheEngineLacks(t *testing.T) {
 		{sql: "SELECT 1::pg_catalog.int4, 'x'::varchar(2)", types: "integer,varchar"},
 	})
 }
+
+func TestMinMaxOfBoolean(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE b (id int PRIMARY KEY, ok boolean)", []answer{
+		{sql: "SELECT max(ok) FROM b", state: StateUndefinedFunction},
+		{sql: "SELECT id, min(ok) FROM b GROUP BY id", state: StateUndefinedFunction},
+		{sql: "SELECT count(ok), min(id) FROM b", types: "bigint,integer", rows: `[[0,null]]`},
+	})
+}
