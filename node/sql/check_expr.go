@@ -691,6 +691,9 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		}
 		return c.fold(&Expr{K: kBin, Op: op, T: TBool, A: []*Expr{l, r}})
 	case "+", "-", "*", "/", "%":
+		if l.T.isTime() || r.T.isTime() {
+			return c.timeArith(op, l, r, nl, nr, loc)
+		}
 		var err error
 		if l.T == TUnknown && r.T.isNumber() {
 			l, err = c.coerceTo(l, r.T, nl, "")
@@ -743,6 +746,27 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		return c.fold(e)
 	}
 	return nil, unsupported(c.pos(loc), "operator %s", op)
+}
+
+// timeArith is arithmetic on timestamps. PostgreSQL's operators all involve interval,
+// which the engine lacks: a timestamp minus a timestamp (an untyped literal taking the other
+// side's type) and a timestamp plus an untyped literal (read as an interval) are refused;
+// no other operator exists.
+func (c *checker) timeArith(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Expr, error) {
+	var err error
+	switch {
+	case op == "-" && r.T == TUnknown && l.T.isTime():
+		r, err = c.coerceTo(r, l.T, nr, "")
+	case op == "-" && l.T == TUnknown && r.T.isTime():
+		l, err = c.coerceTo(l, r.T, nl, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if op == "-" && l.T.isTime() && r.T.isTime() || op == "+" && (l.T == TUnknown || r.T == TUnknown) {
+		return nil, unsupported(c.pos(loc), "interval (timestamp arithmetic)")
+	}
+	return nil, errAt(c.pos(loc), StateUndefinedFunction, "operator does not exist: %s %s %s", l.T, op, r.T)
 }
 
 // equalityLeft is the type PostgreSQL's = operator takes its left operand in, given both

@@ -278,3 +278,15 @@ func TestMinMaxOfBoolean(t *testing.T) {
 		{sql: "SELECT count(ok), min(id) FROM b", types: "bigint,integer", rows: `[[0,null]]`},
 	})
 }
+
+func TestTimestampArithmetic(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE e (id int PRIMARY KEY, at timestamp)", []answer{
+		{sql: "SELECT now() - now()", state: StateUnsupported},
+		{sql: "SELECT at - '2024-01-01' FROM e", state: StateUnsupported},
+		{sql: "SELECT at + '1 day' FROM e", state: StateUnsupported},
+		{sql: "SELECT now() - '1 day'", state: StateInvalidDatetime},
+		{sql: "SELECT now() + 1", state: StateUndefinedFunction},
+		{sql: "SELECT at * 2 FROM e", state: StateUndefinedFunction},
+		{sql: "SELECT id FROM e WHERE at > '2024-01-01'", rows: `[]`},
+	})
+}
