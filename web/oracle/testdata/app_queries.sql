@@ -61,6 +61,8 @@ SELECT user_id, max(added) AS last_added FROM carts GROUP BY user_id ORDER BY la
 SELECT DISTINCT user_id FROM carts WHERE added >= '2024-05-06' ORDER BY user_id;
 SELECT sku, qty FROM carts WHERE user_id = 3 ORDER BY added DESC LIMIT 1;
 SELECT count(DISTINCT sku) AS products_in_carts, count(DISTINCT user_id) AS users_with_carts FROM carts;
+SELECT u.id, u.name, u.email, count(c.sku) AS lines FROM users u LEFT JOIN carts c ON c.user_id = u.id GROUP BY u.id ORDER BY u.id;
+SELECT p.title, sum(c.qty) FROM products p JOIN carts c ON c.sku = p.sku GROUP BY p.sku HAVING p.stock > 5 ORDER BY p.title;
 DELETE FROM carts WHERE user_id = 3 AND sku = 'B-200' RETURNING qty;
 DELETE FROM carts WHERE added < '2024-05-06' AND user_id <> 1;
 SELECT user_id, sku FROM carts ORDER BY user_id, sku;
