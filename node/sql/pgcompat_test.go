@@ -290,3 +290,19 @@ func TestTimestampArithmetic(t *testing.T) {
 		{sql: "SELECT id FROM e WHERE at > '2024-01-01'", rows: `[]`},
 	})
 }
+
+func TestGroupByPrimaryKeyDeterminesTheRow(t *testing.T) {
+	setup := `CREATE TABLE u (id int PRIMARY KEY, name text, city text); CREATE TABLE o (id int PRIMARY KEY, uid int, amt int);
+		CREATE TABLE k2 (a int, b int, v text, PRIMARY KEY (a, b));
+		INSERT INTO u VALUES (1, 'ann', 'Oslo'), (2, 'bob', 'Rome'), (3, 'cy', NULL); INSERT INTO o VALUES (10, 1, 5), (11, 1, 7), (12, 2, 1);
+		INSERT INTO k2 VALUES (1, 1, 'x'), (1, 2, 'y')`
+	checkAnswers(t, setup, []answer{
+		{sql: "SELECT u.id, u.name, count(o.id), sum(o.amt) FROM u LEFT JOIN o ON o.uid = u.id GROUP BY u.id ORDER BY u.name",
+			rows: `[[1,"ann",2,12],[2,"bob",1,1],[3,"cy",0,null]]`},
+		{sql: "SELECT name, city FROM u GROUP BY id HAVING name <> 'bob' ORDER BY 1", rows: `[["ann","Oslo"],["cy",null]]`},
+		{sql: "SELECT u.name FROM u JOIN o ON o.uid = u.id GROUP BY u.id ORDER BY u.city DESC", rows: `[["bob"],["ann"]]`},
+		{sql: "SELECT o.amt FROM u JOIN o ON o.uid = u.id GROUP BY u.id", state: StateGrouping},
+		{sql: "SELECT v FROM k2 GROUP BY a", state: StateGrouping},
+		{sql: "SELECT v FROM k2 GROUP BY a, b ORDER BY v", rows: `[["x"],["y"]]`},
+	})
+}
