@@ -401,8 +401,8 @@ func (c *checker) coerceTo(e *Expr, t Type, n *pg.Node, what string) (*Expr, err
 		if e.T.isInt() && t.isInt() && numRank(e.T) <= numRank(t) {
 			return &Expr{K: e.K, T: t, V: e.V, I: e.I, Op: e.Op, A: e.A, N: e.N}, nil
 		}
-		if e.T.isString() && t.isString() {
-			return e, nil
+		if e.T.isString() && t.isString() && (e.T != TChar || t == TChar) {
+			return e, nil // char(n) to another string type drops its padding: a cast
 		}
 		return c.fold(&Expr{K: kCast, T: t, A: []*Expr{e}})
 	case e.T == TUnknown:
@@ -830,6 +830,11 @@ func (c *checker) exprsCommon(ns []*pg.Node, x *exprCtx, what string) ([]*Expr, 
 		if !ok {
 			return nil, "", errAt(c.nodePos(n), StateDatatypeMismatch, "%s types %s and %s cannot be matched", what, t, e.T)
 		}
+		if t.isString() && t != TUnknown && e.T.isString() {
+			// text, varchar and char each convert implicitly to the others, so
+			// PostgreSQL's select_common_type keeps the first of them.
+			nt = t
+		}
 		t = nt
 	}
 	if t == TUnknown {
@@ -878,11 +883,15 @@ func (c *checker) caseExpr(ce *pg.CaseExpr, x *exprCtx) (*Expr, error) {
 	}
 	hasElse := ce.Defresult != nil
 	if hasElse {
-		results = append(results, ce.Defresult)
+		// PostgreSQL resolves the result type from the ELSE branch first.
+		results = append([]*pg.Node{ce.Defresult}, results...)
 	}
 	vals, t, err := c.exprsCommon(results, x, "CASE")
 	if err != nil {
 		return nil, err
+	}
+	if hasElse {
+		vals = append(vals[1:], vals[0])
 	}
 	e := &Expr{K: kCase, T: t}
 	for i, cond := range conds {

@@ -306,3 +306,15 @@ func TestGroupByPrimaryKeyDeterminesTheRow(t *testing.T) {
 		{sql: "SELECT v FROM k2 GROUP BY a, b ORDER BY v", rows: `[["x"],["y"]]`},
 	})
 }
+
+func TestCommonTypeOfStrings(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE s (id int PRIMARY KEY, v varchar(10), c char(4), t text); INSERT INTO s VALUES (1, 'ab', 'x', 'tt')", []answer{
+		{sql: "SELECT coalesce(v, t), coalesce(t, v), coalesce(c, v), coalesce(NULL, v, t), coalesce('a', v) FROM s",
+			types: "varchar,text,char,varchar,varchar", rows: `[["ab","tt","x   ","ab","a"]]`},
+		{sql: "SELECT CASE WHEN true THEN v ELSE t END, CASE WHEN true THEN t ELSE v END, CASE WHEN true THEN v ELSE c END, CASE WHEN true THEN c END, CASE WHEN true THEN v WHEN false THEN t END FROM s",
+			types: "text,varchar,char,char,varchar"},
+		{sql: "SELECT greatest(v, t), greatest(t, v), least(c, v) FROM s", types: "varchar,text,char"},
+		{sql: "SELECT coalesce(c, v) || '|', CASE WHEN true THEN c ELSE v END || '|' FROM s", rows: `[["x|","x|"]]`},
+		{sql: "SELECT CASE WHEN id = 1 THEN 1 ELSE 2.5 END, coalesce(NULL, 2, 3::bigint) FROM s", types: "numeric,bigint"},
+	})
+}
