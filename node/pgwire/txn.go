@@ -108,6 +108,9 @@ func (c *conn) runKind(s stmt, k kind, params []any) ([]wire.SQLResult, error) {
 		} else {
 			c.txn, c.pending = txBlock, nil
 		}
+		if s.word(0) == "start" {
+			return tag("START TRANSACTION"), nil // PostgreSQL tags it as it was written
+		}
 		return tag("BEGIN"), nil
 	case kCommit:
 		switch c.txn {

@@ -437,8 +437,8 @@ func (c *checker) coerceTo(e *Expr, t Type, n *pg.Node, what string) (*Expr, err
 		if e.T.isInt() && t.isInt() && numRank(e.T) <= numRank(t) {
 			return &Expr{K: e.K, T: t, V: e.V, I: e.I, Op: e.Op, A: e.A, N: e.N}, nil
 		}
-		if e.T.isString() && t.isString() {
-			return e, nil
+		if e.T.isString() && t.isString() && (e.T != TChar || t == TChar) {
+			return e, nil // char(n) to another string type drops its padding: a cast
 		}
 		return c.fold(&Expr{K: kCast, T: t, A: []*Expr{e}})
 	case e.T == TUnknown:
@@ -782,6 +782,9 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		}
 		return c.fold(&Expr{K: kBin, Op: op, T: TBool, A: []*Expr{l, r}})
 	case "+", "-", "*", "/", "%":
+		if l.T.isTime() || r.T.isTime() {
+			return c.timeArith(op, l, r, nl, nr, loc)
+		}
 		var err error
 		if l.T == TUnknown && r.T.isNumber() {
 			l, err = c.coerceTo(l, r.T, nl, "")
@@ -834,6 +837,27 @@ func (c *checker) binop(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Exp
 		return c.fold(e)
 	}
 	return nil, unsupported(c.pos(loc), "operator %s", op)
+}
+
+// timeArith is arithmetic on timestamps. PostgreSQL's operators all involve interval,
+// which the engine lacks: a timestamp minus a timestamp (an untyped literal taking the other
+// side's type) and a timestamp plus an untyped literal (read as an interval) are refused;
+// no other operator exists.
+func (c *checker) timeArith(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (*Expr, error) {
+	var err error
+	switch {
+	case op == "-" && r.T == TUnknown && l.T.isTime():
+		r, err = c.coerceTo(r, l.T, nr, "")
+	case op == "-" && l.T == TUnknown && r.T.isTime():
+		l, err = c.coerceTo(l, r.T, nl, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if op == "-" && l.T.isTime() && r.T.isTime() || op == "+" && (l.T == TUnknown || r.T == TUnknown) {
+		return nil, unsupported(c.pos(loc), "interval (timestamp arithmetic)")
+	}
+	return nil, errAt(c.pos(loc), StateUndefinedFunction, "operator does not exist: %s %s %s", l.T, op, r.T)
 }
 
 // equalityLeft is the type PostgreSQL's = operator takes its left operand in, given both
@@ -897,6 +921,11 @@ func (c *checker) exprsCommon(ns []*pg.Node, x *exprCtx, what string) ([]*Expr, 
 		if !ok {
 			return nil, "", errAt(c.nodePos(n), StateDatatypeMismatch, "%s types %s and %s cannot be matched", what, t, e.T)
 		}
+		if t.isString() && t != TUnknown && e.T.isString() {
+			// text, varchar and char each convert implicitly to the others, so
+			// PostgreSQL's select_common_type keeps the first of them.
+			nt = t
+		}
 		t = nt
 	}
 	if t == TUnknown {
@@ -945,11 +974,15 @@ func (c *checker) caseExpr(ce *pg.CaseExpr, x *exprCtx) (*Expr, error) {
 	}
 	hasElse := ce.Defresult != nil
 	if hasElse {
-		results = append(results, ce.Defresult)
+		// PostgreSQL resolves the result type from the ELSE branch first.
+		results = append([]*pg.Node{ce.Defresult}, results...)
 	}
 	vals, t, err := c.exprsCommon(results, x, "CASE")
 	if err != nil {
 		return nil, err
+	}
+	if hasElse {
+		vals = append(vals[1:], vals[0])
 	}
 	e := &Expr{K: kCase, T: t}
 	for i, cond := range conds {
@@ -1118,6 +1151,16 @@ var pgOnlyFunctions = map[string]bool{
 	"gen_random_uuid": true, "nextval": true, "currval": true, "setval": true,
 }
 
+// pgOnlyTypes are PostgreSQL built-in types (as the grammar names them) the engine does
+// not have: using one is a missing feature (0A000), not a type that does not exist (42704).
+var pgOnlyTypes = map[string]bool{
+	"date": true, "time": true, "timetz": true, "interval": true, "bytea": true, "json": true,
+	"jsonb": true, "uuid": true, "inet": true, "cidr": true, "macaddr": true, "money": true,
+	"xml": true, "bit": true, "varbit": true, "oid": true, "name": true, "point": true,
+	"tsvector": true, "tsquery": true, "int4range": true, "int8range": true, "tsrange": true,
+	"tstzrange": true, "daterange": true, "numrange": true,
+}
+
 // textArg is the argument of a text function: a string (an untyped literal becomes text);
 // any other type has no such function, as PostgreSQL has no implicit cast to text.
 func (c *checker) textArg(name string, e *Expr, fc *pg.FuncCall) (*Expr, error) {
@@ -1176,6 +1219,10 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 			a, _ = c.coerceTo(a, TText, fc.Args[0], "")
 		}
 		ag.Arg = a
+		if (name == "min" || name == "max") && a.T == TBool {
+			// PostgreSQL has bool_and and bool_or for that, not min(boolean).
+			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(boolean) does not exist", name)
+		}
 		switch name {
 		case "count":
 			ag.T = TInt8
@@ -1263,6 +1310,9 @@ func (c *checker) typeName(tn *pg.TypeName) (Type, int, bool, error) {
 		return "", 0, false, errAt(c.pos(tn.Location), StateUndefinedObject, "type %q does not exist", strings.Join(names, "."))
 	}
 	t, serial, ok := typeFromName(name)
+	if !ok && pgOnlyTypes[name] {
+		return "", 0, false, unsupported(c.pos(tn.Location), "type %s", name)
+	}
 	if !ok {
 		return "", 0, false, errAt(c.pos(tn.Location), StateUndefinedObject, "type %q does not exist", name)
 	}

@@ -72,17 +72,18 @@ func (c *checker) query(s *pg.SelectStmt, _ *scope) (*Query, error) {
 	q.Aggs = aggs.aggs
 	q.Grouped = len(q.Group) > 0 || len(q.Aggs) > 0 || q.Having != nil
 	if q.Grouped {
+		g := &regrouper{q: q, dep: keyDependents(q)}
 		for i, e := range q.Out {
-			if q.Out[i], err = regroup(e, q.Group); err != nil {
+			if q.Out[i], err = g.regroup(e); err != nil {
 				return nil, withPos(err, c.nodePos(s.TargetList[i].GetResTarget().GetVal()))
 			}
 		}
-		if q.Having, err = regroup(q.Having, q.Group); err != nil {
+		if q.Having, err = g.regroup(q.Having); err != nil {
 			return nil, withPos(err, c.nodePos(s.HavingClause))
 		}
 		for i, k := range q.Sort {
 			if k.E != nil {
-				if k.E, err = regroup(k.E, q.Group); err != nil {
+				if k.E, err = g.regroup(k.E); err != nil {
 					return nil, withPos(err, c.nodePos(s.SortClause[i].GetSortBy().GetNode()))
 				}
 			}
@@ -416,19 +417,30 @@ func (c *checker) sortKey(n *pg.Node, q *Query, x *exprCtx) (*SortKey, error) {
 	return k, nil
 }
 
-// regroup rewrites an expression over input rows into one over group rows: a GROUP BY
-// expression becomes a reference to its key slot; any other column reference is an error.
-func regroup(e *Expr, group []*Expr) (*Expr, error) {
+// regrouper rewrites expressions over input rows into ones over group rows.
+type regrouper struct {
+	q   *Query
+	dep map[int]bool // input columns the GROUP BY determines (keyDependents)
+}
+
+// regroup rewrites e: a GROUP BY expression becomes a reference to its key slot, and so
+// does a column the GROUP BY determines, added as a key of its own (it splits no group);
+// any other column reference is an error.
+func (g *regrouper) regroup(e *Expr) (*Expr, error) {
 	if e == nil {
 		return nil, nil
 	}
-	for i, g := range group {
-		if reflect.DeepEqual(e, g) {
+	for i, k := range g.q.Group {
+		if reflect.DeepEqual(e, k) {
 			return &Expr{K: kCol, I: i, T: e.T}, nil
 		}
 	}
 	switch e.K {
 	case kCol:
+		if g.dep[e.I] {
+			g.q.Group = append(g.q.Group, &Expr{K: kCol, I: e.I, T: e.T})
+			return &Expr{K: kCol, I: len(g.q.Group) - 1, T: e.T}, nil
+		}
 		return nil, errf(StateGrouping, "column must appear in the GROUP BY clause or be used in an aggregate function")
 	case kAgg, kConst, kNow, kRandom, kParam:
 		return e, nil
@@ -436,13 +448,40 @@ func regroup(e *Expr, group []*Expr) (*Expr, error) {
 	out := *e
 	out.A = make([]*Expr, len(e.A))
 	for i, a := range e.A {
-		r, err := regroup(a, group)
+		r, err := g.regroup(a)
 		if err != nil {
 			return nil, err
 		}
 		out.A[i] = r
 	}
 	return &out, nil
+}
+
+// keyDependents are the input columns of every table whose primary key columns are all
+// GROUP BY items: the key determines the rest of its row, so PostgreSQL lets them be used
+// ungrouped (GROUP BY users.id, SELECT users.name).
+func keyDependents(q *Query) map[int]bool {
+	grouped := map[int]bool{}
+	for _, k := range q.Group {
+		if k.K == kCol {
+			grouped[k.I] = true
+		}
+	}
+	dep := map[int]bool{}
+	for _, src := range q.From {
+		t := src.tab
+		if t == nil || len(t.PK) == 0 {
+			continue
+		}
+		all := true
+		for _, p := range t.PK {
+			all = all && grouped[src.start+p]
+		}
+		for i := 0; all && i < src.Width; i++ {
+			dep[src.start+i] = true
+		}
+	}
+	return dep
 }
 
 func (c *checker) limitExpr(n *pg.Node, what string) (*Expr, error) {

@@ -258,3 +258,63 @@ func TestCommaJoinsRunInAConnectedOrder(t *testing.T) {
 		{sql: "SELECT c.id, a.v FROM c, a, b WHERE c.b_id = b.id AND b.a_id = a.id AND a.v > 5 ORDER BY c.id DESC LIMIT 1", rows: `[[2,10]]`},
 	})
 }
+
+func TestPostgresTypesTheEngineLacks(t *testing.T) {
+	checkAnswers(t, "", []answer{
+		{sql: "SELECT '2024-01-01'::date", state: StateUnsupported},
+		{sql: "SELECT CAST('12:00' AS time)", state: StateUnsupported},
+		{sql: "SELECT '1 day'::interval", state: StateUnsupported},
+		{sql: "CREATE TABLE q (id uuid PRIMARY KEY)", state: StateUnsupported},
+		{sql: "CREATE TABLE q (id int PRIMARY KEY, j jsonb, b bytea)", state: StateUnsupported},
+		{sql: "SELECT 1::no_such_type", state: StateUndefinedObject},
+		{sql: "SELECT 1::pg_catalog.int4, 'x'::varchar(2)", types: "integer,varchar"},
+	})
+}
+
+func TestMinMaxOfBoolean(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE b (id int PRIMARY KEY, ok boolean)", []answer{
+		{sql: "SELECT max(ok) FROM b", state: StateUndefinedFunction},
+		{sql: "SELECT id, min(ok) FROM b GROUP BY id", state: StateUndefinedFunction},
+		{sql: "SELECT count(ok), min(id) FROM b", types: "bigint,integer", rows: `[[0,null]]`},
+	})
+}
+
+func TestTimestampArithmetic(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE e (id int PRIMARY KEY, at timestamp)", []answer{
+		{sql: "SELECT now() - now()", state: StateUnsupported},
+		{sql: "SELECT at - '2024-01-01' FROM e", state: StateUnsupported},
+		{sql: "SELECT at + '1 day' FROM e", state: StateUnsupported},
+		{sql: "SELECT now() - '1 day'", state: StateInvalidDatetime},
+		{sql: "SELECT now() + 1", state: StateUndefinedFunction},
+		{sql: "SELECT at * 2 FROM e", state: StateUndefinedFunction},
+		{sql: "SELECT id FROM e WHERE at > '2024-01-01'", rows: `[]`},
+	})
+}
+
+func TestGroupByPrimaryKeyDeterminesTheRow(t *testing.T) {
+	setup := `CREATE TABLE u (id int PRIMARY KEY, name text, city text); CREATE TABLE o (id int PRIMARY KEY, uid int, amt int);
+		CREATE TABLE k2 (a int, b int, v text, PRIMARY KEY (a, b));
+		INSERT INTO u VALUES (1, 'ann', 'Oslo'), (2, 'bob', 'Rome'), (3, 'cy', NULL); INSERT INTO o VALUES (10, 1, 5), (11, 1, 7), (12, 2, 1);
+		INSERT INTO k2 VALUES (1, 1, 'x'), (1, 2, 'y')`
+	checkAnswers(t, setup, []answer{
+		{sql: "SELECT u.id, u.name, count(o.id), sum(o.amt) FROM u LEFT JOIN o ON o.uid = u.id GROUP BY u.id ORDER BY u.name",
+			rows: `[[1,"ann",2,12],[2,"bob",1,1],[3,"cy",0,null]]`},
+		{sql: "SELECT name, city FROM u GROUP BY id HAVING name <> 'bob' ORDER BY 1", rows: `[["ann","Oslo"],["cy",null]]`},
+		{sql: "SELECT u.name FROM u JOIN o ON o.uid = u.id GROUP BY u.id ORDER BY u.city DESC", rows: `[["bob"],["ann"]]`},
+		{sql: "SELECT o.amt FROM u JOIN o ON o.uid = u.id GROUP BY u.id", state: StateGrouping},
+		{sql: "SELECT v FROM k2 GROUP BY a", state: StateGrouping},
+		{sql: "SELECT v FROM k2 GROUP BY a, b ORDER BY v", rows: `[["x"],["y"]]`},
+	})
+}
+
+func TestCommonTypeOfStrings(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE s (id int PRIMARY KEY, v varchar(10), c char(4), t text); INSERT INTO s VALUES (1, 'ab', 'x', 'tt')", []answer{
+		{sql: "SELECT coalesce(v, t), coalesce(t, v), coalesce(c, v), coalesce(NULL, v, t), coalesce('a', v) FROM s",
+			types: "varchar,text,char,varchar,varchar", rows: `[["ab","tt","x   ","ab","a"]]`},
+		{sql: "SELECT CASE WHEN true THEN v ELSE t END, CASE WHEN true THEN t ELSE v END, CASE WHEN true THEN v ELSE c END, CASE WHEN true THEN c END, CASE WHEN true THEN v WHEN false THEN t END FROM s",
+			types: "text,varchar,char,char,varchar"},
+		{sql: "SELECT greatest(v, t), greatest(t, v), least(c, v) FROM s", types: "varchar,text,char"},
+		{sql: "SELECT coalesce(c, v) || '|', CASE WHEN true THEN c ELSE v END || '|' FROM s", rows: `[["x|","x|"]]`},
+		{sql: "SELECT CASE WHEN id = 1 THEN 1 ELSE 2.5 END, coalesce(NULL, 2, 3::bigint) FROM s", types: "numeric,bigint"},
+	})
+}

@@ -77,9 +77,6 @@ func TestAnswersAgreeWithPostgres(t *testing.T) {
 				fc.agree++
 			case oracle.Refused:
 				fc.refused++
-				if testing.Verbose() {
-					t.Logf("refused: %s: %s: %s", st.Where(), oneLine(st.SQL), oneLine(detail))
-				}
 			case oracle.Differ:
 				fc.differ++
 				seen[st.Where()] = true
@@ -137,8 +134,10 @@ type corpusFile struct {
 }
 
 // corpusFiles are the project's own corpus files and the sqllogictest files named by
-// RAFTPLAY_ORACLE_SLT (comma-separated paths under ../shared/slt; default: every file,
-// select1-5 and random/; "none" for none).
+// RAFTPLAY_ORACLE_SLT (comma-separated paths under ../shared/slt; default: the core files
+// select1.test ... select5.test and the random/ files; "none" for none). All of them take
+// about 4.5 minutes on two cores, select1-5 about 2.5 of those (select5's joins of up to
+// 64 tables are mostly PostgreSQL planning them).
 func corpusFiles(t *testing.T) []corpusFile {
 	own, _ := filepath.Glob("testdata/*.sql")
 	sort.Strings(own)
@@ -152,7 +151,7 @@ func corpusFiles(t *testing.T) []corpusFile {
 	switch sel {
 	case "none":
 	case "":
-		slt, _ = filepath.Glob(filepath.Join(sltDir, "select*.test"))
+		slt, _ = filepath.Glob(filepath.Join(sltDir, "select[1-5].test"))
 		random, _ := filepath.Glob(filepath.Join(sltDir, "random", "*.test"))
 		slt = append(slt, random...)
 	default:
