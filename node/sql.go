@@ -94,6 +94,11 @@ func (n *Node) sqlOnFollower(ctx context.Context, inst *instance, req wire.SQLRe
 			return wire.SQLResponse{}, err
 		}
 	}
+	// The cheap checks no catalog changes (sizes, a zero byte, an open quote) are made
+	// here, so an oversized request never crosses the network to be refused.
+	if err := n.sql.Limits().Check(req.SQL); err != nil {
+		return wire.SQLResponse{}, err
+	}
 	if !canForward(ctx) {
 		return wire.SQLResponse{}, ErrNotLeader
 	}

@@ -266,3 +266,24 @@ func TestRunawaySelectNeitherStopsWritesNorOutlivesItsClient(t *testing.T) {
 	c.Eventually(5*time.Second, "the forwarded read to stop", func() bool { return reads() == 0 })
 	c.WaitConverged()
 }
+
+// TestFollowerRefusesOversizedSQLWithoutForwarding: the size guard runs on the follower,
+// before the request is sent on. With the rest of the cluster down the follower has no
+// leader to forward to, so an answer of 54000 (instead of "no leader") shows the request
+// never needed one.
+func TestFollowerRefusesOversizedSQLWithoutForwarding(t *testing.T) {
+	c := clustertest.Start(t, 3)
+	survivor := c.Followers()[0]
+	for _, n := range c.Nodes() {
+		if n != survivor {
+			if err := n.Kill(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	huge := "INSERT INTO t VALUES ('" + strings.Repeat("x", 20<<10) + "')"
+	r := clustertest.Do(t, "POST", clustertest.URL(survivor)+"/v1/sql", wire.SQLRequest{SQL: huge})
+	if d := r.Error(t); r.Status != http.StatusRequestEntityTooLarge || d.SQLState != "54000" {
+		t.Fatalf("oversized statement on a follower without a leader: %d %+v", r.Status, d)
+	}
+}

@@ -33,6 +33,13 @@ type piece struct {
 	offset int // byte offset of text in the request
 }
 
+// Check applies the size and shape limits to a request without parsing it: what a node
+// that will not prepare the request itself can refuse before sending it on.
+func (l Limits) Check(text string) error {
+	_, err := l.guard(text)
+	return err
+}
+
 // guard applies the limits and splits text into statements without the parser. It is
 // deliberately conservative: anything it cannot account for is rejected, never parsed.
 func (l Limits) guard(text string) ([]piece, error) {
