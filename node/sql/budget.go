@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/cockroachdb/apd/v3"
 )
 
 // Budget bounds the work of one batch by counts alone: rows read, rows written, bytes made
@@ -223,8 +225,13 @@ func (m *meter) text(n int) error {
 func rowBytes(row []any) int64 {
 	n := int64(24 + 16*len(row))
 	for _, v := range row {
-		if s, ok := v.(string); ok {
-			n += int64(len(s))
+		switch x := v.(type) {
+		case string:
+			n += int64(len(x))
+		case *apd.Decimal:
+			// What it prints as, not what it holds: 1e131071 is a few bytes here and
+			// 131,072 digits in an answer.
+			n += int64(textLen(x))
 		}
 	}
 	return n

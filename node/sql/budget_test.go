@@ -286,3 +286,23 @@ func TestLongReadsPace(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeNumericsCountAsTheyPrint: a numeric of 131,072 digits is a few bytes stored
+// and in a row, but its answer is as long as its digits; rows of them stop at the held
+// bytes, before an answer of gigabytes is built.
+func TestHugeNumericsCountAsTheyPrint(t *testing.T) {
+	e := NewEngine(Limits{Budget: Budget{HeldBytes: 1 << 20}})
+	db := openDB(t)
+	mustExec(t, e, db, "CREATE TABLE big (id int PRIMARY KEY, n numeric)")
+	for i := 0; i < 20; i++ {
+		mustExec(t, e, db, fmt.Sprintf("INSERT INTO big VALUES (%d, 1e99000)", i))
+	}
+	b, err := prepare(e, db, "SELECT n FROM big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Read(context.Background(), viewOn(db), b)
+	if sqlState(err) != StateLimitExceeded || !strings.Contains(err.Error(), "held_bytes") {
+		t.Fatalf("got %v, want 54000 held_bytes", err)
+	}
+}

@@ -28,11 +28,18 @@ const (
 )
 
 // exact is the context of operations whose result is exact when it fits numericDigits.
+// Its exponents are apd's own limits (±100,000): a value past them, which PostgreSQL
+// would still hold up to 131,072 digits, is refused (0A000), never approximated.
 var exact = apd.Context{
 	Precision:   numericDigits,
-	MaxExponent: numericMaxWeight + numericDigits,
-	MinExponent: -numericMaxScale - numericDigits,
+	MaxExponent: apd.MaxExponent,
+	MinExponent: apd.MinExponent,
 	Rounding:    apd.RoundHalfUp,
+}
+
+// errNumericRange refuses a value apd cannot hold.
+func errNumericRange() error {
+	return errf(StateUnsupported, "numeric values beyond 1e%d are not supported", apd.MaxExponent)
 }
 
 var (
@@ -53,6 +60,14 @@ func numScale(d *apd.Decimal) int32 {
 
 // checkNumeric makes a result a value: no negative zero, and within the limits.
 func checkNumeric(d *apd.Decimal, cond apd.Condition) (*apd.Decimal, error) {
+	// The conditions first: an impossible division leaves NaN behind, which must not pass
+	// for an answer.
+	if cond.Inexact() || cond.DivisionImpossible() {
+		return nil, errf(StateUnsupported, "numeric results of more than %d significant digits are not supported", numericDigits)
+	}
+	if cond.Overflow() || cond.SystemOverflow() {
+		return nil, errNumericRange()
+	}
 	if d.Form != apd.Finite {
 		if d.Form == apd.NaNSignaling {
 			d.Form = apd.NaN
@@ -62,14 +77,11 @@ func checkNumeric(d *apd.Decimal, cond apd.Condition) (*apd.Decimal, error) {
 		}
 		return d, nil
 	}
-	if cond.Inexact() || cond.DivisionImpossible() {
-		return nil, errf(StateUnsupported, "numeric results of more than %d significant digits are not supported", numericDigits)
-	}
 	if d.IsZero() {
 		d.Negative = false
 	}
 	weight := int64(d.NumDigits()) + int64(d.Exponent)
-	if cond.Overflow() || cond.Underflow() || (!d.IsZero() && weight > numericMaxWeight) || numScale(d) > numericMaxScale {
+	if cond.Underflow() || (!d.IsZero() && weight > numericMaxWeight) || numScale(d) > numericMaxScale {
 		return nil, errf(StateOutOfRange, "value overflows numeric format")
 	}
 	return d, nil
@@ -100,8 +112,8 @@ func parseNumeric(s string) (*apd.Decimal, error) {
 		return nil, errf(StateInvalidText, "invalid input syntax for type numeric: %q", s)
 	}
 	d, _, err := apd.NewFromString(ts)
-	if err != nil {
-		return nil, errf(StateInvalidText, "invalid input syntax for type numeric: %q", s)
+	if err != nil { // the syntax is right, so the exponent is past apd's range
+		return nil, errNumericRange()
 	}
 	if d.NumDigits() > numericDigits {
 		return nil, errf(StateUnsupported, "numeric values of more than %d significant digits are not supported", numericDigits)
@@ -333,13 +345,14 @@ func numArith(op string, x, y *apd.Decimal) (*apd.Decimal, error) {
 	}
 	d := new(apd.Decimal)
 	var cond apd.Condition
+	var err error
 	switch op {
 	case "+":
-		cond, _ = exact.Add(d, x, y)
+		cond, err = exact.Add(d, x, y)
 	case "-":
-		cond, _ = exact.Sub(d, x, y)
+		cond, err = exact.Sub(d, x, y)
 	case "*":
-		cond, _ = exact.Mul(d, x, y)
+		cond, err = exact.Mul(d, x, y)
 	case "/":
 		if y.IsZero() {
 			return nil, errf(StateDivisionByZero, "division by zero")
@@ -352,9 +365,12 @@ func numArith(op string, x, y *apd.Decimal) (*apd.Decimal, error) {
 		if x.Form == apd.Infinite {
 			return numNaN, nil
 		}
-		cond, _ = exact.Rem(d, x, y)
+		cond, err = exact.Rem(d, x, y)
 	default:
 		return nil, errf(StateUndefinedFunction, "operator does not exist: numeric %s numeric", op)
+	}
+	if err != nil {
+		return nil, errNumericRange()
 	}
 	return checkNumeric(d, cond)
 }

@@ -43,6 +43,8 @@ func TestNumericArithmetic(t *testing.T) {
 		{"Infinity", "*", "-2", "-Infinity", ""},
 		{"1", "/", "Infinity", "0", ""},
 		{"-0.5", "+", "0.5", "0.0", ""},
+		{"1e99999", "*", "1e99999", "", StateUnsupported},
+		{"1e99999", "%", "7", "", StateUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.x+tt.op+tt.y, func(t *testing.T) {
@@ -86,6 +88,8 @@ func TestNumericConversions(t *testing.T) {
 		{"'abc'::numeric", func() (any, error) { return parseText(TNumeric, "abc") }, "22P02"},
 		{"'1e'::numeric", func() (any, error) { return parseText(TNumeric, "1e") }, "22P02"},
 		{"'0x10'::numeric", func() (any, error) { return parseText(TNumeric, "0x10") }, "22P02"},
+		{"'1e131000'::numeric", func() (any, error) { return parseText(TNumeric, "1e131000") }, "0A000"},
+		{"'1e-20000'::numeric", func() (any, error) { return parseText(TNumeric, "1e-20000") }, "22003"},
 		{"'NaN'::numeric::int", func() (any, error) { return castValue(dec("NaN"), TNumeric, TInt4) }, "0A000"},
 		{"1e30::numeric::bigint", func() (any, error) { return castValue(dec("1e30"), TNumeric, TInt8) }, "22003"},
 		{"12.125::numeric(10,2)", func() (any, error) { return fitNumeric(dec("12.125"), numericTypmod(10, 2)) }, "12.13"},
