@@ -635,6 +635,9 @@ func (c *checker) aexpr(ae *pg.A_Expr, x *exprCtx) (*Expr, error) {
 			if l, err = c.coerceTo(l, t, ae.Lexpr, ""); err != nil {
 				return nil, err
 			}
+			if l.T != t { // varchar, which is text to texteq
+				l = &Expr{K: kCast, T: t, A: []*Expr{l}}
+			}
 		}
 		return c.fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
@@ -773,9 +776,14 @@ func (c *checker) timeArith(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (
 // operands' types: integers of any width and floats of either width compare as they are
 // (int48eq), a float against any number keeps its width (float48eq, float4eq); an integer
 // against numeric is promoted to numeric; an integer or numeric against a float, to double
-// precision; two different string types, to text.
+// precision; strings to text, unless both are char(n).
 func equalityLeft(l, r Type) Type {
 	switch {
+	case l.isString() && r.isString():
+		if l == TChar && r == TChar {
+			return TChar // bpchareq
+		}
+		return TText // texteq: varchar has no = of its own
 	case l == r:
 		return l
 	case l.isInt() && r.isInt():

@@ -318,3 +318,11 @@ func TestCommonTypeOfStrings(t *testing.T) {
 		{sql: "SELECT CASE WHEN id = 1 THEN 1 ELSE 2.5 END, coalesce(NULL, 2, 3::bigint) FROM s", types: "numeric,bigint"},
 	})
 }
+
+func TestNullIfOfStrings(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE s (id int PRIMARY KEY, v varchar(10), c char(4), t text); INSERT INTO s VALUES (1, 'ab', 'x', 'tt')", []answer{
+		{sql: "SELECT nullif(v, 'x'), nullif(c, 'x'), nullif(t, v), nullif(v, t), nullif(c, 'y') FROM s",
+			types: "text,char,text,text,char", rows: `[["ab",null,"tt","ab","x   "]]`},
+		{sql: "SELECT nullif(c, 'x   ') IS NULL, nullif(v, 'ab') IS NULL, nullif(1::smallint, 2) FROM s", types: "boolean,boolean,smallint", rows: `[[true,true,1]]`},
+	})
+}
