@@ -1156,6 +1156,9 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 			}
 		default:
 			ag.T = a.T
+			if a.T == TVarchar {
+				ag.T = TText // min(text), max(text): varchar has none of its own
+			}
 		}
 	}
 	x.aggs.aggs = append(x.aggs.aggs, ag)

@@ -326,3 +326,10 @@ func TestNullIfOfStrings(t *testing.T) {
 		{sql: "SELECT nullif(c, 'x   ') IS NULL, nullif(v, 'ab') IS NULL, nullif(1::smallint, 2) FROM s", types: "boolean,boolean,smallint", rows: `[[true,true,1]]`},
 	})
 }
+
+func TestMinMaxOfStrings(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE s (id int PRIMARY KEY, v varchar(10), c char(4), t text); INSERT INTO s VALUES (1, 'ab', 'x', 'tt'), (2, 'b', 'yy', 'a')", []answer{
+		{sql: "SELECT min(v), max(v), min(c), max(c), min(t) FROM s", types: "text,text,char,char,text", rows: `[["ab","b","x   ","yy  ","a"]]`},
+		{sql: "SELECT id, max(v) FROM s GROUP BY id ORDER BY id", types: "integer,text", rows: `[[1,"ab"],[2,"b"]]`},
+	})
+}
