@@ -1057,6 +1057,7 @@ var pgOnlyFunctions = map[string]bool{
 	"bit_or": true, "json_agg": true, "jsonb_agg": true, "generate_series": true,
 	"pg_typeof": true, "version": true, "current_database": true, "current_schema": true,
 	"gen_random_uuid": true, "nextval": true, "currval": true, "setval": true,
+	"current_setting": true, "set_config": true,
 }
 
 // pgOnlyTypes are PostgreSQL built-in types (as the grammar names them) the engine does

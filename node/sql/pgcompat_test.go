@@ -121,6 +121,7 @@ func TestRefusalsNameTheFeature(t *testing.T) {
 		"SELECT 'ab' SIMILAR TO 'a%'":        "SIMILAR TO",
 		"SELECT 1 = ANY('{1,2}')":            "ANY, SOME and ALL",
 		"SELECT substring('abc', 1, 2)":      "function substring",
+		"SELECT current_setting('TimeZone')": "function current_setting",
 	} {
 		_, err := execSQL(e, openDB(t), sql)
 		var se *Error
