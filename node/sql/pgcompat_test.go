@@ -334,3 +334,18 @@ func TestMinMaxOfStrings(t *testing.T) {
 		{sql: "SELECT id, max(v) FROM s GROUP BY id ORDER BY id", types: "integer,text", rows: `[[1,"ab"],[2,"b"]]`},
 	})
 }
+
+// A write joins in the order written, so the rows it inserts, and the serial values they
+// get, come in the order every release produced them.
+func TestWritesJoinInTheOrderWritten(t *testing.T) {
+	e := NewEngine(DefaultLimits())
+	db := openDB(t)
+	mustExec(t, e, db, `CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, a_id int); CREATE TABLE c (id int PRIMARY KEY, b_id int);
+		CREATE TABLE out (n serial PRIMARY KEY, a int, b int, c int);
+		INSERT INTO a VALUES (1), (2); INSERT INTO b VALUES (1, 2), (2, 1); INSERT INTO c VALUES (1, 2), (2, 1), (3, 2)`)
+	mustExec(t, e, db, "INSERT INTO out (a, b, c) SELECT a.id, b.id, c.id FROM c, a, b WHERE b.a_id = a.id AND c.b_id = b.id")
+	res := mustExec(t, e, db, "SELECT n, a, b, c FROM out ORDER BY n")
+	if g := rowsJSON(res[0].Rows); g != `[[1,1,2,1],[2,2,1,2],[3,1,2,3]]` {
+		t.Errorf("got %s", g)
+	}
+}
