@@ -89,9 +89,11 @@ func (c *conn) setSetting(name, value string) error {
 			return pgErr(stateFeatureNotSupported, fmt.Sprintf("client_encoding %q is not supported: only UTF8", value))
 		}
 	case "statement_timeout":
-		if _, err := parseMillis(value); err != nil {
+		ms, err := parseMillis(value)
+		if err != nil {
 			return pgErr(sql.StateInvalidParameter, fmt.Sprintf("invalid value for parameter \"statement_timeout\": %q", value))
 		}
+		value = formatMillis(ms)
 	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "max_identifier_length", "is_superuser", "max_connections":
 		return pgErr("55P02", fmt.Sprintf("parameter %q cannot be changed", name))
 	default:
@@ -128,6 +130,23 @@ func parseMillis(v string) (int64, error) {
 		return 0, fmt.Errorf("bad time %q", v)
 	}
 	return int64(f * mult), nil
+}
+
+// formatMillis shows a time setting as PostgreSQL does: in the largest unit that holds it
+// exactly (1500ms, 5s, 2min, 1h, 1d), 0 without one.
+func formatMillis(ms int64) string {
+	if ms == 0 {
+		return "0"
+	}
+	for _, u := range []struct {
+		name string
+		ms   int64
+	}{{"d", 86400000}, {"h", 3600000}, {"min", 60000}, {"s", 1000}} {
+		if ms%u.ms == 0 {
+			return strconv.FormatInt(ms/u.ms, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(ms, 10) + "ms"
 }
 
 // settingName reads a (possibly dotted) setting name starting at token i.

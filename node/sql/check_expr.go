@@ -725,6 +725,9 @@ func (c *checker) aexprNullIf(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, erro
 		if l, err = c.coerceTo(l, t, ae.Lexpr, ""); err != nil {
 			return nil, err
 		}
+		if l.T != t { // varchar, which is text to texteq
+			l = &Expr{K: kCast, T: t, A: []*Expr{l}}
+		}
 	}
 	return c.fold(&Expr{K: kNullIf, T: l.T, A: []*Expr{l, r2}})
 }
@@ -864,9 +867,14 @@ func (c *checker) timeArith(op string, l, r *Expr, nl, nr *pg.Node, loc int32) (
 // operands' types: integers of any width and floats of either width compare as they are
 // (int48eq), a float against any number keeps its width (float48eq, float4eq); an integer
 // against numeric is promoted to numeric; an integer or numeric against a float, to double
-// precision; two different string types, to text.
+// precision; strings to text, unless both are char(n).
 func equalityLeft(l, r Type) Type {
 	switch {
+	case l.isString() && r.isString():
+		if l == TChar && r == TChar {
+			return TChar // bpchareq
+		}
+		return TText // texteq: varchar has no = of its own
 	case l == r:
 		return l
 	case l.isInt() && r.isInt():
@@ -1149,6 +1157,7 @@ var pgOnlyFunctions = map[string]bool{
 	"bit_or": true, "json_agg": true, "jsonb_agg": true, "generate_series": true,
 	"pg_typeof": true, "version": true, "current_database": true, "current_schema": true,
 	"gen_random_uuid": true, "nextval": true, "currval": true, "setval": true,
+	"current_setting": true, "set_config": true,
 }
 
 // pgOnlyTypes are PostgreSQL built-in types (as the grammar names them) the engine does
@@ -1248,6 +1257,9 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 			}
 		default:
 			ag.T = a.T
+			if a.T == TVarchar {
+				ag.T = TText // min(text), max(text): varchar has none of its own
+			}
 		}
 	}
 	x.aggs.aggs = append(x.aggs.aggs, ag)

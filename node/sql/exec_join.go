@@ -24,13 +24,17 @@ type joinPlan struct {
 	rest   *Expr // evaluated on complete rows
 }
 
-func planJoin(srcs []*source, where *Expr) *joinPlan {
+// planJoin plans the join of srcs under where. Only reads are planned as above. A write batch joins as written, in the order written, with
+// WHERE on complete rows, as every release before did: Apply must find the same rows in
+// the same order (serial values follow it) and count the same rows examined against the
+// entry's budget on every node, whichever release applies or replays the entry.
+func planJoin(srcs []*source, where *Expr, write bool) *joinPlan {
 	n := len(srcs)
 	p := &joinPlan{order: make([]int, n), conds: make([]*Expr, n), probes: make([]*probe, n)}
 	for i := range p.order {
 		p.order[i] = i
 	}
-	if n < 2 {
+	if n < 2 || write {
 		p.rest = where
 		return p
 	}

@@ -86,7 +86,7 @@ func (x *executor) query(q *Query) ([]Col, [][]any, error) {
 	if len(q.Sort) == 0 {
 		direct = plainColumns(q.Out, width)
 	}
-	plan := planJoin(srcs, q.Where)
+	plan := planJoin(srcs, q.Where, x.m.write)
 	where := plan.rest
 	emit := func(row []any) (bool, error) {
 		if len(row) != width {

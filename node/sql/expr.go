@@ -220,12 +220,12 @@ func evalNullIf(e *Expr, en *env) (any, error) {
 	if err != nil || a == nil {
 		return a, err
 	}
-	b, err := eval(e.A[1], en)
+	b, err := evalOperand(e.A[1], en)
 	if err != nil {
 		return nil, err
 	}
 	if b != nil {
-		if c, ok := compareValues(a, b); ok && c == 0 {
+		if c, ok := compareValues(unpadded(a, e.A[0].T), b); ok && c == 0 {
 			return nil, nil
 		}
 	}

@@ -121,6 +121,7 @@ func TestRefusalsNameTheFeature(t *testing.T) {
 		"SELECT 'ab' SIMILAR TO 'a%'":        "SIMILAR TO",
 		"SELECT 1 = ANY('{1,2}')":            "ANY, SOME and ALL",
 		"SELECT substring('abc', 1, 2)":      "function substring",
+		"SELECT current_setting('TimeZone')": "function current_setting",
 	} {
 		_, err := execSQL(e, openDB(t), sql)
 		var se *Error
@@ -317,4 +318,34 @@ func TestCommonTypeOfStrings(t *testing.T) {
 		{sql: "SELECT coalesce(c, v) || '|', CASE WHEN true THEN c ELSE v END || '|' FROM s", rows: `[["x|","x|"]]`},
 		{sql: "SELECT CASE WHEN id = 1 THEN 1 ELSE 2.5 END, coalesce(NULL, 2, 3::bigint) FROM s", types: "numeric,bigint"},
 	})
+}
+
+func TestNullIfOfStrings(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE s (id int PRIMARY KEY, v varchar(10), c char(4), t text); INSERT INTO s VALUES (1, 'ab', 'x', 'tt')", []answer{
+		{sql: "SELECT nullif(v, 'x'), nullif(c, 'x'), nullif(t, v), nullif(v, t), nullif(c, 'y') FROM s",
+			types: "text,char,text,text,char", rows: `[["ab",null,"tt","ab","x   "]]`},
+		{sql: "SELECT nullif(c, 'x   ') IS NULL, nullif(v, 'ab') IS NULL, nullif(1::smallint, 2) FROM s", types: "boolean,boolean,smallint", rows: `[[true,true,1]]`},
+	})
+}
+
+func TestMinMaxOfStrings(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE s (id int PRIMARY KEY, v varchar(10), c char(4), t text); INSERT INTO s VALUES (1, 'ab', 'x', 'tt'), (2, 'b', 'yy', 'a')", []answer{
+		{sql: "SELECT min(v), max(v), min(c), max(c), min(t) FROM s", types: "text,text,char,char,text", rows: `[["ab","b","x   ","yy  ","a"]]`},
+		{sql: "SELECT id, max(v) FROM s GROUP BY id ORDER BY id", types: "integer,text", rows: `[[1,"ab"],[2,"b"]]`},
+	})
+}
+
+// A write joins in the order written, so the rows it inserts, and the serial values they
+// get, come in the order every release produced them.
+func TestWritesJoinInTheOrderWritten(t *testing.T) {
+	e := NewEngine(DefaultLimits())
+	db := openDB(t)
+	mustExec(t, e, db, `CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, a_id int); CREATE TABLE c (id int PRIMARY KEY, b_id int);
+		CREATE TABLE out (n serial PRIMARY KEY, a int, b int, c int);
+		INSERT INTO a VALUES (1), (2); INSERT INTO b VALUES (1, 2), (2, 1); INSERT INTO c VALUES (1, 2), (2, 1), (3, 2)`)
+	mustExec(t, e, db, "INSERT INTO out (a, b, c) SELECT a.id, b.id, c.id FROM c, a, b WHERE b.a_id = a.id AND c.b_id = b.id")
+	res := mustExec(t, e, db, "SELECT n, a, b, c FROM out ORDER BY n")
+	if g := rowsJSON(res[0].Rows); g != `[[1,1,2,1],[2,2,1,2],[3,1,2,3]]` {
+		t.Errorf("got %s", g)
+	}
 }

@@ -23,3 +23,11 @@ func asciiUpper(s string) string {
 		return r
 	}, s)
 }
+
+// unpadded is v as an operand: a char(n) value without its padding (see evalOperand).
+func unpadded(v any, t Type) any {
+	if s, ok := v.(string); ok && t == TChar {
+		return strings.TrimRight(s, " ")
+	}
+	return v
+}

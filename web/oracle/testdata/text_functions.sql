@@ -81,3 +81,17 @@ UPDATE people SET code = 'abcd' WHERE id = 4 RETURNING code;
 INSERT INTO people VALUES (7, NULL, 'Nobody', NULL, NULL);
 INSERT INTO people VALUES (8, 'Linus', 'Torvalds', 'linus@example.com-this-address-is-too-long', 'LT');
 SELECT id, first, last, email, code FROM people ORDER BY id;
+
+-- the type of an expression over text, varchar and char(n)
+CREATE TABLE strs (id int PRIMARY KEY, v varchar(10), c char(4), t text);
+INSERT INTO strs VALUES (1, 'ab', 'x', 'tt'), (2, 'b', 'yy', 'a'), (3, NULL, NULL, NULL);
+SELECT v || 'x', c || 'x', t || v FROM strs ORDER BY id;
+SELECT coalesce(v, 'z'), coalesce(c, 'z'), coalesce(v, t), coalesce(t, v), coalesce(c, v) FROM strs ORDER BY id;
+SELECT CASE WHEN id = 1 THEN v ELSE t END, CASE WHEN id = 1 THEN t ELSE v END, CASE WHEN id = 1 THEN c ELSE v END || '|' FROM strs ORDER BY id;
+SELECT greatest(v, t), least(t, v) FROM strs ORDER BY id;
+SELECT nullif(v, 'ab'), nullif(c, 'x'), nullif(t, 'a') FROM strs ORDER BY id;
+SELECT min(v), max(v), min(c), max(c), min(t), max(t) FROM strs;
+SELECT v, count(*) FROM strs GROUP BY v ORDER BY v;
+SELECT id FROM strs WHERE c = 'x' OR c = 'yy  ' ORDER BY id;
+SELECT id FROM strs WHERE v = t OR c = t ORDER BY id;
+SELECT c::text || '|', c::varchar || '|', v::char(3) || '|', t::varchar(1) FROM strs ORDER BY id;
