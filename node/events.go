@@ -37,6 +37,9 @@ func (n *Node) observe(inst *instance) {
 				n.log.Debug("role changed", "role", role, "term", inst.raft.CurrentTerm())
 				prev = role
 			case raft.LeaderObservation:
+				if d.LeaderID != "" {
+					n.leaderChanges.Add(1)
+				}
 				n.emit(wire.EventLeader, wire.LeaderData{Leader: string(d.LeaderID), Term: inst.raft.CurrentTerm()})
 			case raft.PeerObservation:
 				change := "added"

@@ -28,6 +28,11 @@ type Node struct {
 	log   *slog.Logger
 	peers *PeerClient
 
+	// Counters for operators (web's /metrics): leaders this node has seen elected, and
+	// requests it forwarded to a leader. They outlive kills and restarts.
+	leaderChanges atomic.Uint64
+	forwarded     atomic.Uint64
+
 	mu       sync.Mutex // serialises Start, Kill, Restart and Close
 	inst     atomic.Pointer[instance]
 	raftAddr string // the bound address, reused on restart so peers can find us again

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,6 +101,19 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// metricValue is the value of one series in a Prometheus text page, -1 when absent.
+func metricValue(page, series string) float64 {
+	for _, line := range strings.Split(page, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
 func routesOf(t *testing.T, _ string) []string {
 	return web.NewNodeServer(nil, web.Options{}).RoutePatterns()
 }
@@ -112,6 +126,23 @@ func TestMetricsAndPprof(t *testing.T) {
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// Operators' counters: every node knows a leader and has seen one elected, and a write
+	// through a follower counts as forwarded there.
+	f := c.Followers()[0]
+	clustertest.Put(t, clustertest.URL(f), "via-follower", "1")
+	r = clustertest.MustOK(t, "GET", c.Play+"/metrics", nil)
+	for _, n := range c.Nodes() {
+		id := n.ID()
+		if v := metricValue(string(r.Body), `raftplay_node_has_leader{node="`+id+`"}`); v != 1 {
+			t.Errorf("%s: has_leader %v", id, v)
+		}
+		if v := metricValue(string(r.Body), `raftplay_node_leader_changes_total{node="`+id+`"}`); v < 1 {
+			t.Errorf("%s: leader_changes_total %v", id, v)
+		}
+	}
+	if v := metricValue(string(r.Body), `raftplay_node_forwarded_requests_total{node="`+f.ID()+`"}`); v < 1 {
+		t.Errorf("%s: forwarded_requests_total %v after a write through it", f.ID(), v)
 	}
 	// pprof is off unless asked for.
 	if r := clustertest.Do(t, "GET", c.Play+"/debug/pprof/", nil); r.Status == http.StatusOK {

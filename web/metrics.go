@@ -86,6 +86,9 @@ var (
 	descPublished = prometheus.NewDesc("raftplay_events_total", "Events published on a stream.", []string{"stream"}, nil)
 	descBatched   = prometheus.NewDesc("raftplay_event_batched_streams", "Open WebSocket event streams with batch=true.", nil, nil)
 	descReads     = prometheus.NewDesc("raftplay_sql_reads_running", "SQL reads under way on the node.", []string{"node"}, nil)
+	descHasLeader = prometheus.NewDesc("raftplay_node_has_leader", "1 when the node knows a leader.", []string{"node"}, nil)
+	descElected   = prometheus.NewDesc("raftplay_node_leader_changes_total", "Leaders the node has seen elected.", []string{"node"}, nil)
+	descForwarded = prometheus.NewDesc("raftplay_node_forwarded_requests_total", "Requests the node sent on to the leader.", []string{"node"}, nil)
 	descWindow    = prometheus.NewDesc("raftplay_event_batch_window_seconds", "How long a batched stream gathers events per message; it stretches as streams multiply.", nil, nil)
 )
 
@@ -93,7 +96,7 @@ var (
 type nodeCollector struct{ s *Server }
 
 func (c nodeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished, descBatched, descWindow, descReads} {
+	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished, descBatched, descWindow, descReads, descHasLeader, descElected, descForwarded} {
 		ch <- d
 	}
 }
@@ -126,6 +129,9 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descIndex, float64(st.LastSnapshotIndex), id, "snapshot")
 		counter(descApplied, float64(st.ApplyCount), id)
 		gauge(descReads, float64(n.RunningReads()), id)
+		gauge(descHasLeader, b2f(st.Leader != ""), id)
+		counter(descElected, float64(n.LeaderChanges()), id)
+		counter(descForwarded, float64(n.Forwarded()), id)
 	}
 	for name, b := range c.s.api.Buses() {
 		busMetrics(gauge, counter, name, b)
