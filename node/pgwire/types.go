@@ -124,36 +124,6 @@ func asFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// formatFloat prints a float as PostgreSQL's float4out/float8out do with
-// extra_float_digits >= 1: the shortest text that reads back exactly, in exponent form
-// when the decimal exponent is below -4 or at least the type's precision (6 or 15).
-func formatFloat(f float64, bits int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, bits)
-	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-	limit := 15
-	if bits == 32 {
-		limit = 6
-	}
-	if exp < -4 || exp >= limit {
-		mant, ex, _ := strings.Cut(e, "e")
-		sign := ex[0]
-		digits := strings.TrimLeft(ex[1:], "0")
-		if len(digits) < 2 {
-			digits = strings.Repeat("0", 2-len(digits)) + digits
-		}
-		return mant + "e" + string(sign) + digits
-	}
-	return strconv.FormatFloat(f, 'f', -1, bits)
-}
-
 // encodeText is PostgreSQL's text output of v as a column of type oid.
 func encodeText(v any, oid uint32) []byte {
 	switch oid {
@@ -170,7 +140,7 @@ func encodeText(v any, oid uint32) []byte {
 			if oid == oidFloat4 {
 				bits = 32
 			}
-			return []byte(formatFloat(f, bits))
+			return []byte(sql.FormatFloat(f, bits))
 		}
 	}
 	switch x := v.(type) {
@@ -184,7 +154,7 @@ func encodeText(v any, oid uint32) []byte {
 	case int64:
 		return strconv.AppendInt(nil, x, 10)
 	case float64:
-		return []byte(formatFloat(x, 64))
+		return []byte(sql.FormatFloat(x, 64))
 	}
 	return []byte(fmt.Sprint(v))
 }

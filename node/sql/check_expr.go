@@ -586,11 +586,7 @@ func (c *checker) aexprOp(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
 		}
 		return nil, unsupported(c.pos(ae.Location), "prefix operator %s", op)
 	}
-	l, err := c.expr(ae.Lexpr, x)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.expr(ae.Rexpr, x)
+	l, r, err := c.operands(ae, x)
 	if err != nil {
 		return nil, err
 	}
@@ -683,11 +679,7 @@ func (c *checker) aexprLike(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error)
 	if fc := ae.Rexpr.GetFuncCall(); fc != nil && lastName(fc.Funcname) == "like_escape" {
 		return nil, unsupported(c.pos(ae.Location), "LIKE ... ESCAPE")
 	}
-	l, err := c.expr(ae.Lexpr, x)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.expr(ae.Rexpr, x)
+	l, r, err := c.operands(ae, x)
 	if err != nil {
 		return nil, err
 	}
@@ -704,14 +696,21 @@ func (c *checker) aexprLike(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error)
 	return c.fold(e)
 }
 
+// operands checks both sides of a two-operand expression.
+func (c *checker) operands(ae *pg.A_Expr, x *exprCtx) (l, r *Expr, err error) {
+	if l, err = c.expr(ae.Lexpr, x); err != nil {
+		return nil, nil, err
+	}
+	if r, err = c.expr(ae.Rexpr, x); err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
 // aexprNullIf checks NULLIF(a, b).
 func (c *checker) aexprNullIf(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
 	// NULLIF(a, b) is a = b resolved as an operator, and its value has a's type.
-	l, err := c.expr(ae.Lexpr, x)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.expr(ae.Rexpr, x)
+	l, r, err := c.operands(ae, x)
 	if err != nil {
 		return nil, err
 	}
@@ -734,11 +733,7 @@ func (c *checker) aexprNullIf(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, erro
 
 // aexprDistinct checks IS [NOT] DISTINCT FROM.
 func (c *checker) aexprDistinct(ae *pg.A_Expr, x *exprCtx, op string) (*Expr, error) {
-	l, err := c.expr(ae.Lexpr, x)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.expr(ae.Rexpr, x)
+	l, r, err := c.operands(ae, x)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,8 @@ var (
 	numNegInf = &apd.Decimal{Form: apd.Infinite, Negative: true}
 )
 
+func isNumNaN(d *apd.Decimal) bool { return d.Form == apd.NaN || d.Form == apd.NaNSignaling }
+
 func numFromInt(i int64) *apd.Decimal { return apd.New(i, 0) }
 
 // numScale is a finite value's count of digits after the point (PostgreSQL's dscale).
@@ -68,16 +70,13 @@ func checkNumeric(d *apd.Decimal, cond apd.Condition) (*apd.Decimal, error) {
 	if cond.Overflow() || cond.SystemOverflow() {
 		return nil, errNumericRange()
 	}
+	if isNumNaN(d) {
+		return numNaN, nil // one NaN, never written to: numNaN is shared
+	}
 	if d.Form != apd.Finite {
-		if d.Form == apd.NaNSignaling {
-			d.Form = apd.NaN
-		}
-		if d.Form == apd.NaN {
-			d.Negative = false
-		}
 		return d, nil
 	}
-	if d.IsZero() {
+	if d.IsZero() && d.Negative {
 		d.Negative = false
 	}
 	weight := int64(d.NumDigits()) + int64(d.Exponent)
@@ -285,14 +284,8 @@ func fitNumeric(d *apd.Decimal, typmod int) (*apd.Decimal, error) {
 
 // cmpNumeric orders numerics, NaN equal to itself and after everything.
 func cmpNumeric(a, b *apd.Decimal) int {
-	an, bn := a.Form == apd.NaN || a.Form == apd.NaNSignaling, b.Form == apd.NaN || b.Form == apd.NaNSignaling
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
+	if c, ok := cmpNaN(isNumNaN(a), isNumNaN(b)); ok {
+		return c
 	}
 	if c, ok := cmpSmall(a, b); ok {
 		return c
@@ -339,8 +332,7 @@ var pow10 = func() (p [19]int64) {
 
 // numArith is + - * / % on numerics.
 func numArith(op string, x, y *apd.Decimal) (*apd.Decimal, error) {
-	isNaN := func(d *apd.Decimal) bool { return d.Form == apd.NaN || d.Form == apd.NaNSignaling }
-	if isNaN(x) || isNaN(y) {
+	if isNumNaN(x) || isNumNaN(y) {
 		return numNaN, nil
 	}
 	d := new(apd.Decimal)
@@ -559,7 +551,7 @@ func sqrtAdjust(d, r *apd.Decimal, scale int32) *apd.Decimal {
 // negative values, and a terminator that sorts after any digit.
 func numKey(b []byte, d *apd.Decimal) []byte {
 	switch {
-	case d.Form == apd.NaN || d.Form == apd.NaNSignaling:
+	case isNumNaN(d):
 		return append(b, '5')
 	case d.Form == apd.Infinite && d.Negative:
 		return append(b, '0')

@@ -243,10 +243,19 @@ func formatTimestamp(t Type, tm time.Time) string {
 	return tm.Format("2006-01-02 15:04:05.999999")
 }
 
-// formatFloat prints a float as PostgreSQL 12+ does: the shortest text that reads back
-// as the same value, with an exponent when it is below -4 or at least 15 (float8) or 6
-// (float4) digits, as "%g" would ("1e+15", "1e-05", "1.234567e+06").
+// formatFloat prints a float of type t (real or double precision) as FormatFloat does.
 func formatFloat(f float64, t Type) string {
+	if t == TFloat4 {
+		return FormatFloat(f, 32)
+	}
+	return FormatFloat(f, 64)
+}
+
+// FormatFloat prints a float4 (bits 32) or float8 as PostgreSQL 12+ does: the shortest
+// text that reads back as the same value, with an exponent when it is below -4 or at
+// least 15 (float8) or 6 (float4) digits, as "%g" would ("1e+15", "1e-05",
+// "1.234567e+06"); NaN and ±Infinity by name. The wire protocol prints with it too.
+func FormatFloat(f float64, bits int) string {
 	switch {
 	case math.IsNaN(f):
 		return "NaN"
@@ -255,14 +264,14 @@ func formatFloat(f float64, t Type) string {
 	case math.IsInf(f, -1):
 		return "-Infinity"
 	}
-	bits, limit := 64, 15
-	if t == TFloat4 {
-		bits, limit = 32, 6
+	limit := 15
+	if bits == 32 {
+		limit = 6
 	}
 	e := strconv.FormatFloat(f, 'e', -1, bits)
 	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
 	if exp < -4 || exp >= limit {
-		return e
+		return e // Go's exponent has at least two digits, as C's does
 	}
 	return strconv.FormatFloat(f, 'f', -1, bits)
 }

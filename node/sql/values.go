@@ -70,14 +70,25 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
+// cmpNaN orders NaN as PostgreSQL does for floats and numerics: equal to itself and after
+// every other value. ok is false when neither is NaN.
+func cmpNaN(aNaN, bNaN bool) (int, bool) {
+	switch {
+	case aNaN && bNaN:
+		return 0, true
+	case aNaN:
+		return 1, true
+	case bNaN:
+		return -1, true
+	}
+	return 0, false
+}
+
 func cmpFloat(a, b float64) int {
-	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
+	if c, ok := cmpNaN(math.IsNaN(a), math.IsNaN(b)); ok {
+		return c
+	}
+	switch {
 	case a < b:
 		return -1
 	case a > b:
