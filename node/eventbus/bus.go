@@ -36,7 +36,8 @@ type Bus struct {
 	// replayed, and nobody resumes from it.
 	forgotten uint64
 
-	dropped atomic.Uint64 // subscribers cut off for falling behind
+	dropped       atomic.Uint64 // subscribers cut off for falling behind
+	droppedEvents atomic.Uint64 // events those subscribers had not read when cut off
 }
 
 // New returns a bus that keeps the last size events: for resuming subscribers, and as the
@@ -142,6 +143,7 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 		if unread := b.seq + 1 - s.next.Load(); unread > s.limit {
 			delete(b.subs, s)
 			b.dropped.Add(1)
+			b.droppedEvents.Add(unread)
 			s.end(fmt.Errorf("%w (%d events unread at seq %d)", ErrSlowConsumer, unread, ev.Seq))
 			continue
 		}
@@ -260,6 +262,10 @@ func (b *Bus) Subscribers() int {
 
 // Dropped is how many subscribers were cut off for falling behind.
 func (b *Bus) Dropped() uint64 { return b.dropped.Load() }
+
+// DroppedEvents is how many events the subscribers that were cut off had not read: events
+// published but never delivered to someone who subscribed to them.
+func (b *Bus) DroppedEvents() uint64 { return b.droppedEvents.Load() }
 
 // Close ends every subscription.
 func (b *Bus) Close() {

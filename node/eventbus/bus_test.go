@@ -102,11 +102,18 @@ func TestSlowSubscriberIsCutOffWithoutBlocking(t *testing.T) {
 	if b.Subscribers() != 1 || b.Dropped() != 1 {
 		t.Fatalf("subscribers %d dropped %d", b.Subscribers(), b.Dropped())
 	}
+	// Cut off when a fifth event would be unread: it never got those five.
+	if d := b.DroppedEvents(); d != 5 {
+		t.Fatalf("dropped events %d, want 5", d)
+	}
 	for range 200 {
 		b.Publish(ev(wire.EventApply))
 	}
 	if !errors.Is(fast.Err(), ErrSlowConsumer) {
 		t.Fatalf("a subscriber a whole ring behind must be cut off, got %v", fast.Err())
+	}
+	if d := b.DroppedEvents(); d != 5+129 {
+		t.Fatalf("dropped events %d, want %d (the ring's 128 and the one that overflowed it)", d, 5+129)
 	}
 	if got := fast.Read(nil, 0); len(got) != 0 {
 		t.Fatalf("read overwritten events: %v", seqs(got))
