@@ -149,10 +149,12 @@ func (n *Node) submit(inst *instance, group []*proposal, release func()) {
 		}
 		return
 	}
+	proposed := time.Now()
 	f := inst.raft.Apply(data, n.cfg.ApplyTimeout)
 	// Wait elsewhere so the next group can be proposed while this one replicates.
 	go func() {
 		err := f.Error()
+		n.metrics.proposed(time.Since(proposed), err)
 		inst.leave()
 		release()
 		if err != nil {

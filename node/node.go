@@ -32,6 +32,7 @@ type Node struct {
 	// requests it forwarded to a leader. They outlive kills and restarts.
 	leaderChanges atomic.Uint64
 	forwarded     atomic.Uint64
+	metrics       *Metrics
 
 	mu       sync.Mutex // serialises Start, Kill, Restart and Close
 	inst     atomic.Pointer[instance]
@@ -98,6 +99,8 @@ func New(cfg Config) (*Node, error) {
 		stop:  make(chan struct{}),
 		bus:   eventbus.New(8192),
 		sql:   sql.NewEngine(cfg.SQL),
+		// The node's latency histograms and Postgres counters (metrics.go), for /metrics.
+		metrics: newMetrics(cfg.ID),
 	}
 	inst, err := n.open(cfg.RaftAddr)
 	if err != nil {
@@ -159,17 +162,19 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for raft on %s: %w", bind, err)
 	}
-	inst.trans = netfault.New(inst.inner, raft.ServerID(n.cfg.ID), n.onRPC)
-	inst.log, err = raft.NewLogCache(512, &observedLogs{LogStore: inst.logs, n: n, fsm: inst.fsm})
+	inst.trans = netfault.New(inst.inner, raft.ServerID(n.cfg.ID), n.observeRPC)
+	inst.log, err = raft.NewLogCache(512, &observedLogs{LogStore: &timedLogs{LogStore: inst.logs, m: n.metrics}, n: n, fsm: inst.fsm})
 	if err != nil {
 		return nil, fmt.Errorf("log cache: %w", err)
 	}
 
 	rc := n.raftConfig(hl)
-	inst.raft, err = raft.NewRaft(rc, inst.fsm, inst.log, inst.logs, inst.snaps, inst.trans)
+	timed := &timedFSM{FSM: inst.fsm, m: n.metrics}
+	inst.raft, err = raft.NewRaft(rc, timed, inst.log, inst.logs, inst.snaps, inst.trans)
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
 	}
+	timed.live.Store(true)
 	inst.obsCh = make(chan raft.Observation, 256)
 	inst.obs = raft.NewObserver(inst.obsCh, false, nil)
 	inst.raft.RegisterObserver(inst.obs)

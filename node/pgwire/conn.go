@@ -118,6 +118,7 @@ func (c *conn) dispatch(msg pgproto3.FrontendMessage) bool {
 	switch m := msg.(type) {
 	case *pgproto3.Query:
 		c.skipToSync = false
+		c.s.m.Query()
 		c.simpleQuery(m.String)
 	case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
 		if c.skipToSync {
@@ -165,6 +166,7 @@ func (c *conn) ready() {
 
 func (c *conn) sendError(err error) {
 	pe := toPGError(err)
+	c.s.m.Error(pe.Code)
 	if pe.Code == sql.StateInternal {
 		c.log.Warn("pgwire internal error", "pid", c.pid, "err", err)
 	}
@@ -179,6 +181,7 @@ func (c *conn) notice(code, msg string) {
 func (c *conn) fatal(e *pgError) {
 	f := *e
 	f.Severity = "FATAL"
+	c.s.m.Error(f.Code)
 	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 	c.be.Send(f.response())
 	_ = c.be.Flush()

@@ -39,6 +39,7 @@ func (c *conn) extended(msg pgproto3.FrontendMessage) error {
 	case *pgproto3.Describe:
 		return c.describe(m)
 	case *pgproto3.Execute:
+		c.s.m.Query()
 		return c.execute(m)
 	case *pgproto3.Close:
 		if m.ObjectType == 'S' {

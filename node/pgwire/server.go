@@ -13,10 +13,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
-// Backend is what the server needs from a node; *node.Node satisfies it.
+// Backend is what the server needs from a node; *node.Node satisfies it. A Backend that
+// also has PGMetrics (as *node.Node does) gets the server's connections, queries and
+// errors counted there.
 type Backend interface {
 	SQL(ctx context.Context, req wire.SQLRequest) (wire.SQLResponse, error)
 	Describe(text string) (params []string, cols []wire.SQLColumn, err error)
@@ -52,7 +55,8 @@ type Server struct {
 	b    Backend
 	opts Options
 	log  *slog.Logger
-	auth *scramVerifier // nil without a password
+	auth *scramVerifier  // nil without a password
+	m    *node.PGMetrics // nil: nothing counted
 
 	// ctx is cancelled by Close: it ends every running query.
 	ctx    context.Context
@@ -87,6 +91,9 @@ func New(b Backend, opts Options) *Server {
 	}
 	if opts.Password != "" {
 		s.auth = newSCRAMVerifier(opts.Password)
+	}
+	if mb, ok := b.(interface{ PGMetrics() *node.PGMetrics }); ok {
+		s.m = mb.PGMetrics()
 	}
 	return s
 }
@@ -159,10 +166,14 @@ func (s *Server) handle(nc net.Conn) {
 	defer func() {
 		s.mu.Lock()
 		delete(s.pending, nc)
-		if s.conns[c.pid] == c {
+		registered := s.conns[c.pid] == c
+		if registered {
 			delete(s.conns, c.pid)
 		}
 		s.mu.Unlock()
+		if registered {
+			s.m.Closed()
+		}
 		nc.Close()
 	}()
 	c.serve()
@@ -188,6 +199,7 @@ func (s *Server) register(c *conn) error {
 	c.pid = s.nextPID
 	s.conns[c.pid] = c
 	delete(s.pending, c.raw)
+	s.m.Opened()
 	return nil
 }
 
