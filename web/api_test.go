@@ -122,7 +122,7 @@ func TestMetricsAndPprof(t *testing.T) {
 	c := clustertest.Start(t, 3)
 	clustertest.Put(t, c.Play, "m", "1")
 	r := clustertest.MustOK(t, "GET", c.Play+"/metrics", nil)
-	for _, want := range []string{`raftplay_node_term{node="n1"}`, `raftplay_node_state{node=`, `raftplay_http_requests_total{code="200",route="/v1/kv/{key...}"} 1`, `raftplay_event_subscribers{stream="cluster"}`} {
+	for _, want := range []string{`raftplay_node_term{node="n1"}`, `raftplay_node_state{node=`, `raftplay_http_requests_total{code="200",method="PUT",route="/v1/kv/{key...}"} 1`, `raftplay_event_subscribers{stream="cluster"}`} {
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

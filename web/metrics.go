@@ -9,33 +9,57 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/raftplay/raftplay/node/eventbus"
+	"github.com/raftplay/raftplay/node/raftmetrics"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
 // metrics are the server's Prometheus metrics, on a registry of its own (a process may run
-// many servers).
+// many servers): its HTTP requests and streams, its nodes' state and instruments, and the
+// process's (Go runtime, process, hashicorp/raft's own metrics).
 type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	slowStreams prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "raftplay_http_requests_total", Help: "HTTP API requests by route and status code.",
-		}, []string{"route", "code"}),
+			Name: "raftplay_http_requests_total", Help: "HTTP API requests by method, route and status code.",
+		}, []string{"method", "route", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "raftplay_http_request_seconds", Help: "HTTP API latency by route (writes include commit and apply).",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 		}, []string{"route"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, nodeCollector{s})
+	m.slowStreams = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "raftplay_event_streams_dropped_total", Help: "WebSocket event streams closed for falling behind (slow consumers).",
+	})
+	m.reg.MustRegister(m.requests, m.latency, m.slowStreams, nodeCollector{s}, nodeInstruments{s},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		raftmetrics.Collector())
 	return m
+}
+
+// slowStreamClosed counts a WebSocket stream closed as a slow consumer.
+func (m *metrics) slowStreamClosed() { m.slowStreams.Inc() }
+
+// nodeInstruments collects the nodes' own histograms and counters (node.Metrics). Nodes come
+// and go, so it describes nothing (an unchecked collector).
+type nodeInstruments struct{ s *Server }
+
+func (c nodeInstruments) Describe(chan<- *prometheus.Desc) {}
+
+func (c nodeInstruments) Collect(ch chan<- prometheus.Metric) {
+	for _, n := range c.s.api.Nodes() {
+		n.Metrics().Collect(ch)
+	}
 }
 
 // instrument wraps a route's handler with its request counter and latency histogram.
@@ -44,9 +68,19 @@ func (m *metrics) instrument(route string, h http.HandlerFunc) http.HandlerFunc 
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		h(sw, r)
-		m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		m.requests.WithLabelValues(methodLabel(r.Method), route, strconv.Itoa(sw.code)).Inc()
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	}
+}
+
+// methodLabel bounds the method label: a route serves a few methods, and one that takes any
+// (the internal routes) must not let a client invent label values.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete:
+		return m
+	}
+	return "other"
 }
 
 type statusWriter struct {
@@ -83,6 +117,7 @@ var (
 	descApplied   = prometheus.NewDesc("raftplay_node_applied_entries_total", "Entries applied by the state machine since the node last started.", []string{"node"}, nil)
 	descSubs      = prometheus.NewDesc("raftplay_event_subscribers", "Subscribers of an event stream (batched streams with the same filter share one).", []string{"stream"}, nil)
 	descDropped   = prometheus.NewDesc("raftplay_event_subscribers_dropped_total", "Subscribers cut off for falling behind.", []string{"stream"}, nil)
+	descLost      = prometheus.NewDesc("raftplay_events_dropped_total", "Events the subscribers cut off for falling behind had not read.", []string{"stream"}, nil)
 	descPublished = prometheus.NewDesc("raftplay_events_total", "Events published on a stream.", []string{"stream"}, nil)
 	descBatched   = prometheus.NewDesc("raftplay_event_batched_streams", "Open WebSocket event streams with batch=true.", nil, nil)
 	descReads     = prometheus.NewDesc("raftplay_sql_reads_running", "SQL reads under way on the node.", []string{"node"}, nil)
@@ -96,7 +131,7 @@ var (
 type nodeCollector struct{ s *Server }
 
 func (c nodeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descPublished, descBatched, descWindow, descReads, descHasLeader, descElected, descForwarded} {
+	for _, d := range []*prometheus.Desc{descUp, descLeader, descState, descTerm, descIndex, descApplied, descSubs, descDropped, descLost, descPublished, descBatched, descWindow, descReads, descHasLeader, descElected, descForwarded} {
 		ch <- d
 	}
 }
@@ -143,5 +178,6 @@ func (c nodeCollector) Collect(ch chan<- prometheus.Metric) {
 func busMetrics(gauge, counter func(*prometheus.Desc, float64, ...string), name string, b *eventbus.Bus) {
 	gauge(descSubs, float64(b.Subscribers()), name)
 	counter(descDropped, float64(b.Dropped()), name)
+	counter(descLost, float64(b.DroppedEvents()), name)
 	counter(descPublished, float64(b.Seq()), name)
 }
