@@ -37,12 +37,16 @@ var (
 func Collector() *Sink {
 	installOnce.Do(func() {
 		global = NewSink()
-		// No service or host prefix, no runtime statistics (Prometheus' Go collector
-		// reports those), and no filter: every key raft reports is kept.
-		cfg := &metrics.Config{TimerGranularity: time.Millisecond, FilterDefault: true}
-		_, _ = metrics.NewGlobal(cfg, global) // it never fails: it only stores the config
+		_, _ = metrics.NewGlobal(Config(), global) // it never fails: it only stores the config
 	})
 	return global
+}
+
+// Config is the go-metrics configuration Collector installs: no service or host prefix, no
+// runtime statistics (Prometheus' Go collector reports those), and no filter, so every key
+// raft reports is kept.
+func Config() *metrics.Config {
+	return &metrics.Config{TimerGranularity: time.Millisecond, FilterDefault: true}
 }
 
 type kind byte

@@ -44,9 +44,9 @@ func gather(t *testing.T, s *Sink) map[string]*dto.MetricFamily {
 	return out
 }
 
-// newMetrics is a go-metrics instance over s configured as Collector configures the global.
+// newMetrics is a go-metrics instance over s, configured as Collector configures the global.
 func newMetrics(t testing.TB, s metrics.MetricSink) *metrics.Metrics {
-	m, err := metrics.New(&metrics.Config{TimerGranularity: time.Millisecond, FilterDefault: true}, s)
+	m, err := metrics.New(Config(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
