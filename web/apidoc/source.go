@@ -26,25 +26,29 @@ type Const struct {
 	Pkg, Name, Value string
 }
 
-// ReadSource parses the non-test Go files of the package in each directory.
-func ReadSource(dirs ...string) (*Source, error) {
+// ReadSource parses the non-test Go files of the package in each directory, or a file
+// named by its path.
+func ReadSource(paths ...string) (*Source, error) {
 	src := &Source{types: map[string]string{}, fields: map[string]string{}}
-	for _, dir := range dirs {
-		if err := src.read(dir); err != nil {
+	for _, p := range paths {
+		if err := src.read(p); err != nil {
 			return nil, err
 		}
 	}
 	return src, nil
 }
 
-func (src *Source) read(dir string) error {
-	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		return err
+func (src *Source) read(path string) error {
+	names := []string{path}
+	if !strings.HasSuffix(path, ".go") {
+		var err error
+		if names, err = filepath.Glob(filepath.Join(path, "*.go")); err != nil {
+			return err
+		}
 	}
 	fset := token.NewFileSet()
 	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
+		if name != path && strings.HasSuffix(name, "_test.go") {
 			continue
 		}
 		b, err := os.ReadFile(name)
