@@ -68,6 +68,8 @@ var typeDocs = map[string]string{
 	"web.scenariosAnswer":  "The scenarios the server can run (none on a node process).",
 	"web.scenarioStarted":  "The scenario that started.",
 	"web.nodeRequest":      "Names the node a control action concerns.",
+	"web.snapshotRequest":  "The node to snapshot (the playground's nodes); empty, or no body, is the node serving the request.",
+	"web.transferRequest":  "The node to hand leadership to, as id or node; neither lets raft choose an up-to-date follower.",
 	"web.partitionRequest": "The groups of a partition: nodes in different groups cannot reach each other; the nodes no group names form one more group.",
 	"web.speedRequest":     "A speed preset, or explicit raft timings (milliseconds) with an optional delay on every RPC.",
 	"web.scenarioRequest":  "The scenario to start, as GET /v1/control/scenarios names it.",

@@ -102,6 +102,23 @@ func TestReflectorFollowsEncodingJSON(t *testing.T) {
 	}
 }
 
+func TestReadable(t *testing.T) {
+	src, err := apidoc.ReadSource("apidoc_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]string{"Note": "note", "ByName": "by_name"}
+	for _, tt := range []struct{ in, want string }{
+		{"Note is set with ByName.", "note is set with by_name."},
+		{"A KindB thing, an KindA one, a KindB one.", `A "b" thing, an "a" one, a "b" one.`},
+		{"Notes and KindC stay.", "Notes and KindC stay."},
+	} {
+		if got := src.Readable("apidoc_test", tt.in, fields); got != tt.want {
+			t.Errorf("%q: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestReflectorRefusesWhatItCannotSay(t *testing.T) {
 	type clash struct {
 		Name string `json:"name"`

@@ -167,7 +167,7 @@ func (src *Source) Readable(pkg, comment string, fields map[string]string) strin
 	})
 }
 
-var article = regexp.MustCompile(`(a|an|A|An) "[^"]`)
+var article = regexp.MustCompile(`\b(a|an|A|An) "[^"]`)
 
 // SwitchCases are the string literals of the case clauses in the function named fn in
 // file: the values a switch over them accepts.
