@@ -232,7 +232,13 @@ func captureAnswers(t *testing.T) []capture {
 	r.do("POST", "/v1/sql", c.Play+"/v1/sql", wire.SQLRequest{SQL: "INSERT INTO people VALUES (1, 'again', 0)"}, 409)
 	r.do("POST", "/v1/cluster/snapshot", c.Play+"/v1/cluster/snapshot", map[string]string{"node": "n2"}, 200)
 	r.do("POST", "/v1/control/snapshot", follower+"/v1/control/snapshot", nil, 200)
+	var fs wire.NodeStatus
+	clustertest.MustOK(t, "GET", follower+"/v1/status", nil).JSON(t, &fs)
+	// Joining again with the same address changes nothing.
+	r.do("POST", "/v1/cluster/join", follower+"/v1/cluster/join", wire.JoinRequest{ID: fs.ID, RaftAddr: fs.RaftAddr}, 200)
+	r.do("POST", "/v1/cluster/join", c.Play+"/v1/cluster/join", wire.JoinRequest{ID: "n9"}, 400)
 	victim := c.Followers()[1].ID()
+	r.do("POST", "/v1/control/partition", c.Play+"/v1/control/partition", map[string]any{"groups": [][]string{{victim}}}, 200)
 	r.do("POST", "/v1/control/isolate", c.Play+"/v1/control/isolate", map[string]string{"node": victim}, 200)
 	r.do("POST", "/v1/control/link", c.Play+"/v1/control/link", wire.Link{From: "n1", To: "n2", DelayMS: 5}, 200)
 	r.do("POST", "/v1/control/speed", c.Play+"/v1/control/speed", map[string]string{"preset": "slow"}, 200)
