@@ -106,6 +106,15 @@ func streamQuery(eventTypes []string) []apidoc.Parameter {
 // operationDocs are the routes' documentation, by "METHOD pattern" as the route table has
 // it, given the values of event types and of consistency levels.
 func operationDocs(eventTypes, consistencies []string) map[string]operationDoc {
+	docs := controlDocs()
+	for k, v := range dataDocs(eventTypes, consistencies) {
+		docs[k] = v
+	}
+	return docs
+}
+
+// dataDocs document the routes of probes, the cluster, keys, SQL and event streams.
+func dataDocs(eventTypes, consistencies []string) map[string]operationDoc {
 	one, max := int64(1), int64(10000)
 	consistencyParam := apidoc.Parameter{Name: "consistency", In: "query",
 		Description: "local: this node's state as it is (may be stale); leader (the default): the leader answers while a quorum confirmed its leadership within half a heartbeat timeout; linearizable: the leader confirms its leadership with a quorum for this read.",
@@ -163,6 +172,12 @@ func operationDocs(eventTypes, consistencies []string) map[string]operationDoc {
 		"GET /v1/cluster/events": {id: "streamClusterEvents", tag: "events", summary: "The whole cluster's merged event stream (WebSocket)", stream: true,
 			description: "A node merges its own events with its peers' streams, which it follows only while someone is subscribed. Otherwise as /v1/events.",
 			query:       streamQuery(eventTypes), errors: []int{400}},
+	}
+}
+
+// controlDocs document the control routes.
+func controlDocs() map[string]operationDoc {
+	return map[string]operationDoc{
 		"GET /v1/control/faults": {id: "getFaults", tag: "control", summary: "The active faults",
 			answer: wire.Faults{}, answerDoc: "Down and isolated nodes, the partition, link faults and the speed."},
 		"POST /v1/control/kill": {id: "killNode", tag: "control", summary: "Kill a node: its raft and transport stop; its disk and HTTP API stay",
