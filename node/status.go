@@ -28,11 +28,11 @@ func roleOf(s raft.RaftState) string {
 func suffrageOf(s raft.ServerSuffrage) string {
 	switch s {
 	case raft.Voter:
-		return "voter"
+		return wire.SuffrageVoter
 	case raft.Nonvoter:
-		return "nonvoter"
+		return wire.SuffrageNonvoter
 	}
-	return "staging"
+	return wire.SuffrageStaging
 }
 
 func lastSnapshot(inst *instance) (index, term uint64) {

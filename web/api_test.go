@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,40 +65,6 @@ func check(t *testing.T, r clustertest.Response, status int, code string) {
 	}
 }
 
-// TestOpenAPIMatchesRoutes checks the served OpenAPI document against the routes: every
-// documented operation is routed (answers something other than "no such endpoint"), and
-// every routed operation is documented.
-func TestOpenAPIMatchesRoutes(t *testing.T) {
-	c := clustertest.Start(t, 1)
-	var doc struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	clustertest.MustOK(t, "GET", c.Play+"/v1/openapi.json", nil).JSON(t, &doc)
-	documented := map[string]bool{}
-	param := regexp.MustCompile(`\{[^}]+\}`)
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			m := strings.ToUpper(method)
-			documented[m+" "+path] = true
-			url := c.Play + param.ReplaceAllString(path, "x")
-			r := clustertest.Do(t, m, url, nil)
-			if r.Status == http.StatusNotFound && strings.Contains(string(r.Body), "no such endpoint") {
-				t.Errorf("documented %s %s is not routed", m, path)
-			}
-		}
-	}
-	var missing []string
-	for _, rt := range routesOf(t, c.Play) {
-		if !documented[rt] {
-			missing = append(missing, rt)
-		}
-	}
-	sort.Strings(missing)
-	if len(missing) > 0 {
-		t.Errorf("routes missing from openapi.json: %v", missing)
-	}
-}
-
 // metricValue is the value of one series in a Prometheus text page, -1 when absent.
 func metricValue(page, series string) float64 {
 	for _, line := range strings.Split(page, "\n") {
@@ -112,10 +76,6 @@ func metricValue(page, series string) float64 {
 		}
 	}
 	return -1
-}
-
-func routesOf(t *testing.T, _ string) []string {
-	return web.NewNodeServer(nil, web.Options{}).RoutePatterns()
 }
 
 func TestMetricsAndPprof(t *testing.T) {

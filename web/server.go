@@ -329,9 +329,15 @@ func (s *Server) handleTransfer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"leader": leaderAfterTransfer(r.Context(), n)})
 }
 
+// snapshotRequest names the node to snapshot; empty (or no body) is the node serving the
+// request.
+type snapshotRequest struct {
+	Node string `json:"node,omitempty"`
+}
+
 // handleSnapshot snapshots the named node ({"node": id}), or the node serving the request.
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
-	var req nodeRequest
+	var req snapshotRequest
 	if err := decodeOptionalJSON(r, &req); err != nil {
 		writeError(w, err)
 		return

@@ -10,6 +10,15 @@ const (
 	RoleUnreachable = "unreachable"
 )
 
+// Suffrages of a member of the raft configuration (NodeStatus.Suffrage, Server.Suffrage): a
+// voter counts towards every quorum, a nonvoter receives the log without voting, and a
+// staging server is being caught up before it may vote.
+const (
+	SuffrageVoter    = "voter"
+	SuffrageNonvoter = "nonvoter"
+	SuffrageStaging  = "staging"
+)
+
 // Read consistency levels.
 const (
 	ConsistencyLocal        = "local"
