@@ -24,6 +24,9 @@ var (
 	ErrClosed        = errors.New("node closed")
 	ErrUnreachable   = errors.New("node unreachable")
 	ErrConflict      = errors.New("conflict")
+	// ErrCatchingUp: the node knows a leader but has not yet applied what was committed
+	// when it found one (Ready).
+	ErrCatchingUp = errors.New("catching up")
 )
 
 // The front ends' own refusals of a request, before it reaches a node. They are here so
@@ -81,6 +84,7 @@ var kinds = []kind{
 	{errs: []error{ErrNotLeader}, Kind: Kind{http.StatusServiceUnavailable, wire.CodeNotLeader, sql.StateSerialization, hintElecting}},
 	{errs: []error{ErrNoLeader}, Kind: Kind{http.StatusServiceUnavailable, wire.CodeNoLeader, sql.StateSerialization, hintElecting}},
 	{errs: []error{ErrNodeDown, ErrClosed}, Kind: Kind{http.StatusServiceUnavailable, wire.CodeNodeDown, stateCannotConnectNow, hintDown}},
+	{errs: []error{ErrCatchingUp}, Kind: Kind{http.StatusServiceUnavailable, wire.CodeCatchingUp, stateCannotConnectNow, ""}},
 	{errs: []error{ErrUnreachable}, Kind: Kind{http.StatusServiceUnavailable, wire.CodeUnavailable, sql.StateSerialization, hintElecting}},
 	{errs: []error{ErrIndeterminate}, Kind: Kind{http.StatusServiceUnavailable, wire.CodeIndeterminate, stateUnknownOutcome, hintUnknown}},
 	{errs: []error{ErrAlreadyUp, ErrConflict}, Kind: Kind{http.StatusConflict, wire.CodeConflict, sql.StateInternal, ""}},

@@ -39,6 +39,7 @@ func TestExplainUsesTheTable(t *testing.T) {
 		{ErrNotLeader, http.StatusServiceUnavailable, wire.CodeNotLeader, "40001"},
 		{ErrIndeterminate, http.StatusServiceUnavailable, wire.CodeIndeterminate, "08007"},
 		{ErrClosed, http.StatusServiceUnavailable, wire.CodeNodeDown, "57P03"},
+		{fmt.Errorf("%w: applied 9 of 10", ErrCatchingUp), http.StatusServiceUnavailable, wire.CodeCatchingUp, "57P03"},
 		{&http.MaxBytesError{Limit: 1}, http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "54000"},
 		{fmt.Errorf("restart: %w", ErrAlreadyUp), http.StatusConflict, wire.CodeConflict, "XX000"},
 		{fmt.Errorf("wait: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, wire.CodeTimeout, "57014"},

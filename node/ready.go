@@ -1,7 +1,6 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -31,7 +30,5 @@ func (n *Node) Ready() error {
 	if applied >= target || (inst.raft.AppliedIndex() >= target && n.noFSMEntries(inst, applied+1, target)) {
 		return nil
 	}
-	return fmt.Errorf("%w: applied %d of %d", errCatchingUp, applied, target)
+	return fmt.Errorf("%w: applied %d of %d", ErrCatchingUp, applied, target)
 }
-
-var errCatchingUp = errors.New("catching up")

@@ -123,7 +123,7 @@ func dataDocs(eventTypes, consistencies []string) map[string]operationDoc {
 		"GET /healthz": {id: "getHealth", tag: "health", summary: "The process is up",
 			answer: probeAnswer{}, answerDoc: "The process is up."},
 		"GET /readyz": {id: "getReady", tag: "health", summary: "Ready to serve writes",
-			description: "Ready: a leader is known, and this node has applied its log as it was when it first saw one and everything committed since. A node that knows no leader, or is down, answers 503; one still applying its log answers 500 (internal, catching up).",
+			description: "Ready: a leader is known, and this node has applied its log as it was when it first saw one and everything committed since. A node that knows no leader or is down answers 503 (no_leader, node_down); one still applying its log answers 503 catching_up.",
 			answer:      probeAnswer{}, answerDoc: "Ready.", errors: []int{503}},
 		"GET /v1/openapi.json": {id: "getOpenAPI", tag: "health", summary: "This document",
 			answer: map[string]any{}, answerDoc: "The OpenAPI document."},

@@ -189,6 +189,9 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, st Stream) 
 		defer s.batchedStreams.Add(-1)
 	}
 	streamEvents(ctx, c, feed, out, write, drain)
+	if errors.Is(feed.Err(), eventbus.ErrSlowConsumer) {
+		s.metrics.slowStreamClosed()
+	}
 }
 
 // subscribe attaches a stream to the bus after since. A batched stream joins the group of

@@ -262,6 +262,10 @@ func TestStalledSubscriberIsCutOffOthersUnaffected(t *testing.T) {
 		}()
 	}
 	c.Eventually(60*time.Second, "the stalled subscriber to be cut off", func() bool { return bus.Subscribers() == 1 })
+	c.Eventually(10*time.Second, "the cut-off stream counted in /metrics", func() bool {
+		body := string(clustertest.Do(t, "GET", c.Play+"/metrics", nil).Body)
+		return strings.Contains(body, "\nraftplay_event_streams_dropped_total 1\n")
+	})
 	// The healthy one keeps receiving.
 	res := clustertest.Put(t, c.Play, "after-stall", "ok")
 	timeout := time.After(10 * time.Second)

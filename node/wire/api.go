@@ -195,6 +195,9 @@ const (
 	CodeUnsupported   = "unsupported_media_type"
 	CodeIndeterminate = "indeterminate"
 	CodeCASMismatch   = "cas_mismatch"
+	// CodeCatchingUp (503): the node knows a leader but is still applying the log it had
+	// when it found one; /readyz answers it until the node has caught up.
+	CodeCatchingUp = "catching_up"
 	// CodeUnauthorized (401): the request lacks the server's bearer token, or carries a
 	// wrong one.
 	CodeUnauthorized = "unauthorized"
