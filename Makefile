@@ -38,12 +38,15 @@ fuzz:
 	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
 
-# The long safety run: SEEDS seeds of DURATION each on NODES nodes (see docs/reliability.md).
+# The long safety run: SEEDS seeds of DURATION each on NODES nodes, on LOG_STORE logs
+# (boltdb or wal; see docs/reliability.md).
 SEEDS ?= 10
 DURATION ?= 60s
 NODES ?= 5
+LOG_STORE ?= boltdb
 torture:
 	RAFTPLAY_TORTURE_SEEDS=$(SEEDS) RAFTPLAY_TORTURE_DURATION=$(DURATION) RAFTPLAY_TORTURE_NODES=$(NODES) \
+	  RAFTPLAY_TORTURE_LOG_STORE=$(LOG_STORE) \
 	  $(GO) test ./web/torture -run TestTortureLong -timeout 0 -count=1 -v
 
 # An idle playground cluster for SOAK while BUSY shell loops keep the cores busy; fails on

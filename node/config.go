@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,6 +136,8 @@ type Config struct {
 	// APIs. A cluster is all TLS or not at all: a node with TLS dials every peer with it.
 	TLS *tlsconfig.Config
 
+	// LogStore is the kind of durable log: LogStoreBolt (the default) or LogStoreWAL.
+	LogStore          string
 	Timing            Timing
 	SnapshotThreshold uint64
 	SnapshotInterval  time.Duration
@@ -158,6 +161,12 @@ func (c *Config) setDefaults() error {
 	}
 	if c.RaftAddr == "" {
 		c.RaftAddr = "127.0.0.1:0"
+	}
+	if c.LogStore == "" {
+		c.LogStore = LogStoreBolt
+	}
+	if !slices.Contains(LogStores, c.LogStore) {
+		return fmt.Errorf("node %s: unknown log store %q (want %s)", c.ID, c.LogStore, strings.Join(LogStores, " or "))
 	}
 	if c.Timing == (Timing{}) {
 		c.Timing = Realtime()

@@ -6,13 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb"
 
 	"github.com/raftplay/raftplay/node/eventbus"
 	"github.com/raftplay/raftplay/node/netfault"
@@ -55,7 +53,7 @@ type instance struct {
 	fsm   *store.FSM
 	trans *netfault.Transport
 	inner *raft.NetworkTransport
-	logs  *raftboltdb.BoltStore
+	logs  durableLog
 	log   raft.LogStore // what raft writes through: a cache over logs that reports changes
 	snaps *trackedSnapshots
 	obs   *raft.Observer
@@ -122,6 +120,9 @@ func (n *Node) RaftAddr() string { return n.raftAddr }
 // HTTPAddr is the node's advertised HTTP API address.
 func (n *Node) HTTPAddr() string { return n.cfg.HTTPAddr }
 
+// DataDir is where the node keeps its log, snapshots and stable state.
+func (n *Node) DataDir() string { return n.cfg.DataDir }
+
 // PGAddr is the node's advertised Postgres address, if any.
 func (n *Node) PGAddr() string { return n.cfg.PGAddr }
 
@@ -143,9 +144,9 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	}
 	inst.fsm = fsm
 
-	inst.logs, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(n.cfg.DataDir, "raft.db")})
+	inst.logs, err = openDurableLog(n.cfg.DataDir, n.cfg.LogStore, hl.Named("log"))
 	if err != nil {
-		return nil, fmt.Errorf("open log store: %w", err)
+		return nil, err
 	}
 	files, err := raft.NewFileSnapshotStoreWithLogger(n.cfg.DataDir, 2, hl.Named("snapshots"))
 	if err != nil {

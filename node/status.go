@@ -44,7 +44,8 @@ func lastSnapshot(inst *instance) (index, term uint64) {
 
 // Status describes this node now.
 func (n *Node) Status() wire.NodeStatus {
-	st := wire.NodeStatus{ID: n.cfg.ID, RaftAddr: n.advertisedRaftAddr(), HTTPAddr: n.cfg.HTTPAddr, PGAddr: n.cfg.PGAddr}
+	st := wire.NodeStatus{ID: n.cfg.ID, RaftAddr: n.advertisedRaftAddr(), HTTPAddr: n.cfg.HTTPAddr, PGAddr: n.cfg.PGAddr,
+		LogStore: n.cfg.LogStore}
 	inst := n.inst.Load()
 	if inst == nil {
 		st.Role = wire.RoleDown

@@ -27,6 +27,7 @@ type nodeFlags struct {
 	maxBody                                           *int64
 	pprofOn                                           *bool
 	snapThreshold, trailing                           *uint64
+	logStore                                          *string
 	guard                                             *serverGuard
 	limits                                            *limitFlags
 	tls                                               tlsFlags
@@ -52,6 +53,7 @@ func addNodeFlags(fs *flag.FlagSet) *nodeFlags {
 		guard:         addServerGuard(fs),
 		snapThreshold: fs.Uint64("snapshot-threshold", 8192, "log entries between snapshots"),
 		trailing:      fs.Uint64("trailing-logs", 10240, "log entries kept after a snapshot"),
+		logStore:      addLogStoreFlag(fs),
 		logLevel:      fs.String("log-level", "info", "log level: debug, info, warn, error"),
 		limits:        addLimitFlags(fs),
 		tls:           addTLSFlags(fs),
@@ -139,7 +141,8 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	n, err := node.New(node.Config{
 		ID: *f.id, RaftAddr: *f.raftAddr, RaftAdvertise: *f.raftAdv, HTTPAddr: l.httpAdv, PGAddr: l.pgAdv, DataDir: *f.dataDir,
 		Peers: staticPeers, Join: splitList(*f.join), SnapshotThreshold: *f.snapThreshold, TrailingLogs: *f.trailing, TLS: tlsCfg, Logger: log,
-		SQL: f.limits.sql(), QueryTimeout: f.limits.timeout(), AuthToken: token,
+		LogStore: *f.logStore,
+		SQL:      f.limits.sql(), QueryTimeout: f.limits.timeout(), AuthToken: token,
 	})
 	if err != nil {
 		return err
@@ -208,4 +211,10 @@ func parsePeers(s string) ([]node.Peer, error) {
 		out = append(out, node.Peer{ID: id, RaftAddr: addr})
 	}
 	return out, nil
+}
+
+// addLogStoreFlag is --log-store, the same on every command that starts nodes.
+func addLogStoreFlag(fs *flag.FlagSet) *string {
+	return fs.String("log-store", node.LogStoreBolt, "where raft keeps its log: "+node.LogStoreBolt+
+		" (raft-boltdb, two syncs per append) or "+node.LogStoreWAL+" (hashicorp/raft-wal, one sync per append); a data directory keeps the kind it was made with")
 }

@@ -34,6 +34,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	limits := addLimitFlags(fs)
 	tlsf := addTLSFlags(fs)
+	logStore := addLogStoreFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func runPlay(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	c, err := playground.StartCluster(playground.ClusterConfig{Nodes: *nodes, DataDir: *dataDir, Fresh: *fresh, API: opts, Logger: log,
 		PG: true, PGPort: *pgPort, PGServer: pgwire.Options{Password: *pgPassword}, TLS: tlsCfg,
-		SQL: limits.sql(), QueryTimeout: limits.timeout()})
+		SQL: limits.sql(), QueryTimeout: limits.timeout(), LogStore: *logStore})
 	if err != nil {
 		ln.Close()
 		return err

@@ -43,6 +43,8 @@ type NodeStatus struct {
 	LastContactMS     int64  `json:"last_contact_ms,omitempty"`
 	Suffrage          string `json:"suffrage,omitempty"`
 	Digest            string `json:"digest,omitempty"`
+	// LogStore is the kind of durable log the node keeps ("boltdb" or "wal").
+	LogStore string `json:"log_store,omitempty"`
 	// ApplyCount and RestoreCount count entries applied and snapshots restored since the
 	// node's raft last started: a restart shows what was replayed.
 	ApplyCount   uint64 `json:"apply_count"`

@@ -70,6 +70,10 @@ func WithTLS() Option {
 // WithTiming runs the cluster with timing t instead of Tolerant.
 func WithTiming(t node.Timing) Option { return func(c *playground.ClusterConfig) { c.Timing = t } }
 
+// WithLogStore gives every node the kind of durable log named (node.LogStoreBolt or
+// node.LogStoreWAL).
+func WithLogStore(kind string) Option { return func(c *playground.ClusterConfig) { c.LogStore = kind } }
+
 // WithDataDir places the cluster's data in dir (to restart a whole cluster on the same disk).
 func WithDataDir(dir string) Option { return func(c *playground.ClusterConfig) { c.DataDir = dir } }
 

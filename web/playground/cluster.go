@@ -33,6 +33,8 @@ type ClusterConfig struct {
 	// Host the nodes' listeners bind to (default 127.0.0.1); ports are ephemeral.
 	Host string
 
+	// LogStore is every node's kind of durable log (node.LogStoreBolt by default).
+	LogStore          string
 	Timing            node.Timing
 	SnapshotThreshold uint64
 	SnapshotInterval  time.Duration
@@ -191,6 +193,7 @@ func (c *Cluster) newMember(id string, join []string) (*member, error) {
 		AuthToken:         c.cfg.API.AuthToken,
 		Join:              join,
 		AddressProvider:   c,
+		LogStore:          c.cfg.LogStore,
 		Timing:            c.cfg.Timing,
 		SnapshotThreshold: c.cfg.SnapshotThreshold,
 		SnapshotInterval:  c.cfg.SnapshotInterval,

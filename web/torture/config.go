@@ -28,6 +28,8 @@ type Config struct {
 	// SnapshotThreshold and TrailingLogs are small so every run compacts, installs
 	// snapshots on lagging followers and restores them on restart.
 	SnapshotThreshold, TrailingLogs uint64
+	// LogStore is the nodes' kind of durable log (node.LogStoreBolt when empty).
+	LogStore string
 }
 
 func (c Config) withDefaults() Config {

@@ -24,7 +24,8 @@ import (
 func Run(ctx context.Context, t testing.TB, cfg Config) (Report, error) {
 	cfg = cfg.withDefaults()
 	r := &run{t: t, cfg: cfg, rep: Report{Seed: cfg.Seed, FaultKinds: map[string]int{}}}
-	r.c = clustertest.Start(t, cfg.Nodes, clustertest.WithSnapshots(cfg.SnapshotThreshold, cfg.TrailingLogs))
+	r.c = clustertest.Start(t, cfg.Nodes, clustertest.WithSnapshots(cfg.SnapshotThreshold, cfg.TrailingLogs),
+		clustertest.WithLogStore(cfg.LogStore))
 	if r.cfg.ConvergeWithin <= 0 {
 		r.cfg.ConvergeWithin = 3 * clustertest.Tolerant().Election
 	}

@@ -6,17 +6,25 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/raftplay/raftplay/node"
 )
 
 // TestTorture runs three fixed seeds on three nodes: no violation, no acknowledged write
-// lost, and every run installs at least one snapshot and restores one on start.
+// lost, and every run installs at least one snapshot and restores one on start. The last
+// seed runs on raft-wal logs, so both kinds of log go through kills, truncations by a new
+// leader, compaction and restarts.
 func TestTorture(t *testing.T) {
 	if testing.Short() {
 		t.Skip("torture runs take a while")
 	}
-	for _, seed := range []int64{1, 2, 3} {
-		t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) {
-			runSeed(t, Config{Seed: seed, Duration: 20 * time.Second, Nodes: 3, ArtifactDir: os.Getenv("RAFTPLAY_TORTURE_ARTIFACTS")})
+	for _, run := range []struct {
+		seed     int64
+		logStore string
+	}{{1, node.LogStoreBolt}, {2, node.LogStoreBolt}, {3, node.LogStoreWAL}} {
+		t.Run("seed="+strconv.FormatInt(run.seed, 10)+"/"+run.logStore, func(t *testing.T) {
+			runSeed(t, Config{Seed: run.seed, Duration: 20 * time.Second, Nodes: 3, LogStore: run.logStore,
+				ArtifactDir: os.Getenv("RAFTPLAY_TORTURE_ARTIFACTS")})
 		})
 	}
 }
@@ -27,7 +35,8 @@ func TestTorture(t *testing.T) {
 //	  go test ./web/torture -run TestTortureLong -timeout 0 -v
 //
 // RAFTPLAY_TORTURE_FIRST_SEED (default 1000) is the first seed; RAFTPLAY_TORTURE_ARTIFACTS
-// is where failing runs leave their evidence.
+// is where failing runs leave their evidence; RAFTPLAY_TORTURE_LOG_STORE (boltdb or wal)
+// is the nodes' kind of log.
 func TestTortureLong(t *testing.T) {
 	seeds, _ := strconv.Atoi(os.Getenv("RAFTPLAY_TORTURE_SEEDS"))
 	if seeds <= 0 {
@@ -43,7 +52,8 @@ func TestTortureLong(t *testing.T) {
 	total.FaultKinds = map[string]int{}
 	for i := range int64(seeds) {
 		t.Run("seed="+strconv.FormatInt(first+i, 10), func(t *testing.T) {
-			rep := runSeed(t, Config{Seed: first + i, Duration: dur, Nodes: nodes, ArtifactDir: os.Getenv("RAFTPLAY_TORTURE_ARTIFACTS")})
+			rep := runSeed(t, Config{Seed: first + i, Duration: dur, Nodes: nodes, LogStore: os.Getenv("RAFTPLAY_TORTURE_LOG_STORE"),
+				ArtifactDir: os.Getenv("RAFTPLAY_TORTURE_ARTIFACTS")})
 			add(&total, rep)
 		})
 	}
