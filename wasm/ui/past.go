@@ -11,7 +11,7 @@ type pastState struct {
 // replicaOf is a cluster-only state starting at a hello.
 func replicaOf(h wire.HelloData) *State {
 	r := New()
-	r.replica = true
+	r.replica, r.drawn = true, nil
 	r.hello(h)
 	return r
 }
@@ -19,9 +19,18 @@ func replicaOf(h wire.HelloData) *State {
 // clone copies what Apply changes in a replica.
 func (s *State) clone() *State {
 	c := New()
-	c.replica = true
-	c.Ready, c.Conn, c.LastSeq, c.Now = s.Ready, s.Conn, s.LastSeq, s.Now
+	c.replica, c.drawn = true, nil
+	c.Ready, c.Conn, c.LastSeq, c.recvSeq, c.Now, c.Shown = s.Ready, s.Conn, s.LastSeq, s.recvSeq, s.Now, s.Shown
 	c.Faults = s.Faults
+	c.Flights = Flights{List: append([]Flight(nil), s.Flights.List...)}
+	c.dead = copyMap(s.dead)
+	c.removed = copyMap(s.removed)
+	c.Scenarios = s.Scenarios
+	c.Timers = map[string]*Timer{}
+	for id, t := range s.Timers {
+		cp := *t
+		c.Timers[id] = &cp
+	}
 	for id, n := range s.Nodes {
 		cp := *n
 		cp.Log = append([]wire.LogEntry(nil), n.Log...)
@@ -64,4 +73,15 @@ func (s *State) Past() (seq uint64, state *State, ok bool) {
 		s.past.state = r
 	}
 	return t.Cursor, s.past.state, true
+}
+
+func copyMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }

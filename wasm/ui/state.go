@@ -72,6 +72,24 @@ type State struct {
 	// replica marks a State that only rebuilds the cluster picture (base and past states).
 	replica bool
 
+	// Causal time (clock.go): the moments received but not yet drawn, the real moment the
+	// picture shows, and the nodes that died (what they send is no longer drawn).
+	queue   queue
+	Shown   time.Time
+	recvSeq uint64 // the newest event accepted
+	dead    map[string]time.Time
+	// removed are nodes taken out of the configuration: events still about them (a last
+	// status) do not bring them back.
+	removed map[string]bool
+	// drawn records what the picture drew (nil: it records nothing); mode says which
+	// picture it is ("live" or "replay").
+	drawn *DrawnLog
+	mode  string
+	// Rate is picture time per wall time: 1 live, 0.1 in a replay ten times slower.
+	Rate float64
+	// Frozen marks a picture held still (paused, or a moment scrubbed to).
+	Frozen bool
+
 	Now time.Time
 }
 
@@ -95,6 +113,12 @@ type Node struct {
 	Cut    Range
 	CutAt  time.Time
 	Status bool // a status report has been seen (hello or status event)
+	// ElectionTimeout is the timeout the node reported (0: not reported).
+	ElectionTimeout time.Duration
+	// Restarted: the node came back from down and has not yet applied what the cluster had
+	// committed; CatchingUp is derived from it.
+	Restarted  bool
+	CatchingUp bool
 }
 
 // Range is an inclusive range of log indexes.
@@ -124,6 +148,7 @@ type Notice struct {
 // New returns the state of an app that has not connected yet.
 func New() *State {
 	return &State{
+		drawn:    &DrawnLog{},
 		Conn:     ConnConnecting,
 		Nodes:    map[string]*Node{},
 		digests:  map[uint64]map[string]string{},
@@ -154,6 +179,9 @@ func nodeLess(a, b string) bool {
 // node returns the node with id, creating it when an event names a node not seen yet
 // (a node added while the page is open).
 func (s *State) node(id string) *Node {
+	if s.removed[id] {
+		return &Node{ID: id} // a removed node's last words change nothing drawn
+	}
 	n := s.Nodes[id]
 	if n == nil {
 		n = &Node{ID: id, Role: wire.RoleFollower}
