@@ -124,38 +124,45 @@ func (s *State) Receive(ev wire.Event, now time.Time) bool {
 	}
 	for len(s.queue) > maxQueue {
 		s.releaseMoment(s.queue[0])
-		s.queue = s.queue[1:]
+		s.queue = append(s.queue[:0], s.queue[1:]...)
 	}
 	return false
 }
 
-// Advance moves the picture's clock to now less the delay (it never goes back) and releases
-// every moment it reached, in order; it reports whether the view changed.
+// Advance moves the live picture's clock to now less the delay (it never goes back) and
+// releases every moment it reached, in order; a replay running moves on too. It reports
+// whether the view changed.
 func (s *State) Advance(now time.Time) bool {
 	s.Now = now
-	target := now.Add(-s.Delay())
+	changed := s.advanceTo(now.Add(-s.Delay()))
+	if s.Player != nil && s.Player.advance(now) {
+		changed = true
+	}
+	return s.expire(now) || changed
+}
+
+// advanceTo releases every moment up to target and moves the picture's clock there.
+func (s *State) advanceTo(target time.Time) bool {
 	if target.Before(s.Shown) {
 		target = s.Shown
 	}
-	changed := false
 	n := 0
 	for n < len(s.queue) && !s.queue[n].At.After(target) {
-		m := s.queue[n]
-		if m.At.After(s.Shown) {
-			s.Shown = m.At
-		}
-		s.releaseMoment(m)
+		s.releaseMoment(s.queue[n])
 		n++
-		changed = true
 	}
 	s.queue = append(s.queue[:0], s.queue[n:]...)
 	s.Shown = target
-	return s.Flights.prune(target, flightLinger) || changed
+	linger := time.Duration(float64(flightLinger) / s.Scale())
+	return s.Flights.prune(target, linger) || n > 0
 }
 
 // NextWake is the wall time at which the picture next changes by itself: the next moment
 // due, or the end of a flight's linger. Zero when nothing is pending.
 func (s *State) NextWake() time.Time {
+	if s.Player != nil && !s.Player.Done() {
+		return s.Now.Add(16 * time.Millisecond) // a replay moves every frame
+	}
 	var w time.Time
 	if len(s.queue) > 0 {
 		w = s.queue[0].At.Add(s.Delay())
@@ -181,6 +188,10 @@ func (s *State) Pending() int { return len(s.queue) }
 
 // releaseMoment draws one moment: a message leaving, or an event taking effect.
 func (s *State) releaseMoment(m moment) {
+	if m.At.After(s.Shown) {
+		s.Shown = m.At
+	}
+	s.last = m
 	if m.Send {
 		var d wire.RPCData
 		if decode(m.Ev, &d) {

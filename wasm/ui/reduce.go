@@ -129,11 +129,21 @@ func (s *State) applyNodeEvent(ev wire.Event, now time.Time) bool {
 			n.Commit = maxU(n.Commit, d.Index)
 			n.Digest = d.Digest
 			s.recordDigest(n.ID, d.Index, d.Digest)
+			n.Applies = append(n.Applies, "#"+u(d.Index)+" "+orDash(d.Summary))
+			if len(n.Applies) > maxApplies {
+				n.Applies = append(n.Applies[:0:0], n.Applies[len(n.Applies)-maxApplies:]...)
+			}
 		}
 	case wire.EventSnapshot:
 		var d wire.SnapshotData
 		if decode(ev, &d) {
 			s.node(ev.Node).snapshot(d)
+			switch d.Action {
+			case "installing":
+				s.trouble("snapshot install", ev.Time, ev.Seq)
+			case "installed":
+				s.settled(ev.Time, d.Term)
+			}
 		}
 	default:
 		return false
@@ -156,7 +166,13 @@ func (s *State) applyClusterEvent(ev wire.Event, now time.Time) {
 			was := s.Faults.Down
 			s.Faults = d.Faults
 			s.faultDeaths(ev, was, d.Faults.Down)
+			if d.Action == "heal" {
+				s.trouble("partition heal", ev.Time, ev.Seq)
+			}
 			if !s.replica {
+				if d.Action == "heal" {
+					s.PartPick = nil // the builder shows the healed cluster, not old picks
+				}
 				s.scenarioStep(d.Action)
 			}
 		}
@@ -170,6 +186,8 @@ func (s *State) applyClusterEvent(ev wire.Event, now time.Time) {
 		if decode(ev, &d) {
 			s.heartbeatSummary(ev, d)
 		}
+	case wire.EventLeaderDown:
+		s.trouble("election", ev.Time, ev.Seq)
 	case wire.EventResult:
 		var d wire.ResultData
 		if decode(ev, &d) {
@@ -193,7 +211,11 @@ func (s *State) roleChange(ev wire.Event, d wire.StateData) {
 		n.Leader = n.ID
 	}
 	if d.Role == wire.RoleDown {
+		wasLeader := s.Leader == ev.Node
 		s.die(ev.Node, ev.Time, ev.Seq)
+		if wasLeader {
+			s.trouble("failover", ev.Time, ev.Seq)
+		}
 		return
 	}
 	if s.isDead(ev.Node) {
@@ -201,6 +223,12 @@ func (s *State) roleChange(ev wire.Event, d wire.StateData) {
 		n.Restarted = true
 	}
 	s.draw(Drawn{Kind: DrawState, Node: ev.Node, Role: d.Role, Term: d.Term, Seq: ev.Seq}, ev.Time)
+	switch d.Role {
+	case wire.RoleCandidate:
+		s.trouble("election", ev.Time, ev.Seq)
+	case wire.RoleLeader:
+		s.settled(ev.Time, d.Term)
+	}
 }
 
 // snapshot follows a snapshot taken or installed: entries at or below it may be compacted,

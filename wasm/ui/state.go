@@ -23,6 +23,7 @@ const (
 	maxDigests  = 256 // applied indexes whose digests are kept for the divergence check
 	maxHistory  = 50  // SQL statements kept for up/down recall
 	maxTimeline = 1000
+	maxApplies  = 12 // applied summaries kept per node for a replayed data panel
 )
 
 // State is everything the app knows. One goroutine owns it: the events, the user's actions
@@ -66,6 +67,23 @@ type State struct {
 	Timers map[string]*Timer
 	// past is the cluster as of the selected timeline event (while scrubbed back).
 	past *pastState
+	// Held is the picture while paused: a still copy that steps one moment at a time,
+	// while the live picture goes on underneath.
+	Held *State
+	// Player is a replay running (nil: none).
+	Player *Player
+	// Offer is a replay the page offers of something that just happened (nil: none);
+	// AutoReplay plays each at once instead.
+	Offer      *Episode
+	AutoReplay bool
+	// open is what is happening now that may become an offer (an election under way).
+	open *Episode
+	// History is what the server's history holds (HistoryRange), and the fetches the model
+	// wants made against it.
+	History HistoryRange
+	fetches []Fetch
+	wants   map[uint64]want
+	fetchID uint64
 	// base is the cluster just before the oldest event the timeline holds; replaying the
 	// timeline over it rebuilds the picture at any event still in the timeline.
 	base *State
@@ -75,6 +93,7 @@ type State struct {
 	// Causal time (clock.go): the moments received but not yet drawn, the real moment the
 	// picture shows, and the nodes that died (what they send is no longer drawn).
 	queue   queue
+	last    moment // the moment released last
 	Shown   time.Time
 	recvSeq uint64 // the newest event accepted
 	dead    map[string]time.Time
@@ -119,6 +138,9 @@ type Node struct {
 	// committed; CatchingUp is derived from it.
 	Restarted  bool
 	CatchingUp bool
+	// Applies are the summaries of the last entries the node applied, newest last: a
+	// replayed picture's data panel is rebuilt from them (the server's data is live).
+	Applies []string
 }
 
 // Range is an inclusive range of log indexes.

@@ -33,10 +33,11 @@ func (s *State) viewRing() *V {
 	for i, a := range ids {
 		for _, b := range ids[i+1:] {
 			cls := "link"
-			if s.cut(a, b) {
-				cls += " cut"
+			cut := s.Cut(a, b)
+			if cut != "" {
+				cls += " cut cut-" + cut
 			}
-			links = append(links, S("line", A{"class": cls, "x1": f(pos[a].X), "y1": f(pos[a].Y), "x2": f(pos[b].X), "y2": f(pos[b].Y)}).Keyed(a+"-"+b))
+			links = append(links, S("line", A{"class": cls, "data-testid": "link", "data-a": a, "data-b": b, "data-cut": orDash(cut), "x1": f(pos[a].X), "y1": f(pos[a].Y), "x2": f(pos[b].X), "y2": f(pos[b].Y)}).Keyed(a+"-"+b))
 		}
 	}
 	for _, id := range ids {
@@ -68,27 +69,14 @@ func (s *State) viewRing() *V {
 	)
 }
 
-// cut reports whether traffic between a and b is blocked by a fault.
-func (s *State) cut(a, b string) bool {
-	if s.Isolated(a) || s.Isolated(b) {
-		return true
-	}
-	if ga, gb := s.Group(a), s.Group(b); ga != 0 && gb != 0 && ga != gb {
-		return true
-	}
-	for _, l := range s.Faults.Links {
-		if (l.From == a && l.To == b || l.From == b && l.To == a) && (l.Block || l.Drop >= 1) {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *State) viewRingNode(n *Node, p point) *V {
 	role := s.displayRole(n)
 	label := role
 	if n.Role == wire.RoleUnreachable {
 		label = "unreachable"
+	}
+	if c := n.catchingUp(); c != "" {
+		label = c
 	}
 	cls := "node role-" + role
 	if n.Diverged {
@@ -124,6 +112,7 @@ func (s *State) viewRingNode(n *Node, p point) *V {
 		"data-testid": "node", "data-node-id": n.ID, "data-role": role,
 		"data-term": u(n.Term), "data-commit": u(n.Commit), "data-applied": u(n.Applied),
 		"data-isolated": strconv.FormatBool(s.Isolated(n.ID)), "data-diverged": strconv.FormatBool(n.Diverged),
+		"data-catching-up": strconv.FormatBool(n.CatchingUp),
 	}, append(kids, marks...)...)
 }
 
