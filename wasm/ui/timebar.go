@@ -30,7 +30,7 @@ func (s *State) viewTimebar() *V {
 		return El("button", A{"type": "button", "class": "small", "data-testid": id, "data-click": action}, T(label))
 	}
 	attrs := A{"class": "timebar", "data-testid": "picture", "data-mode": mode, "data-delay-ms": strconv.FormatInt(s.Delay().Milliseconds(), 10),
-		"data-shown": clock(p.pictureTime()), "data-seq": u(p.LastSeq), "role": "status"}
+		"data-shown": clock(p.pictureTime()), "data-seq": u(p.shownSeq()), "data-at": strconv.FormatFloat(ms64(p.last.At), 'f', 3, 64), "role": "status"}
 	if seq, r, ok := s.Past(); ok && r == nil {
 		return El("div", attrs, El("span", A{"class": "muted", "data-testid": "past", "data-seq": u(seq), "data-replayed": "false"},
 			T("Event #"+u(seq)+" is from before the last connection: showing the live cluster. ")),
@@ -57,7 +57,7 @@ func (s *State) viewTimebar() *V {
 	// Paused or scrubbed: the picture is still, the cluster is not.
 	attrs["data-replayed"] = "true"
 	behind := s.pictureAgo()
-	text := "Paused at " + clock(p.pictureTime()) + " (event #" + u(p.LastSeq) + "): the cluster keeps running, " + msText(behind) + " ahead of this picture. "
+	text := "Paused at " + clock(p.pictureTime()) + " (event #" + u(p.shownSeq()) + "): the cluster keeps running, " + msText(behind) + " ahead of this picture. "
 	if mode == "past" {
 		seq, _, _ := s.Past()
 		text = "Replay: the cluster as of event #" + u(seq) + " (" + clock(p.pictureTime()) + "). "
@@ -73,12 +73,20 @@ func (s *State) viewTimebar() *V {
 	if h := s.History; h.Known && h.Newest > h.Oldest {
 		r := El("input", A{"type": "range", "min": u(h.Oldest), "max": u(h.Newest), "step": "1",
 			"data-testid": "history-scrub", "data-change": "hist-scrub", "aria-label": "Scrub through the server's history"})
-		r.Value = &Value{Text: u(p.LastSeq)}
+		r.Value = &Value{Text: u(p.shownSeq())}
 		kids = append(kids, El("label", A{"class": "inline small"}, T(" history #"+u(h.Oldest)+"–#"+u(h.Newest)+" "), r))
 	} else if h.Err != "" {
 		kids = append(kids, El("span", A{"class": "muted small", "data-testid": "history-error"}, T(" (server history: "+h.Err+")")))
 	}
 	return El("div", attrs, kids...)
+}
+
+// shownSeq is the seq of the event the picture drew last.
+func (s *State) shownSeq() uint64 {
+	if s.last.Ev.Seq != 0 {
+		return s.last.Ev.Seq
+	}
+	return s.LastSeq
 }
 
 // viewReplayOffer is the notice offering a replay of what just happened.

@@ -218,7 +218,7 @@ func TestPauseHoldsTheWholePicture(t *testing.T) {
 	commits := func() string {
 		return eval[string](t, ctx, `[...document.querySelectorAll('[data-testid="node"]')].map(n => n.dataset.nodeId + ":" + n.dataset.commit).sort().join(" ")`)
 	}
-	held, heldSeq := commits(), eval[string](t, ctx, `document.querySelector('[data-testid="picture"]').dataset.seq`)
+	held, heldAt := commits(), eval[string](t, ctx, `document.querySelector('[data-testid="picture"]').dataset.at`)
 	var last wire.KVWriteResult
 	for i := range 5 {
 		last = clustertest.Put(t, c.Play, fmt.Sprintf("k%d", i), "v")
@@ -239,7 +239,7 @@ func TestPauseHoldsTheWholePicture(t *testing.T) {
 		t.Fatalf("the page does not say the cluster runs on: %q", text)
 	}
 	do(t, ctx, "step forward", chromedp.Click(`[data-testid="step-forward"]`))
-	poll(t, ctx, "one moment later", fmt.Sprintf(`document.querySelector('[data-testid="picture"]').dataset.seq !== %q`, heldSeq))
+	poll(t, ctx, "one moment later", fmt.Sprintf(`Number(document.querySelector('[data-testid="picture"]').dataset.at) > %s`, heldAt))
 	do(t, ctx, "back to live", chromedp.Click(`[data-testid="back-to-live"]`))
 	poll(t, ctx, "the live commit", fmt.Sprintf(`document.querySelector('[data-testid="picture"][data-mode="live"]') !== null &&
 		[...document.querySelectorAll('[data-testid="node"]')].every(n => Number(n.dataset.commit) >= %d)`, last.Index))
