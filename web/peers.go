@@ -167,16 +167,17 @@ func (f *peerFeed) followPeers(ctx context.Context, wg *sync.WaitGroup, started 
 	}
 }
 
-// isHeartbeat tells a peer's heartbeat rpc from the others, once as it arrives, for the
-// streams' filters (wire.Event.Heartbeat does not travel).
+// isHeartbeat tells a peer's heartbeat or idle append from the other rpcs, once as it
+// arrives, for the streams' filters (wire.Event.Heartbeat does not travel).
 func isHeartbeat(ev wire.Event) bool {
 	if ev.Type != wire.EventRPC {
 		return false
 	}
 	var d struct {
 		Heartbeat bool `json:"heartbeat"`
+		Idle      bool `json:"idle"`
 	}
-	return json.Unmarshal(ev.Data, &d) == nil && d.Heartbeat
+	return json.Unmarshal(ev.Data, &d) == nil && (d.Heartbeat || d.Idle)
 }
 
 // followPeer relays one peer's events into the hub until ctx ends or the peer goes away.
