@@ -31,6 +31,8 @@ const (
 type peerFeed struct {
 	n   *node.Node
 	hub *Hub
+	// picture is the stream's hello, of which the hub keeps keyframes while following.
+	picture func(context.Context) wire.HelloData
 
 	mu     sync.Mutex
 	users  int
@@ -76,6 +78,9 @@ func (f *peerFeed) acquire() <-chan struct{} {
 	run, ready := &sync.WaitGroup{}, make(chan struct{})
 	f.stop, f.run, f.ready = cancel, run, ready
 	f.hub.attach(f.n, ctx.Done(), run)
+	if f.picture != nil {
+		f.hub.record(ctx.Done(), run, f.picture)
+	}
 	run.Add(1)
 	go func() {
 		defer run.Done()
