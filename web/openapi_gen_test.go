@@ -69,6 +69,7 @@ func generateOpenAPI() ([]byte, error) {
 	r := &apidoc.Reflector{Source: src, Descriptions: typeDocs, Enums: enums(src, ops, eventTypes),
 		Fields: map[string]*apidoc.Schema{
 			"wire.HelloData.Recent": {Type: "array", Items: apidoc.Ref("EventMessage")},
+			"wire.History.Events":   {Type: "array", Items: apidoc.Ref("EventMessage")},
 		}}
 	d := document()
 	if err := addOperations(d, r, srv.routes, operationDocs(eventTypes, src.Consts("wire", "Consistency"))); err != nil {

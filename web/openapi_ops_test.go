@@ -172,6 +172,23 @@ func dataDocs(eventTypes, consistencies []string) map[string]operationDoc {
 		"GET /v1/cluster/events": {id: "streamClusterEvents", tag: "events", summary: "The whole cluster's merged event stream (WebSocket)", stream: true,
 			description: "A node merges its own events with its peers' streams, which it follows only while someone is subscribed. Otherwise as /v1/events.",
 			query:       streamQuery(eventTypes), errors: []int{400}},
+		"GET /v1/cluster/events/history": {id: "getEventHistory", tag: "events", summary: "The cluster stream's kept events, a page at a time",
+			description: "The events the cluster stream keeps (at least the smaller of 10 minutes and 200,000 events, at most 128 MiB), with after < seq < before, filtered like a stream, in seq order. Page forward by passing the last seq as after.",
+			query:       append(historyQuery(), streamQuery(eventTypes)[:3]...), answer: wire.History{}, answerDoc: "A page of events.", errors: []int{400}},
+		"GET /v1/cluster/events/keyframe": {id: "getEventKeyframe", tag: "events", summary: "The cluster's picture at or before a seq",
+			description: "The newest keyframe (recorded every 2 s) at or before at: the hello the stream would have sent then. Replaying the history's events after its seq rebuilds the picture at any later moment.",
+			query:       []apidoc.Parameter{{Name: "at", In: "query", Description: "A sequence number (default: the newest).", Schema: &apidoc.Schema{Type: "integer", Minimum: new(int64)}}},
+			answer:      wire.Keyframe{}, answerDoc: "The keyframe.", errors: []int{400, 404}},
+	}
+}
+
+// historyQuery are the history's paging parameters.
+func historyQuery() []apidoc.Parameter {
+	zero, one, most := int64(0), int64(1), int64(20000)
+	return []apidoc.Parameter{
+		{Name: "after", In: "query", Description: "Only events after this sequence number (default 0).", Schema: &apidoc.Schema{Type: "integer", Minimum: &zero}},
+		{Name: "before", In: "query", Description: "Only events before this sequence number (default: no bound).", Schema: &apidoc.Schema{Type: "integer", Minimum: &zero}},
+		{Name: "limit", In: "query", Description: "At most this many events.", Schema: &apidoc.Schema{Type: "integer", Minimum: &one, Maximum: &most, Default: 5000}},
 	}
 }
 

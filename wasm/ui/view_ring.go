@@ -33,10 +33,11 @@ func (s *State) viewRing() *V {
 	for i, a := range ids {
 		for _, b := range ids[i+1:] {
 			cls := "link"
-			if s.cut(a, b) {
-				cls += " cut"
+			cut := s.Cut(a, b)
+			if cut != "" {
+				cls += " cut cut-" + cut
 			}
-			links = append(links, S("line", A{"class": cls, "x1": f(pos[a].X), "y1": f(pos[a].Y), "x2": f(pos[b].X), "y2": f(pos[b].Y)}).Keyed(a+"-"+b))
+			links = append(links, S("line", A{"class": cls, "data-testid": "link", "data-a": a, "data-b": b, "data-cut": orDash(cut), "x1": f(pos[a].X), "y1": f(pos[a].Y), "x2": f(pos[b].X), "y2": f(pos[b].Y)}).Keyed(a+"-"+b))
 		}
 	}
 	for _, id := range ids {
@@ -46,7 +47,7 @@ func (s *State) viewRing() *V {
 		from, ok1 := pos[fl.From]
 		to, ok2 := pos[fl.To]
 		if ok1 && ok2 {
-			flights = append(flights, viewFlight(fl, from, to)...)
+			flights = append(flights, viewFlight(fl, from, to, s.Scale(), s.Frozen)...)
 		}
 	}
 	empty := (*V)(nil)
@@ -68,27 +69,14 @@ func (s *State) viewRing() *V {
 	)
 }
 
-// cut reports whether traffic between a and b is blocked by a fault.
-func (s *State) cut(a, b string) bool {
-	if s.Isolated(a) || s.Isolated(b) {
-		return true
-	}
-	if ga, gb := s.Group(a), s.Group(b); ga != 0 && gb != 0 && ga != gb {
-		return true
-	}
-	for _, l := range s.Faults.Links {
-		if (l.From == a && l.To == b || l.From == b && l.To == a) && (l.Block || l.Drop >= 1) {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *State) viewRingNode(n *Node, p point) *V {
 	role := s.displayRole(n)
 	label := role
 	if n.Role == wire.RoleUnreachable {
 		label = "unreachable"
+	}
+	if c := n.catchingUp(); c != "" {
+		label = c
 	}
 	cls := "node role-" + role
 	if n.Diverged {
@@ -106,7 +94,7 @@ func (s *State) viewRingNode(n *Node, p point) *V {
 	if n.Diverged {
 		marks = append(marks, S("text", A{"class": "mark bad", "y": f(-nodeR - 8), "text-anchor": "middle"}, T("≠ state")))
 	}
-	if role == wire.RoleFollower {
+	if role == wire.RoleFollower || role == wire.RoleCandidate {
 		marks = append(marks, s.viewTimer(n.ID)...)
 	}
 	if role == wire.RoleLeader {
@@ -124,13 +112,14 @@ func (s *State) viewRingNode(n *Node, p point) *V {
 		"data-testid": "node", "data-node-id": n.ID, "data-role": role,
 		"data-term": u(n.Term), "data-commit": u(n.Commit), "data-applied": u(n.Applied),
 		"data-isolated": strconv.FormatBool(s.Isolated(n.ID)), "data-diverged": strconv.FormatBool(n.Diverged),
+		"data-catching-up": strconv.FormatBool(n.CatchingUp),
 	}, append(kids, marks...)...)
 }
 
 // viewFlight draws a message from edge to edge of the two nodes. The movement is a CSS
 // animation started when the element appears, so the page animates without a render per
 // frame; the model only adds and removes flights.
-func viewFlight(fl Flight, from, to point) []*V {
+func viewFlight(fl Flight, from, to point, scale float64, frozen bool) []*V {
 	dx, dy := to.X-from.X, to.Y-from.Y
 	d := math.Hypot(dx, dy)
 	if d < 2*nodeR {
@@ -147,7 +136,20 @@ func viewFlight(fl Flight, from, to point) []*V {
 	if fl.Outcome == OutcomeDropped || fl.Outcome == OutcomeFailed {
 		anim = "drop"
 	}
-	style := "--dx:" + f(mx) + "px;--dy:" + f(my) + "px;--dur:" + strconv.FormatInt(fl.Dur.Milliseconds(), 10) + "ms"
+	// Real durations in the picture's proportion: one way is the whole call, or half of it
+	// for a call whose answer is drawn coming back. A message that was already on its way
+	// when first drawn starts partway (a negative delay), and a frozen picture holds it.
+	oneWay := fl.Dur()
+	if fl.Reply() {
+		oneWay /= 2
+	}
+	durMS := float64(oneWay.Microseconds()) / 1000 * scale
+	offMS := float64(fl.Offset.Microseconds()) / 1000 * scale
+	play := ""
+	if frozen {
+		play = ";animation-play-state:paused"
+	}
+	style := "--dx:" + f(mx) + "px;--dy:" + f(my) + "px;--dur:" + f(durMS) + "ms;animation-delay:" + f(-offMS) + "ms" + play
 	id := strconv.FormatUint(fl.ID, 10)
 	kids := []*V{S("circle", A{"cx": f(sx), "cy": f(sy), "r": r})}
 	if fl.Label != "" {
@@ -159,9 +161,10 @@ func viewFlight(fl Flight, from, to point) []*V {
 	out := []*V{S("g", A{
 		"class": "flight " + anim + " k-" + fl.Kind + " o-" + fl.Outcome, "style": style,
 		"data-testid": "rpc", "data-kind": fl.Kind, "data-from": fl.From, "data-to": fl.To, "data-outcome": fl.Outcome,
+		"data-seq": u(fl.ID), "data-rpc": fl.RPC,
 	}, kids...).Keyed("f" + id)}
 	if fl.Reply() {
-		back := "--dx:" + f(-mx) + "px;--dy:" + f(-my) + "px;--dur:" + strconv.FormatInt(fl.Dur.Milliseconds(), 10) + "ms"
+		back := "--dx:" + f(-mx) + "px;--dy:" + f(-my) + "px;--dur:" + f(durMS) + "ms;animation-delay:" + f(durMS-offMS) + "ms" + play
 		out = append(out, S("g", A{"class": "flight reply o-" + fl.Outcome, "style": back},
 			S("circle", A{"cx": f(sx + mx), "cy": f(sy + my), "r": "6"}),
 		).Keyed("r"+id))
@@ -174,7 +177,7 @@ func f(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', 
 // viewTimer draws a follower's election timer as an arc around it: full when it just
 // heard from the leader, draining to nothing over the heartbeat timeout.
 func (s *State) viewTimer(id string) []*V {
-	left, ok := s.TimerLeft(id, s.Now)
+	left, ok := s.TimerLeft(id, s.pictureTime())
 	if !ok {
 		return nil
 	}
@@ -184,13 +187,13 @@ func (s *State) viewTimer(id string) []*V {
 	if left < 0.34 {
 		cls += " low"
 	}
-	timeout := s.HeartbeatTimeout()
+	timeout := s.ElectionTimeout(id)
 	return []*V{
 		S("circle", A{"class": "etimer-track", "r": f(r)}),
 		S("circle", A{"class": cls, "r": f(r), "transform": "rotate(-90)",
 			"stroke-dasharray": f(c), "stroke-dashoffset": f(c * (1 - left)),
 			"data-testid": "election-timer", "data-node-id": id, "data-remaining": strconv.FormatFloat(math.Round(left*100)/100, 'f', -1, 64),
 			"data-timeout-ms": strconv.FormatInt(timeout.Milliseconds(), 10)},
-			S("title", nil, T("election timer: "+strconv.Itoa(int(math.Round(left*100)))+"% of the "+ms(timeout)+" heartbeat timeout left"))),
+			S("title", nil, T("election timer: "+strconv.Itoa(int(math.Round(left*100)))+"% of the "+ms(timeout)+" election timeout left (raft waits a random 1–2× of it)"))),
 	}
 }
