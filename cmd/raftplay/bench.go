@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/raftplay/raftplay/node"
@@ -56,6 +58,7 @@ type benchConfig struct {
 type benchResult struct {
 	Workload   string             `json:"workload"`
 	Timing     string             `json:"timing,omitempty"`
+	LogStore   string             `json:"log_store,omitempty"`
 	Clients    int                `json:"clients"`
 	Ops        int                `json:"ops"`
 	Errors     int                `json:"errors"`
@@ -84,7 +87,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nodes := fs.Int("nodes", 3, "nodes of the embedded cluster")
 	timing := fs.String("timing", "default", "timing profiles of the embedded cluster, comma-separated, each run in turn on a cluster of its own: "+
 		"default, or fixed-<duration> (heartbeat, election and lease timeouts all that long, no probe: fixed-300ms was the default before)")
-	rounds := fs.Int("rounds", 1, "run the workloads under every timing profile this many times, alternating")
+	logStores := fs.String("log-store", node.LogStoreBolt, "log stores of the embedded cluster, comma-separated, each run in turn on a cluster of its own: "+
+		strings.Join(node.LogStores, ", "))
+	rounds := fs.Int("rounds", 1, "run the workloads under every timing profile and log store this many times, alternating")
 	jsonOut := fs.Bool("json", false, "print results as JSON lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (cluster and load) to this file")
 	readToken := tokenFlags(fs, "send this bearer token to the nodes of --addrs (or require it on the embedded cluster's)")
@@ -102,6 +107,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *addrs != "" && (len(timings) > 1 || timings[0].name != "default") {
 		return errors.New("--timing needs the embedded cluster (without --addrs)")
 	}
+	stores := splitList(*logStores)
+	for _, ls := range stores {
+		if !slices.Contains(node.LogStores, ls) {
+			return fmt.Errorf("--log-store: unknown log store %q (want %s)", ls, strings.Join(node.LogStores, " or "))
+		}
+	}
+	if *addrs != "" && !slices.Equal(stores, []string{node.LogStoreBolt}) {
+		return errors.New("--log-store needs the embedded cluster (without --addrs)")
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -118,8 +132,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		token: token}
 	var results []benchResult
 	for range max(*rounds, 1) {
-		for _, tm := range timings {
-			res, err := benchOnce(ctx, cfg, *nodes, tm)
+		for _, v := range variants(timings, stores) {
+			res, err := benchOnce(ctx, cfg, *nodes, v)
 			results = append(results, res...)
 			if err != nil {
 				printBench(stdout, results, cfg.jsonOut, len(cfg.addrs) == 0)
@@ -155,9 +169,27 @@ func parseTimings(list string) ([]namedTiming, error) {
 	return out, nil
 }
 
+// variant is one embedded cluster's configuration: a timing profile and a log store.
+type variant struct {
+	timing   namedTiming
+	logStore string
+}
+
+// variants is every combination, in the order a round runs them.
+func variants(timings []namedTiming, stores []string) []variant {
+	var out []variant
+	for _, tm := range timings {
+		for _, ls := range stores {
+			out = append(out, variant{timing: tm, logStore: ls})
+		}
+	}
+	return out
+}
+
 // benchOnce runs the workloads once: on the running nodes of cfg.addrs, or on an embedded
-// cluster of its own with timing tm, started for this run and closed after it.
-func benchOnce(ctx context.Context, cfg benchConfig, nodes int, tm namedTiming) ([]benchResult, error) {
+// cluster of its own configured as v, started for this run and closed after it.
+func benchOnce(ctx context.Context, cfg benchConfig, nodes int, v variant) ([]benchResult, error) {
+	tm := v.timing
 	var cluster *playground.Cluster
 	if len(cfg.addrs) == 0 {
 		dir, err := os.MkdirTemp("", "raftplay-bench")
@@ -165,7 +197,7 @@ func benchOnce(ctx context.Context, cfg benchConfig, nodes int, tm namedTiming) 
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		cluster, err = playground.StartCluster(playground.ClusterConfig{Nodes: nodes, DataDir: dir, PG: true, Timing: tm.timing, API: web.Options{AuthToken: cfg.token}})
+		cluster, err = playground.StartCluster(playground.ClusterConfig{Nodes: nodes, DataDir: dir, PG: true, Timing: tm.timing, LogStore: v.logStore, API: web.Options{AuthToken: cfg.token}})
 		if err != nil {
 			return nil, err
 		}
@@ -191,6 +223,9 @@ func benchOnce(ctx context.Context, cfg benchConfig, nodes int, tm namedTiming) 
 		}
 		for i := range res {
 			res[i].Timing = tm.name
+			if cluster != nil {
+				res[i].LogStore = v.logStore
+			}
 			if cluster != nil {
 				res[i].CPUSeconds = cpuSeconds() - cpu0
 				res[i].RSSMiB = rssMiB()

@@ -31,10 +31,10 @@ func printBench(w io.Writer, rs []benchResult, asJSON, embedded bool) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\ttiming\tclients\tops\terrors\tops/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tcpu s\trss MiB\t")
+	fmt.Fprintln(tw, "workload\ttiming\tlog\tclients\tops\terrors\tops/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tcpu s\trss MiB\t")
 	for _, r := range rs {
 		l := r.LatencyMS
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%.0f\t\n", r.Workload, r.Timing, r.Clients, r.Ops, r.Errors, r.OpsPerSec,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%.0f\t\n", r.Workload, r.Timing, r.LogStore, r.Clients, r.Ops, r.Errors, r.OpsPerSec,
 			l["p50"], l["p90"], l["p99"], l["max"], r.CPUSeconds, r.RSSMiB)
 	}
 	tw.Flush()
