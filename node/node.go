@@ -67,6 +67,8 @@ type instance struct {
 	// readyTarget is the commit index seen when a leader was first known (see Ready).
 	readyTarget atomic.Uint64
 	lastCommit  atomic.Uint64
+	// leaderCheck shares leadership confirmations among concurrent linearizable reads.
+	leaderCheck leaderCheck
 	proposals   chan *proposal
 
 	// gate keeps shutdown from cutting into requests raft has queued: raft never answers

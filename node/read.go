@@ -80,7 +80,10 @@ func (n *Node) readable(ctx context.Context, consistency string) (*instance, err
 	commit := r.CommitIndex()
 	now := time.Now()
 	if consistency == wire.ConsistencyLinearizable || !inst.lease.valid(term, now) {
-		if err := inst.call(r.VerifyLeader); err != nil {
+		if err := inst.leaderCheck.confirm(ctx, func() error { return inst.call(r.VerifyLeader) }); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			return nil, ErrNotLeader
 		}
 		inst.lease.extend(term, now.Add(n.currentHeartbeat()/2))
