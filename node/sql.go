@@ -65,6 +65,9 @@ func (n *Node) sqlOnce(ctx context.Context, req wire.SQLRequest, consistency str
 	if err != nil {
 		return wire.SQLResponse{}, err
 	}
+	if req.Txn != nil {
+		return n.sqlTxnOnce(ctx, inst, req, consistency)
+	}
 	if inst.raft.State() != raftLeader {
 		return n.sqlOnFollower(ctx, inst, req, consistency)
 	}
@@ -94,6 +97,11 @@ func (n *Node) sqlOnFollower(ctx context.Context, inst *instance, req wire.SQLRe
 			return wire.SQLResponse{}, err
 		}
 	}
+	return n.forwardSQL(ctx, inst, req, consistency)
+}
+
+// forwardSQL sends a request to the leader.
+func (n *Node) forwardSQL(ctx context.Context, inst *instance, req wire.SQLRequest, consistency string) (wire.SQLResponse, error) {
 	// The cheap checks no catalog changes (sizes, a zero byte, an open quote) are made
 	// here, so an oversized request never crosses the network to be refused.
 	if err := n.sql.Limits().Check(req.SQL); err != nil {
@@ -108,8 +116,9 @@ func (n *Node) sqlOnFollower(ctx context.Context, inst *instance, req wire.SQLRe
 		out, err = n.peers.SQL(ctx, addr, req)
 		return err
 	})
-	if err != nil && ctx.Err() != nil && n.isRead(inst, req) {
-		// A read whose client gave up has no outcome to be unsure of.
+	if err != nil && ctx.Err() != nil && (req.Txn != nil && !req.Txn.Commit || n.isRead(inst, req)) {
+		// A read (or a statement of a transaction block, which is run and rolled back)
+		// whose client gave up has no outcome to be unsure of.
 		return out, sql.Canceled(ctx)
 	}
 	return out, err
@@ -134,7 +143,12 @@ func (n *Node) sqlWrite(ctx context.Context, inst *instance, b *sql.Batch) (wire
 	if err != nil {
 		return wire.SQLResponse{}, err
 	}
-	res, err := n.propose(ctx, store.Command{V: store.CommandVersion, Op: store.OpSQL, SQL: payload})
+	return n.proposeSQL(ctx, store.Command{V: store.CommandVersion, Op: store.OpSQL, SQL: payload})
+}
+
+// proposeSQL puts a SQL command through the log and returns its results.
+func (n *Node) proposeSQL(ctx context.Context, cmd store.Command) (wire.SQLResponse, error) {
+	res, err := n.propose(ctx, cmd)
 	if err != nil {
 		return wire.SQLResponse{}, err
 	}
@@ -172,10 +186,15 @@ func exactNumbers(resp *wire.SQLResponse) {
 	}
 }
 
-func (n *Node) prepare(inst *instance, req wire.SQLRequest) (b *sql.Batch, err error) {
+func (n *Node) prepare(inst *instance, req wire.SQLRequest) (*sql.Batch, error) {
+	return n.prepareAt(inst, req.SQL, req.Params, time.Now())
+}
+
+// prepareAt prepares text with now() fixed at now (a transaction block's timestamp).
+func (n *Node) prepareAt(inst *instance, text string, params []any, now time.Time) (b *sql.Batch, err error) {
 	err = inst.fsm.View(func(tx *store.Tx) error {
 		var e error
-		b, e = n.sql.Prepare(tx, req.SQL, req.Params, time.Now())
+		b, e = n.sql.Prepare(tx, text, params, now)
 		return e
 	})
 	return b, err

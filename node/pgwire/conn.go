@@ -41,8 +41,8 @@ type conn struct {
 	user, database string
 	settings       map[string]string
 
-	txn     byte       // txIdle, txBlock, txFailed
-	pending []deferred // writes of the open transaction block
+	txn byte  // txIdle, txBlock, txFailed
+	blk block // the open transaction block
 
 	stmts      map[string]*prepared
 	portals    map[string]*portal
@@ -199,6 +199,12 @@ func (c *conn) cancelRunning() {
 // execSQL sends one request to the backend under the session's consistency and timeout,
 // cancellable by a CancelRequest and by Close.
 func (c *conn) execSQL(text string, params []any) ([]wire.SQLResult, error) {
+	resp, err := c.exec(wire.SQLRequest{SQL: text, Params: params})
+	return resp.Results, err
+}
+
+// exec is execSQL for any request; the session's consistency is filled in.
+func (c *conn) exec(req wire.SQLRequest) (wire.SQLResponse, error) {
 	var (
 		ctx    context.Context
 		cancel context.CancelFunc
@@ -217,14 +223,15 @@ func (c *conn) execSQL(text string, params []any) ([]wire.SQLResult, error) {
 		c.mu.Unlock()
 		cancel()
 	}()
-	resp, err := c.s.b.SQL(ctx, wire.SQLRequest{SQL: text, Params: params, Consistency: c.settings[settingConsistency]})
+	req.Consistency = c.settings[settingConsistency]
+	resp, err := c.s.b.SQL(ctx, req)
 	if err != nil {
-		return nil, err
+		return resp, err
 	}
 	if resp.Index > 0 {
 		c.lastWrite = time.Now()
 	}
-	return resp.Results, nil
+	return resp, nil
 }
 
 // Describe runs on this node's own state, which on a follower may not yet have applied
@@ -240,7 +247,7 @@ func (c *conn) describeSQL(text string) ([]string, []wire.SQLColumn, error) {
 	params, cols, err := c.s.b.Describe(text)
 	// Inside a block with kept writes the failure may be cured by those writes, and
 	// COMMIT decides: no reason to wait.
-	if err == nil || !dependsOnBlock(err) || time.Since(c.lastWrite) > describeCatchUp || (c.txn == txBlock && len(c.pending) > 0) {
+	if err == nil || !dependsOnBlock(err) || time.Since(c.lastWrite) > describeCatchUp || (c.txn == txBlock && len(c.blk.stmts) > 0) {
 		return params, cols, err
 	}
 	deadline := time.Now().Add(describeWait)

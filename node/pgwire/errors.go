@@ -17,6 +17,7 @@ const (
 	stateInFailedTxn         = "25P02"
 	stateActiveTxn           = "25001"
 	stateNoActiveTxn         = "25P01"
+	stateNoSavepoint         = "3B001"
 	stateUndefinedPstmt      = "26000"
 	stateDuplicatePstmt      = "42P05"
 	stateUndefinedCursor     = "34000"

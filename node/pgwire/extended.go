@@ -70,8 +70,8 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 			switch {
 			case err == nil:
 				described, p.cols, p.described = params, cols, true
-			case c.txn == txBlock && len(c.pending) > 0 && dependsOnBlock(err):
-				// Refers to what the block creates: Execute keeps it for COMMIT.
+			case c.txn == txBlock && len(c.blk.stmts) > 0 && dependsOnBlock(err):
+				// Refers to what the block creates: Execute runs it in the block.
 			default:
 				return shiftPosition(toPGError(err), p.s.offset)
 			}
@@ -200,7 +200,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		if len(results) > 0 {
 			pt.res = results[len(results)-1]
 		} else {
-			pt.res = wire.SQLResult{Command: deferredTag(pt.p.s)}
+			pt.res = wire.SQLResult{Command: "OK"}
 		}
 	}
 	cols := pt.res.Columns

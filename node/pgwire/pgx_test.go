@@ -33,7 +33,7 @@ func TestPGXFollower(t *testing.T) {
 			addr = a
 		}
 	}
-	c := connect(t, addr)
+	c, other := connect(t, addr), connect(t, addr)
 	x := ctx(t)
 
 	var one int
@@ -186,8 +186,11 @@ func TestPGXFollower(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if count() != 0 {
-			t.Fatal("writes of an open block are visible")
+		if n := count(); n != 2 {
+			t.Fatalf("the block sees %d of its own 2 rows", n)
+		}
+		if err := other.QueryRow(x, "SELECT count(*) FROM t WHERE id >= 100").Scan(&one); err != nil || one != 0 {
+			t.Fatalf("another session sees %d rows of an open block, %v", one, err)
 		}
 		if err := tx.Commit(x); err != nil {
 			t.Fatal(err)
@@ -199,10 +202,14 @@ func TestPGXFollower(t *testing.T) {
 
 	t.Run("transaction atomic", func(t *testing.T) {
 		tx, _ := c.Begin(x)
-		tx.Exec(x, "INSERT INTO t (id) VALUES (102)")
-		tx.Exec(x, "INSERT INTO t (id) VALUES (100)") // duplicate: fails at COMMIT
-		if err := tx.Commit(x); sqlState(err) != "23505" {
-			t.Fatalf("commit: %v", err)
+		if _, err := tx.Exec(x, "INSERT INTO t (id) VALUES (102)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(x, "INSERT INTO t (id) VALUES (100)"); sqlState(err) != "23505" {
+			t.Fatalf("duplicate key inside the block: %v, want 23505 at the statement", err)
+		}
+		if err := tx.Commit(x); !errors.Is(err, pgx.ErrTxCommitRollback) {
+			t.Fatalf("commit of a failed block: %v, want a rollback", err)
 		}
 		if n := count(); n != 2 {
 			t.Fatalf("%d rows: the failed block left a write behind", n)

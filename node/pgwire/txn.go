@@ -2,21 +2,23 @@ package pgwire
 
 import (
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/raftplay/raftplay/node/sql"
 	"github.com/raftplay/raftplay/node/wire"
 )
 
-// Transaction blocks. The engine runs a request of several statements as one batch: one
-// raft log entry, all or nothing. A block spread over several messages (BEGIN, then
-// INSERT, then COMMIT, as every driver sends it) is turned into such a batch: inside the
-// block, reads run at once against the current state, and writes are checked (Describe)
-// and kept; COMMIT sends the kept writes as one request. Consequences, documented in
-// docs/pgwire.md: reads in a block do not see the block's own writes, a write's tag carries
-// the row count only when it is known without running it (INSERT ... VALUES), and
-// RETURNING is refused inside a block.
+// Transaction blocks. Inside BEGIN ... COMMIT every statement runs at once against the
+// transaction's own view: the session keeps the block's statements and sends each new
+// one with all the earlier ones and the digests of the results the client got for them
+// (wire.SQLTxn). The node runs the whole block on its current state and rolls it back, so
+// the statement sees the block's own writes, with real row counts, RETURNING rows and its
+// own errors; if an earlier statement would now give a different result, the statement
+// fails with 40001. COMMIT proposes the block as one log entry, which the state machine
+// applies only if every result is still the one the client saw. SAVEPOINT and ROLLBACK TO
+// only move the end of the kept statements.
 
 // kind is what the server does with a statement.
 type kind int
@@ -36,17 +38,29 @@ const (
 	kCatalog
 )
 
-// Bounds on what an open block may keep before COMMIT (the engine would refuse more
-// anyway: 100 statements, 1 MiB per request).
-const (
-	maxPendingStatements = 1000
-	maxPendingBytes      = 8 << 20
-)
+// maxBlockStatements bounds what an open block keeps. The engine's request limits
+// (statements, bytes) bound it first; this is a bound on the session's memory alone.
+const maxBlockStatements = 1000
 
-// deferred is a write kept for COMMIT.
+// block is the open transaction block.
+type block struct {
+	now        time.Time // the transaction timestamp
+	stmts      []deferred
+	seen       []string // digest of each statement's result, as the node computed it
+	writes     int      // statements classified as writes
+	savepoints []savepoint
+}
+
+// deferred is a statement of the block, kept to run the block again.
 type deferred struct {
 	s      stmt
 	params []any
+	write  bool
+}
+
+type savepoint struct {
+	name string
+	n    int // statements of the block when it was set
 }
 
 func classify(s stmt) kind {
@@ -88,9 +102,10 @@ func classify(s stmt) kind {
 }
 
 // run executes one statement under the session's transaction state. An error inside a
-// block fails the block until ROLLBACK (or COMMIT, which then rolls back).
+// block fails the block until ROLLBACK (or COMMIT, which then rolls back, or ROLLBACK TO a
+// savepoint).
 func (c *conn) run(s stmt, k kind, params []any) ([]wire.SQLResult, error) {
-	if c.txn == txFailed && k != kCommit && k != kRollback {
+	if c.txn == txFailed && k != kCommit && k != kRollback && !(k == kSavepoint && isRollbackTo(s)) {
 		return nil, pgErr(stateInFailedTxn, "current transaction is aborted, commands ignored until end of transaction block")
 	}
 	res, err := c.runKind(s, k, params)
@@ -106,7 +121,7 @@ func (c *conn) runKind(s stmt, k kind, params []any) ([]wire.SQLResult, error) {
 		if c.txn != txIdle {
 			c.notice(stateActiveTxn, "there is already a transaction in progress")
 		} else {
-			c.txn, c.pending = txBlock, nil
+			c.txn, c.blk = txBlock, block{now: time.Now()}
 		}
 		if s.word(0) == "start" {
 			return tag("START TRANSACTION"), nil // PostgreSQL tags it as it was written
@@ -121,7 +136,7 @@ func (c *conn) runKind(s stmt, k kind, params []any) ([]wire.SQLResult, error) {
 			c.endTxn()
 			return tag("ROLLBACK"), nil
 		}
-		err := c.commitPending()
+		err := c.commitBlock()
 		c.endTxn()
 		if err != nil {
 			return nil, err
@@ -134,44 +149,145 @@ func (c *conn) runKind(s stmt, k kind, params []any) ([]wire.SQLResult, error) {
 		c.endTxn()
 		return tag("ROLLBACK"), nil
 	case kSavepoint:
-		return nil, pgErr(stateFeatureNotSupported, "savepoints are not supported")
+		return c.savepoint(s)
 	case kSet, kShow, kReset, kDiscard, kDeallocate:
 		return c.session(s, k)
 	case kCatalog:
 		return c.catalog(s)
-	case kWrite:
+	case kRead, kWrite:
 		if c.txn == txBlock {
-			return c.deferWrite(s, params)
+			return c.runInBlock(s, params, k == kWrite)
 		}
 	}
 	return c.execSQL(s.text, params)
 }
 
-// endTxn leaves the block: kept writes are dropped, and so are the portals (as at the end
-// of a PostgreSQL transaction).
+// endTxn leaves the block: its statements are dropped, and so are the portals (as at the
+// end of a PostgreSQL transaction).
 func (c *conn) endTxn() {
-	c.txn, c.pending = txIdle, nil
+	c.txn, c.blk = txIdle, block{}
 	c.portals = map[string]*portal{}
 }
 
-// deferWrite checks a write inside a block and keeps it for COMMIT.
-func (c *conn) deferWrite(s stmt, params []any) ([]wire.SQLResult, error) {
-	if len(c.pending) >= maxPendingStatements || c.pendingBytes()+len(s.text) > maxPendingBytes {
-		return nil, pgErr(sql.StateLimitExceeded, "transaction block too large: COMMIT or ROLLBACK it")
+// blockRequest is the block's statements, then s, as one request: the statements joined,
+// parameters renumbered after each other's. last is where s starts in the text.
+func (c *conn) blockRequest(s *deferred) (req wire.SQLRequest, last int) {
+	var b strings.Builder
+	stmts := c.blk.stmts
+	if s != nil {
+		stmts = append(stmts[:len(stmts):len(stmts)], *s)
 	}
-	_, cols, err := c.describeSQL(s.text)
-	if err != nil && !(len(c.pending) > 0 && dependsOnBlock(err)) {
-		return nil, err
+	for i, d := range stmts {
+		if i > 0 {
+			b.WriteString(";\n")
+		}
+		last = b.Len()
+		b.WriteString(renumberParams(d.s, len(req.Params)))
+		req.Params = append(req.Params, d.params...)
 	}
-	if len(cols) > 0 {
-		return nil, pgErr(stateFeatureNotSupported, "RETURNING is not supported inside a transaction block: its writes are applied together at COMMIT")
-	}
-	c.pending = append(c.pending, deferred{s: s, params: params})
-	return tag(deferredTag(s)), nil
+	req.SQL = b.String()
+	req.Txn = &wire.SQLTxn{Now: c.blk.now.UTC().Format(time.RFC3339Nano), Last: last, Seen: c.blk.seen}
+	return req, last
 }
 
-// dependsOnBlock reports a check failure that an earlier write of the block may cure
-// (the table it creates, the column it adds): the statement is kept and COMMIT decides.
+// runInBlock runs s as the next statement of the block and keeps it.
+func (c *conn) runInBlock(s stmt, params []any, write bool) ([]wire.SQLResult, error) {
+	if len(c.blk.stmts) >= maxBlockStatements {
+		return nil, pgErr(sql.StateLimitExceeded, fmt.Sprintf("transaction block of more than %d statements: COMMIT or ROLLBACK it", maxBlockStatements))
+	}
+	d := deferred{s: s, params: params, write: write}
+	req, _ := c.blockRequest(&d)
+	resp, err := c.exec(req)
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Results) != 1 || resp.TxnDigest == "" {
+		return nil, pgErr(sql.StateInternal, fmt.Sprintf("transaction statement answered with %d results", len(resp.Results)))
+	}
+	c.blk.stmts = append(c.blk.stmts, d)
+	c.blk.seen = append(c.blk.seen, resp.TxnDigest)
+	if write {
+		c.blk.writes++
+	}
+	return resp.Results, nil
+}
+
+// commitBlock proposes the block as one log entry, unless it only read. Positions in its
+// errors would point into text the client never sent, so they are dropped.
+func (c *conn) commitBlock() error {
+	if c.blk.writes == 0 {
+		return nil
+	}
+	req, _ := c.blockRequest(nil)
+	req.Txn.Last, req.Txn.Commit = 0, true
+	if _, err := c.exec(req); err != nil {
+		pe := *toPGError(err)
+		pe.Position = 0
+		return &pe
+	}
+	return nil
+}
+
+// savepoint answers SAVEPOINT, RELEASE [SAVEPOINT] and ROLLBACK [WORK] TO [SAVEPOINT].
+func (c *conn) savepoint(s stmt) ([]wire.SQLResult, error) {
+	i, command := 1, "SAVEPOINT"
+	switch s.word(0) {
+	case "release":
+		command = "RELEASE"
+	case "rollback", "abort":
+		command = "ROLLBACK"
+		for s.word(i) == "work" || s.word(i) == "transaction" || s.word(i) == "to" {
+			i++
+		}
+	}
+	if command != "SAVEPOINT" && s.word(i) == "savepoint" {
+		i++
+	}
+	name, _ := settingName(s, i)
+	if c.txn == txIdle {
+		what := map[string]string{"SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE SAVEPOINT", "ROLLBACK": "ROLLBACK TO SAVEPOINT"}[command]
+		return nil, pgErr(stateNoActiveTxn, what+" can only be used in transaction blocks")
+	}
+	if name == "" {
+		return nil, pgErr(sql.StateSyntax, "syntax error: savepoint name expected")
+	}
+	if command == "SAVEPOINT" {
+		c.blk.savepoints = append(c.blk.savepoints, savepoint{name: name, n: len(c.blk.stmts)})
+		return tag(command), nil
+	}
+	j := len(c.blk.savepoints) - 1
+	for j >= 0 && c.blk.savepoints[j].name != name {
+		j--
+	}
+	if j < 0 {
+		return nil, pgErr(stateNoSavepoint, fmt.Sprintf("savepoint %q does not exist", name))
+	}
+	if command == "RELEASE" {
+		c.blk.savepoints = c.blk.savepoints[:j]
+		return tag(command), nil
+	}
+	sp := c.blk.savepoints[j]
+	c.blk.savepoints = c.blk.savepoints[:j+1]
+	c.blk.writes = 0
+	for _, d := range c.blk.stmts[:sp.n] {
+		if d.write {
+			c.blk.writes++
+		}
+	}
+	c.blk.stmts, c.blk.seen = c.blk.stmts[:sp.n], c.blk.seen[:sp.n]
+	c.txn = txBlock
+	return tag(command), nil
+}
+
+// isRollbackTo reports ROLLBACK [WORK | TRANSACTION] TO ..., which a failed block accepts.
+func isRollbackTo(s stmt) bool {
+	w := s.word(0)
+	return (w == "rollback" || w == "abort") && (s.word(1) == "to" || s.word(2) == "to")
+}
+
+// dependsOnBlock reports a check failure that an earlier statement of the block may cure
+// (the table it creates, the column it adds): Parse leaves such a statement for Execute,
+// which runs it in the block.
 func dependsOnBlock(err error) bool {
 	var se *sql.Error
 	if !errors.As(err, &se) {
@@ -182,83 +298,4 @@ func dependsOnBlock(err error) bool {
 		return true
 	}
 	return false
-}
-
-func (c *conn) pendingBytes() int {
-	n := 0
-	for _, d := range c.pending {
-		n += len(d.s.text)
-	}
-	return n
-}
-
-// commitPending sends the block's writes as one request: one log entry. Positions in its
-// errors would point into text the client never sent, so they are dropped.
-func (c *conn) commitPending() error {
-	if len(c.pending) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	var params []any
-	for i, d := range c.pending {
-		if i > 0 {
-			b.WriteString(";\n")
-		}
-		b.WriteString(renumberParams(d.s, len(params)))
-		params = append(params, d.params...)
-	}
-	_, err := c.execSQL(b.String(), params)
-	if err != nil {
-		pe := *toPGError(err)
-		pe.Position = 0
-		return &pe
-	}
-	return nil
-}
-
-// deferredTag is the command tag of a kept write. Only INSERT ... VALUES without ON
-// CONFLICT has a row count known before it runs.
-func deferredTag(s stmt) string {
-	w := strings.ToUpper(s.word(0))
-	switch w {
-	case "INSERT":
-		return "INSERT 0 " + strconv.Itoa(valuesRows(s))
-	case "UPDATE", "DELETE":
-		return w + " 0"
-	case "CREATE", "DROP", "ALTER":
-		for i := 1; i < 4; i++ {
-			switch o := s.word(i); o {
-			case "table", "index", "view", "sequence":
-				return w + " " + strings.ToUpper(o)
-			}
-		}
-	}
-	if w == "" {
-		return "OK"
-	}
-	return w
-}
-
-// valuesRows counts the rows of INSERT ... VALUES (...), (...); 0 when it cannot know.
-func valuesRows(s stmt) int {
-	depth, rows, inValues := 0, 0, false
-	for _, t := range s.toks {
-		switch {
-		case t.kind == tOp && t.val == "(":
-			if inValues && depth == 0 {
-				rows++
-			}
-			depth++
-		case t.kind == tOp && t.val == ")":
-			depth--
-		case t.kind == tWord && depth == 0:
-			switch t.val {
-			case "values":
-				inValues = true
-			case "select", "on", "returning", "default":
-				return 0
-			}
-		}
-	}
-	return rows
 }

@@ -66,6 +66,10 @@ func appendResponseJSON(b []byte, resp wire.SQLResponse) []byte {
 	}
 	b = append(b, `,"node":`...)
 	b = appendJSONString(b, resp.Node)
+	if resp.TxnDigest != "" {
+		b = append(b, `,"txn_digest":`...)
+		b = appendJSONString(b, resp.TxnDigest)
+	}
 	return append(b, '}', '\n')
 }
 

@@ -65,6 +65,7 @@ func TestAppendResponseJSON(t *testing.T) {
 		{name: "zero", resp: wire.SQLResponse{}},
 		{name: "empty results", resp: wire.SQLResponse{Results: []wire.SQLResult{}, Node: "n1"}},
 		{name: "write", resp: wire.SQLResponse{Results: []wire.SQLResult{{RowsAffected: 3, Command: "INSERT 0 3"}}, Index: 42, Term: 7, Node: "n2"}},
+		{name: "transaction statement", resp: wire.SQLResponse{Results: []wire.SQLResult{{RowsAffected: 1, Command: "UPDATE 1"}}, Node: "n1", TxnDigest: "ab12"}},
 		{name: "index only", resp: wire.SQLResponse{Results: []wire.SQLResult{{Command: "CREATE TABLE"}}, Index: math.MaxUint64, Node: "n"}},
 		{name: "empty select", resp: wire.SQLResponse{Results: []wire.SQLResult{{Columns: cols, Rows: [][]any{}, Command: "SELECT 0"}}, Node: "n1"}},
 		{name: "nil rows", resp: wire.SQLResponse{Results: []wire.SQLResult{{Columns: []wire.SQLColumn{}, Rows: nil, Command: "SELECT 0"}}}},
@@ -107,7 +108,7 @@ func TestAppendResponseJSONFields(t *testing.T) {
 		v    any
 		tags []string
 	}{
-		{wire.SQLResponse{}, []string{"results", "index,omitempty", "term,omitempty", "node"}},
+		{wire.SQLResponse{}, []string{"results", "index,omitempty", "term,omitempty", "node", "txn_digest,omitempty"}},
 		{wire.SQLResult{}, []string{"columns,omitempty", "rows,omitempty", "rows_affected", "command"}},
 		{wire.SQLColumn{}, []string{"name", "type"}},
 	} {

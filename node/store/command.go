@@ -20,8 +20,14 @@ const (
 	OpNodeMeta = "node.meta"
 	OpNodeGone = "node.gone"
 	OpSQL      = "sql"
-	OpBatch    = "batch"
+	// OpSQLTxn is an interactive transaction block's COMMIT: a SQL batch that applies
+	// only if its results are still those its client saw (Expect).
+	OpSQLTxn = "sql.txn"
+	OpBatch  = "batch"
 )
+
+// maxExpectBytes bounds Expect (a hex SHA-256 is 64).
+const maxExpectBytes = 128
 
 // MaxBatch bounds the commands of one batch entry.
 const MaxBatch = 1024
@@ -52,6 +58,8 @@ type Command struct {
 
 	// SQL carries the checked statement batch in the SQL engine's own encoding.
 	SQL json.RawMessage `json:"sql,omitempty"`
+	// Expect is, for OpSQLTxn, the digest of the results the block's client was given.
+	Expect string `json:"expect,omitempty"`
 
 	// Cmds are the independent commands of a batch (group commit): each applies in its own
 	// transaction and has its own result, so one failing does not undo the others.
@@ -148,6 +156,10 @@ func (c *Command) validate(top bool) error {
 		if len(c.SQL) == 0 {
 			return fmt.Errorf("%w: sql without statements", ErrBadCommand)
 		}
+	case OpSQLTxn:
+		if len(c.SQL) == 0 || c.Expect == "" || len(c.Expect) > maxExpectBytes {
+			return fmt.Errorf("%w: sql.txn needs statements and an expected digest of at most %d bytes", ErrBadCommand, maxExpectBytes)
+		}
 	case OpBatch:
 		if !top {
 			return fmt.Errorf("%w: nested batch", ErrBadCommand)
@@ -189,6 +201,8 @@ func (c Command) Summary() string {
 		return "NODE " + c.Key + " removed"
 	case OpSQL:
 		return "SQL"
+	case OpSQLTxn:
+		return "SQL transaction"
 	case OpBatch:
 		return fmt.Sprintf("BATCH of %d: %s", len(c.Cmds), c.Cmds[0].Summary())
 	}

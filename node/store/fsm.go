@@ -26,6 +26,9 @@ type Extension interface {
 	// Apply runs payload on tx; an error rolls the whole entry back. It also returns the
 	// payload's summary, which it has decoded anyway.
 	Apply(tx *Tx, payload []byte) (value any, summary string, err error)
+	// ApplyChecked is Apply for a transaction block's COMMIT (OpSQLTxn): it fails, and
+	// the entry is rolled back, unless the results' digest is expect.
+	ApplyChecked(tx *Tx, payload []byte, expect string) (value any, summary string, err error)
 	// Summary is a short readable line for a log view.
 	Summary(payload []byte) string
 	// AfterRestore rebuilds what a BuntDB snapshot does not keep (indexes) and migrates
@@ -162,7 +165,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 }
 
 func (f *FSM) summary(c Command) string {
-	if c.Op == OpSQL && f.opts.SQL != nil {
+	if (c.Op == OpSQL || c.Op == OpSQLTxn) && f.opts.SQL != nil {
 		return f.opts.SQL.Summary(c.SQL)
 	}
 	return c.Summary()
@@ -310,6 +313,15 @@ func (f *FSM) applyTx(tx *Tx, c Command, summary *string) (any, error) {
 		v, s, err := f.opts.SQL.Apply(tx, c.SQL)
 		if summary != nil {
 			*summary = s
+		}
+		return v, err
+	case OpSQLTxn:
+		if f.opts.SQL == nil {
+			return nil, fmt.Errorf("%w: sql.txn", ErrUnknownCommand)
+		}
+		v, s, err := f.opts.SQL.ApplyChecked(tx, c.SQL, c.Expect)
+		if summary != nil {
+			*summary = "BEGIN; " + s + "; COMMIT"
 		}
 		return v, err
 	}

@@ -137,6 +137,26 @@ type SQLRequest struct {
 	SQL         string `json:"sql"`
 	Params      []any  `json:"params,omitempty"`
 	Consistency string `json:"consistency,omitempty"`
+	// Txn, when set, runs SQL as the statements of an interactive transaction block (see
+	// SQLTxn); the Postgres front end sends it, one request per statement of the block.
+	Txn *SQLTxn `json:"txn,omitempty"`
+}
+
+// SQLTxn describes a transaction block sent as a whole each time: SQL holds every
+// statement of the block so far, the last one being the statement to answer now.
+type SQLTxn struct {
+	// Now is the block's transaction timestamp (RFC 3339), so now() and random() give
+	// the same values every time the block is run.
+	Now string `json:"now"`
+	// Last is the byte offset in SQL where the last statement starts.
+	Last int `json:"last"`
+	// Seen are the digests of the results the client was given for the statements before
+	// the last (or for all of them, with Commit): a run that gives different results fails
+	// with 40001.
+	Seen []string `json:"seen,omitempty"`
+	// Commit proposes the block as one log entry, applied only if its results are still
+	// those in Seen.
+	Commit bool `json:"commit,omitempty"`
 }
 
 // SQLColumn names a result column and its SQL type.
@@ -162,6 +182,8 @@ type SQLResponse struct {
 	Index   uint64      `json:"index,omitempty"`
 	Term    uint64      `json:"term,omitempty"`
 	Node    string      `json:"node"`
+	// TxnDigest is the digest of the last result of a transaction block's run (SQLTxn).
+	TxnDigest string `json:"txn_digest,omitempty"`
 }
 
 // ErrorBody is every error answer: {"error": {...}}.
