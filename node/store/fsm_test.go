@@ -81,7 +81,11 @@ func TestBadCommandsFailWithoutChangingState(t *testing.T) {
 	for i, data := range [][]byte{
 		nil, []byte("{"), []byte(`{"v":1,"op":"kv.put"}`), []byte(`{"v":99,"op":"kv.put","key":"a"}`),
 		[]byte(`{"v":1,"op":"launch"}`), []byte(`{"v":1,"op":"kv.put","key":"a","value_b64":"!!"}`),
-		[]byte(`{"v":1,"op":"sql","sql":"{}"}`), // no SQL engine in this FSM
+		[]byte(`{"v":1,"op":"sql","sql":"{}"}`),                                                 // no SQL engine in this FSM
+		[]byte(`{"v":1,"op":"sql.txn","sql":"{}"}`),                                             // no expected digest
+		[]byte(`{"v":1,"op":"sql.txn","expect":"ab"}`),                                          // no statements
+		[]byte(`{"v":1,"op":"sql.txn","sql":"{}","expect":"` + strings.Repeat("a", 200) + `"}`), // digest too long
+		[]byte(`{"v":1,"op":"sql.txn","sql":"{}","expect":"ab"}`),                               // no SQL engine
 		[]byte(`{"v":1,"op":"kv.put","key":"` + strings.Repeat("k", MaxKeyBytes+1) + `","value":"x"}`),
 		[]byte(`{"v":1,"op":"kv.put","key":"big","value":"` + strings.Repeat("v", MaxValueBytes+1) + `"}`),
 	} {
