@@ -120,3 +120,35 @@ func (n *Node) commitTxn(ctx context.Context, inst *instance, b *sql.Batch, seen
 	}
 	return n.proposeSQL(ctx, store.Command{V: store.CommandVersion, Op: store.OpSQLTxn, SQL: payload, Expect: sql.CombineDigests(seen)})
 }
+
+// DescribeInBlock describes text as a statement of an open block: against the catalog
+// with the block's own changes (the table it created, the column it added). The block is
+// run in a transaction that is rolled back, here, on this node's state.
+func (n *Node) DescribeInBlock(block wire.SQLRequest, text string) (params []string, cols []wire.SQLColumn, err error) {
+	inst, err := n.instance()
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	if block.Txn != nil {
+		if t, err := time.Parse(time.RFC3339Nano, block.Txn.Now); err == nil {
+			now = t
+		}
+	}
+	b, err := n.prepareAt(inst, block.SQL, block.Params, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.ReadOnly() {
+		return n.Describe(text) // reads change no catalog
+	}
+	err = inst.fsm.DryRun(func(tx *store.Tx) error {
+		if _, err := n.sql.Execute(tx, b); err != nil {
+			return err
+		}
+		var e error
+		params, cols, e = n.sql.Describe(tx, text)
+		return e
+	})
+	return params, cols, err
+}

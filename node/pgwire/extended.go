@@ -71,7 +71,11 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 			case err == nil:
 				described, p.cols, p.described = params, cols, true
 			case c.txn == txBlock && len(c.blk.stmts) > 0 && dependsOnBlock(err):
-				// Refers to what the block creates: Execute runs it in the block.
+				// Refers to what the block creates: described against the block's view
+				// when the backend can; else left to Execute, which runs it in the block.
+				if params, cols, err := c.describeInBlock(p.s.text); err == nil {
+					described, p.cols, p.described = params, cols, true
+				}
 			default:
 				return shiftPosition(toPGError(err), p.s.offset)
 			}

@@ -279,6 +279,22 @@ func (c *conn) savepoint(s stmt) ([]wire.SQLResult, error) {
 	return tag(command), nil
 }
 
+// blockDescriber is a backend that can describe a statement against an open block's view
+// (*node.Node is one).
+type blockDescriber interface {
+	DescribeInBlock(block wire.SQLRequest, text string) ([]string, []wire.SQLColumn, error)
+}
+
+// describeInBlock describes text against the block's view, if the backend can.
+func (c *conn) describeInBlock(text string) ([]string, []wire.SQLColumn, error) {
+	bd, ok := c.s.b.(blockDescriber)
+	if !ok {
+		return nil, nil, pgErr(stateFeatureNotSupported, "the backend cannot describe inside a block")
+	}
+	req, _ := c.blockRequest(nil)
+	return bd.DescribeInBlock(req, text)
+}
+
 // isRollbackTo reports ROLLBACK [WORK | TRANSACTION] TO ..., which a failed block accepts.
 func isRollbackTo(s stmt) bool {
 	w := s.word(0)

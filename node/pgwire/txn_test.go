@@ -174,6 +174,10 @@ func TestInteractiveTransaction(t *testing.T) {
 				tx, _ := c.Begin(x)
 				mustExec(t, tx, "CREATE TABLE "+table+"_log (id int PRIMARY KEY, note text)")
 				mustExec(t, tx, "INSERT INTO "+table+"_log VALUES (1, 'made in a block')")
+				var note string
+				if err := tx.QueryRow(x, "SELECT note FROM "+table+"_log WHERE id = $1", 1).Scan(&note); err != nil || note != "made in a block" {
+					t.Fatalf("reading a table made in the block: %q %v", note, err)
+				}
 				if _, err := tx.Exec(x, "CREATE TABLE "+table+"_log (id int)"); sqlState(err) != "42P07" {
 					t.Fatalf("existing table in a block: %v, want 42P07 at the statement", err)
 				}
