@@ -156,8 +156,8 @@ func (c *conn) runKind(s stmt, k kind, params []any) ([]wire.SQLResult, error) {
 		return c.catalog(s)
 	case kRead, kWrite:
 		if c.txn == txBlock {
-			// A WITH may hold a data-modifying statement; counting it as a write only
-			// costs a block that read an entry check at COMMIT that proposes nothing.
+			// A WITH may hold a data-modifying statement. Counting it as a write costs a
+			// block that only read one more request at COMMIT, which proposes nothing.
 			return c.runInBlock(s, params, k == kWrite || s.word(0) == "with")
 		}
 	}
