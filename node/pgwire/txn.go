@@ -38,9 +38,13 @@ const (
 	kCatalog
 )
 
-// maxBlockStatements bounds what an open block keeps. The engine's request limits
-// (statements, bytes) bound it first; this is a bound on the session's memory alone.
-const maxBlockStatements = 1000
+// Bounds on what an open block keeps. The engine's request limits (statements, text
+// bytes) bound it first; these bound the session's memory alone, bound parameters included,
+// which the engine's text limit does not see.
+const (
+	maxBlockStatements = 1000
+	maxBlockBytes      = 8 << 20
+)
 
 // block is the open transaction block.
 type block struct {
@@ -48,6 +52,7 @@ type block struct {
 	stmts      []deferred
 	seen       []string // digest of each statement's result, as the node computed it
 	writes     int      // statements classified as writes
+	bytes      int      // text and parameters kept
 	savepoints []savepoint
 }
 
@@ -194,8 +199,9 @@ func (c *conn) blockRequest(s *deferred) (req wire.SQLRequest, last int) {
 
 // runInBlock runs s as the next statement of the block and keeps it.
 func (c *conn) runInBlock(s stmt, params []any, write bool) ([]wire.SQLResult, error) {
-	if len(c.blk.stmts) >= maxBlockStatements {
-		return nil, pgErr(sql.StateLimitExceeded, fmt.Sprintf("transaction block of more than %d statements: COMMIT or ROLLBACK it", maxBlockStatements))
+	size := len(s.text) + paramBytes(params)
+	if len(c.blk.stmts) >= maxBlockStatements || c.blk.bytes+size > maxBlockBytes {
+		return nil, pgErr(sql.StateLimitExceeded, fmt.Sprintf("transaction block of more than %d statements or %d bytes: COMMIT or ROLLBACK it", maxBlockStatements, maxBlockBytes))
 	}
 	d := deferred{s: s, params: params, write: write}
 	req, _ := c.blockRequest(&d)
@@ -208,6 +214,7 @@ func (c *conn) runInBlock(s stmt, params []any, write bool) ([]wire.SQLResult, e
 	}
 	c.blk.stmts = append(c.blk.stmts, d)
 	c.blk.seen = append(c.blk.seen, resp.TxnDigest)
+	c.blk.bytes += size
 	if write {
 		c.blk.writes++
 	}
@@ -276,7 +283,10 @@ func (c *conn) savepoint(s stmt) ([]wire.SQLResult, error) {
 			c.blk.writes++
 		}
 	}
-	c.blk.stmts, c.blk.seen = c.blk.stmts[:sp.n], c.blk.seen[:sp.n]
+	c.blk.stmts, c.blk.seen, c.blk.bytes = c.blk.stmts[:sp.n], c.blk.seen[:sp.n], 0
+	for _, d := range c.blk.stmts {
+		c.blk.bytes += len(d.s.text) + paramBytes(d.params)
+	}
 	c.txn = txBlock
 	return tag(command), nil
 }
@@ -295,6 +305,22 @@ func (c *conn) describeInBlock(text string) ([]string, []wire.SQLColumn, error) 
 	}
 	req, _ := c.blockRequest(nil)
 	return bd.DescribeInBlock(req, text)
+}
+
+// paramBytes is about what bound parameters take in memory.
+func paramBytes(params []any) int {
+	n := 0
+	for _, p := range params {
+		switch v := p.(type) {
+		case string:
+			n += len(v)
+		case []byte:
+			n += len(v)
+		default:
+			n += 16
+		}
+	}
+	return n
 }
 
 // isRollbackTo reports ROLLBACK [WORK | TRANSACTION] TO ..., which a failed block accepts.

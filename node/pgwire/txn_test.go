@@ -322,3 +322,27 @@ func TestConcurrentIncrements(t *testing.T) {
 	}
 	t.Logf("%d increments, %d retried after 40001", n, conflicts)
 }
+
+// TestTransactionBlockLimit: a block that grows past the engine's request limits gets the
+// limit error at the statement that does, and nothing of it is applied.
+func TestTransactionBlockLimit(t *testing.T) {
+	c := connect(t, singleNode(t))
+	x := ctx(t)
+	mustExec(t, c, "CREATE TABLE lim (id int PRIMARY KEY)")
+	tx, _ := c.Begin(x)
+	var err error
+	n := 0
+	for ; n < 1000 && err == nil; n++ {
+		_, err = tx.Exec(x, "INSERT INTO lim VALUES ($1)", n)
+	}
+	if sqlState(err) != "54000" || n != 101 {
+		t.Fatalf("statement %d of the block: %v, want 54000 at statement 101 (the engine's 100-statement limit)", n, err)
+	}
+	if _, err := tx.Exec(x, "SELECT 1"); sqlState(err) != "25P02" {
+		t.Fatalf("after the limit: %v", err)
+	}
+	tx.Rollback(x)
+	if err := c.QueryRow(x, "SELECT count(*) FROM lim").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d rows of the refused block, %v", n, err)
+	}
+}
