@@ -177,9 +177,12 @@ func (c *conn) endTxn() {
 }
 
 // blockRequest is the block's statements, then s, as one request: the statements joined,
-// parameters renumbered after each other's. last is where s starts in the text.
-func (c *conn) blockRequest(s *deferred) (req wire.SQLRequest, last int) {
-	var b strings.Builder
+// parameters renumbered after each other's; Txn.Last is where the last one starts.
+func (c *conn) blockRequest(s *deferred) (req wire.SQLRequest) {
+	var (
+		b    strings.Builder
+		last int
+	)
 	stmts := c.blk.stmts
 	if s != nil {
 		stmts = append(stmts[:len(stmts):len(stmts)], *s)
@@ -194,7 +197,7 @@ func (c *conn) blockRequest(s *deferred) (req wire.SQLRequest, last int) {
 	}
 	req.SQL = b.String()
 	req.Txn = &wire.SQLTxn{Now: c.blk.now.UTC().Format(time.RFC3339Nano), Last: last, Seen: c.blk.seen}
-	return req, last
+	return req
 }
 
 // runInBlock runs s as the next statement of the block and keeps it.
@@ -204,7 +207,7 @@ func (c *conn) runInBlock(s stmt, params []any, write bool) ([]wire.SQLResult, e
 		return nil, pgErr(sql.StateLimitExceeded, fmt.Sprintf("transaction block of more than %d statements or %d bytes: COMMIT or ROLLBACK it", maxBlockStatements, maxBlockBytes))
 	}
 	d := deferred{s: s, params: params, write: write}
-	req, _ := c.blockRequest(&d)
+	req := c.blockRequest(&d)
 	resp, err := c.exec(req)
 	if err != nil {
 		return nil, err
@@ -227,7 +230,7 @@ func (c *conn) commitBlock() error {
 	if c.blk.writes == 0 {
 		return nil
 	}
-	req, _ := c.blockRequest(nil)
+	req := c.blockRequest(nil)
 	req.Txn.Last, req.Txn.Commit = 0, true
 	if _, err := c.exec(req); err != nil {
 		pe := *toPGError(err)
@@ -303,7 +306,7 @@ func (c *conn) describeInBlock(text string) ([]string, []wire.SQLColumn, error) 
 	if !ok {
 		return nil, nil, pgErr(stateFeatureNotSupported, "the backend cannot describe inside a block")
 	}
-	req, _ := c.blockRequest(nil)
+	req := c.blockRequest(nil)
 	return bd.DescribeInBlock(req, text)
 }
 

@@ -2,6 +2,7 @@ package pgwire_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -133,6 +134,17 @@ func TestInteractiveTransaction(t *testing.T) {
 				if b := balanceOf(c, "bob"); b != 51 {
 					t.Fatalf("bob has %d after ROLLBACK, want 51", b)
 				}
+			})
+
+			t.Run("error position", func(t *testing.T) {
+				tx, _ := c.Begin(x)
+				mustExec(t, tx, "UPDATE "+table+" SET balance = balance WHERE owner = 'bob'")
+				_, err := tx.Exec(x, "SELECT nocol FROM "+table)
+				var pe *pgconn.PgError
+				if !errors.As(err, &pe) || pe.Code != "42703" || pe.Position != 8 {
+					t.Fatalf("unknown column in a block: %#v, want 42703 at position 8 of the statement", err)
+				}
+				tx.Rollback(x)
 			})
 
 			t.Run("savepoints", func(t *testing.T) {
