@@ -135,9 +135,7 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 		return ev
 	}
 	b.seq++
-	ev.Encoded = ev.EncodeAs(b.seq) // an event from another bus keeps its encoding
-	ev.Seq = b.seq
-	b.store.add(ev)
+	ev = b.store.add(ev, b.seq) // an event from another bus keeps its encoding, renumbered
 	kept := b.keptLocked()
 	for s := range b.subs {
 		// Cut off a subscriber too far behind, or whose next event was evicted (by age or
@@ -251,8 +249,9 @@ func (b *Bus) Range(after, before uint64, max int, keep func(wire.Event) bool) P
 	if from <= to {
 		p.Last = to
 	}
-	for _, evs := range views {
-		for _, ev := range evs {
+	for _, v := range views {
+		for i := v.from; i < v.to; i++ {
+			ev := v.event(i)
 			if keep != nil && !keep(ev) {
 				continue
 			}
