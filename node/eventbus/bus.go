@@ -67,13 +67,13 @@ type Sub struct {
 func (s *Sub) Ready() <-chan struct{} { return s.wake }
 
 // Read appends to dst the waiting events, at most max of them (all if max <= 0), in order,
-// and moves the cursor past them.
+// and moves the cursor past them. The lock is held only to take views of them.
 func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 	b := s.bus
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	next := s.next.Load()
 	if next > b.seq || next < b.keptLocked() {
+		b.mu.Unlock()
 		return dst // nothing new, or evicted (the subscriber was cut off)
 	}
 	n := b.seq - next + 1
@@ -81,9 +81,10 @@ func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 		n = uint64(max)
 		s.poke() // the rest are still waiting
 	}
-	dst = b.store.appendRange(dst, next, next+n-1)
+	views := b.store.views(next, next+n-1)
 	s.next.Store(next + n)
-	return dst
+	b.mu.Unlock()
+	return appendViews(dst, views)
 }
 
 // After is the sequence number the subscription started after: it delivers every event
@@ -208,7 +209,7 @@ func (b *Bus) resumableLocked(since uint64) error {
 // Recent returns up to n of the latest events, oldest first.
 func (b *Bus) Recent(n int) []wire.Event {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	defer b.mu.Unlock() // views are cheap; Recent serves a hello, not a hot path
 	oldest := b.oldestLocked()
 	if n <= 0 || oldest > b.seq {
 		return nil
@@ -217,7 +218,7 @@ func (b *Bus) Recent(n int) []wire.Event {
 	if want := uint64(n); b.seq >= want {
 		from = max(from, b.seq-want+1)
 	}
-	return b.store.appendRange(make([]wire.Event, 0, b.seq-from+1), from, b.seq)
+	return appendViews(nil, b.store.views(from, b.seq))
 }
 
 // Page is what Range read back.

@@ -2,6 +2,7 @@ package eventbus
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"time"
 	"unsafe"
@@ -224,9 +225,14 @@ func (s *store) find(seq uint64) int {
 	return sort.Search(len(s.chunks), func(i int) bool { return s.chunks[i].first > seq }) - 1
 }
 
-// appendRange appends the kept events from..to (inclusive) to dst.
-func (s *store) appendRange(dst []wire.Event, from, to uint64) []wire.Event {
-	for _, v := range s.views(from, to) {
+// appendViews appends the events of views to dst.
+func appendViews(dst []wire.Event, views []view) []wire.Event {
+	n := 0
+	for _, v := range views {
+		n += v.to - v.from
+	}
+	dst = slices.Grow(dst, n)
+	for _, v := range views {
 		for i := v.from; i < v.to; i++ {
 			dst = append(dst, v.event(i))
 		}
