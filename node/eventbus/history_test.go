@@ -291,7 +291,7 @@ func TestRangeWhilePublishing(t *testing.T) {
 // state: the history full, so that every Publish also evicts, and the collector living
 // with what it holds. Alternate the two with -test.bench 'PublishHistory/count$' and
 // 'PublishHistory/history$' (docs/benchmarks.md). "cutoff" counts subscribers that fell
-// behind anyway (the run then measured fewer).
+// behind anyway (the run then measured fewer); "MiB-held" is the memory the store holds.
 func BenchmarkPublishHistory(b *testing.B) {
 	for _, bc := range []struct {
 		name string
@@ -330,6 +330,9 @@ func BenchmarkPublishHistory(b *testing.B) {
 				bus.Publish(e)
 			}
 			b.ReportMetric(float64(bus.Dropped()), "cutoff")
+			bus.mu.Lock()
+			b.ReportMetric(float64(bus.store.bytes)/(1<<20), "MiB-held")
+			bus.mu.Unlock()
 		})
 	}
 }
