@@ -24,14 +24,20 @@ type Hub struct {
 }
 
 // historyLimits are what a hub's history keeps; tests make them small.
-var historyLimits = eventbus.History
+var historyLimits = struct {
+	sync.Mutex
+	lim eventbus.Limits
+}{lim: eventbus.History}
 
 // keyframeEvery is how often a recording hub takes a picture of its stream.
 const keyframeEvery = 2 * time.Second
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{bus: eventbus.NewLimited(historyLimits), stop: make(chan struct{})}
+	historyLimits.Lock()
+	lim := historyLimits.lim
+	historyLimits.Unlock()
+	return &Hub{bus: eventbus.NewLimited(lim), stop: make(chan struct{})}
 }
 
 // Record takes a keyframe of the hub's stream with picture (the stream's hello) now and

@@ -68,13 +68,13 @@ type Sub struct {
 func (s *Sub) Ready() <-chan struct{} { return s.wake }
 
 // Read appends to dst the waiting events, at most max of them (all if max <= 0), in order,
-// and moves the cursor past them.
+// and moves the cursor past them. The lock is held only to take views of them.
 func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 	b := s.bus
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	next := s.next.Load()
 	if next > b.seq || next < b.keptLocked() {
+		b.mu.Unlock()
 		return dst // nothing new, or evicted (the subscriber was cut off)
 	}
 	n := b.seq - next + 1
@@ -82,9 +82,10 @@ func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 		n = uint64(max)
 		s.poke() // the rest are still waiting
 	}
-	dst = b.store.appendRange(dst, next, next+n-1)
+	views := b.store.views(next, next+n-1)
 	s.next.Store(next + n)
-	return dst
+	b.mu.Unlock()
+	return appendViews(dst, views)
 }
 
 // After is the sequence number the subscription started after: it delivers every event
@@ -136,9 +137,7 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 		return ev
 	}
 	b.seq++
-	ev.Encoded = ev.EncodeAs(b.seq) // an event from another bus keeps its encoding
-	ev.Seq = b.seq
-	b.store.add(ev)
+	ev = b.store.add(ev, b.seq) // an event from another bus keeps its encoding, renumbered
 	kept := b.keptLocked()
 	for s := range b.subs {
 		// Cut off a subscriber too far behind, or whose next event was evicted (by age or
@@ -212,7 +211,7 @@ func (b *Bus) resumableLocked(since uint64) error {
 // Recent returns up to n of the latest events, oldest first.
 func (b *Bus) Recent(n int) []wire.Event {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	defer b.mu.Unlock() // views are cheap; Recent serves a hello, not a hot path
 	oldest := b.oldestLocked()
 	if n <= 0 || oldest > b.seq {
 		return nil
@@ -221,7 +220,7 @@ func (b *Bus) Recent(n int) []wire.Event {
 	if want := uint64(n); b.seq >= want {
 		from = max(from, b.seq-want+1)
 	}
-	return b.store.appendRange(make([]wire.Event, 0, b.seq-from+1), from, b.seq)
+	return appendViews(nil, b.store.views(from, b.seq))
 }
 
 // Page is what Range read back.
@@ -253,8 +252,9 @@ func (b *Bus) Range(after, before uint64, max int, keep func(wire.Event) bool) P
 	if from <= to {
 		p.Last = to
 	}
-	for _, evs := range views {
-		for _, ev := range evs {
+	for _, v := range views {
+		for i := v.from; i < v.to; i++ {
+			ev := v.event(i)
 			if keep != nil && !keep(ev) {
 				continue
 			}

@@ -2,6 +2,7 @@ package eventbus
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"time"
 	"unsafe"
@@ -28,69 +29,160 @@ type Limits struct {
 // picture every 2 s over it (with room to spare).
 var History = Limits{Events: 200_000, Age: 10 * time.Minute, Bytes: 128 << 20, Keyframes: 1024, KeyframeBytes: 32 << 20}
 
-// RecordBytes is what keeping an event costs besides its encoding: the event itself, whose
-// data is re-sliced out of the encoding rather than kept twice.
-const RecordBytes = int64(unsafe.Sizeof(wire.Event{}))
+// RecordBytes is what keeping an event costs besides its encoding: its record in the
+// store's index.
+const RecordBytes = int64(unsafe.Sizeof(record{}))
 
-// chunkEvents is the most events one chunk holds.
-const chunkEvents = 1024
+const (
+	// chunkEvents is the most events one chunk holds, and chunkBuffer the bytes of
+	// encodings (a chunk of an event larger than that holds it alone).
+	chunkEvents = 1024
+	chunkBuffer = 256 << 10
+)
 
-// chunk is a run of consecutive events. Its first len(evs) elements never change once
-// written, so a reader that took the slice under the bus's lock may read them after
-// releasing it; appending writes only past them, and a chunk that is evicted is dropped,
-// never reused.
+// record is where one event lives in its chunk. It holds no pointers, nor does the chunk's
+// buffer, so the collector never scans what a long history keeps: 200,000 events as
+// structs of strings and slices cost every collection a walk through them all.
+type record struct {
+	at        int64  // the event's time, in Unix nanoseconds
+	off, n    uint32 // the encoding, in the chunk's buffer
+	dOff, dN  uint32 // the data
+	typ, node uint16 // in the chunk's names
+	heartbeat bool
+}
+
+// chunk is a run of consecutive events: their encodings back to back in buf, which is
+// never reallocated, an index of records, and the names (types and node ids) the records
+// refer to. What is written is never changed, so a reader that took the slices under the
+// bus's lock may read them after releasing it (appends write only past them, or into a new
+// array); an evicted chunk is dropped, never reused.
 type chunk struct {
-	first uint64 // sequence number of evs[0]
-	evs   []wire.Event
-	bytes int64
+	first  uint64 // sequence number of idx[0]
+	idx    []record
+	buf    []byte
+	names  []string
+	byName map[string]uint16
+	bytes  int64 // held: the buffer's and the index's capacity
+}
+
+// view is a chunk's records from..to-1 as they were when the view was taken.
+type view struct {
+	first    uint64
+	idx      []record
+	buf      []byte
+	names    []string
+	from, to int
+}
+
+func (v view) event(i int) wire.Event {
+	var ev wire.Event
+	v.fill(&ev, i)
+	return ev
+}
+
+// fill makes *ev the event at i, in place: a reader rebuilding thousands of them copies
+// each once.
+func (v view) fill(ev *wire.Event, i int) {
+	r := &v.idx[i]
+	*ev = wire.Event{Seq: v.first + uint64(i), Time: time.Unix(0, r.at), Type: v.names[r.typ], Node: v.names[r.node],
+		Encoded: v.buf[r.off : r.off+r.n : r.off+r.n], Heartbeat: r.heartbeat}
+	if r.dN > 0 {
+		ev.Data = v.buf[r.dOff : r.dOff+r.dN : r.dOff+r.dN]
+	}
 }
 
 // store is a bus's events, oldest first, in chunks, and the keyframes beside them. Count
 // and age evict single events (oldest moves), and their memory goes with their chunk once
 // all of it is evicted. The byte limit bounds the memory held, evicted events included: it
-// drops whole chunks, which are sealed early once they hold a sixteenth of it, so it never
-// evicts more than a sixteenth beyond what it must.
+// drops whole chunks, each at most a sixteenth of it, so it never evicts much more than it
+// must.
 type store struct {
 	lim        Limits
 	chunkLen   int
-	chunkBytes int64
+	bufCap     int
 	chunks     []*chunk
 	oldest     uint64 // sequence number of the oldest event kept (last+1 when none)
 	last       uint64 // sequence number of the newest event
-	bytes      int64  // of every chunk held, evicted events included
+	bytes      int64  // held by every chunk, evicted events included
 	frames     []Keyframe
 	frameBytes int64
 }
 
 func newStore(lim Limits) *store {
 	lim.Events = max(lim.Events, 1)
-	s := &store{lim: lim, oldest: 1, chunkLen: min(chunkEvents, max(16, lim.Events/8))}
+	s := &store{lim: lim, oldest: 1, chunkLen: min(chunkEvents, max(16, lim.Events/8)), bufCap: chunkBuffer}
 	if lim.Bytes > 0 {
-		s.chunkBytes = max(lim.Bytes/16, 1)
+		s.bufCap = int(min(int64(chunkBuffer), max(lim.Bytes/16, 1<<10)))
 	}
 	return s
 }
 
-// size is what keeping ev costs.
-func size(ev wire.Event) int64 { return int64(len(ev.Encoded)) + RecordBytes }
-
-// add keeps ev (numbered last+1) and evicts what the limits no longer allow.
-func (s *store) add(ev wire.Event) {
-	// The data is the tail of the encoding: keep it once.
-	if n := len(ev.Data); n > 0 && len(ev.Encoded) > n && bytes.Equal(ev.Encoded[len(ev.Encoded)-1-n:len(ev.Encoded)-1], ev.Data) {
-		ev.Data = ev.Encoded[len(ev.Encoded)-1-n : len(ev.Encoded)-1 : len(ev.Encoded)-1]
-	}
+// add encodes ev as event seq into the store, evicts what the limits no longer allow, and
+// returns ev as kept: numbered, its encoding and data in the store.
+func (s *store) add(ev wire.Event, seq uint64) wire.Event {
 	c := s.tail()
-	if c == nil || len(c.evs) == cap(c.evs) || (s.chunkBytes > 0 && c.bytes >= s.chunkBytes) {
-		c = &chunk{first: ev.Seq, evs: make([]wire.Event, 0, s.chunkLen)}
-		s.chunks = append(s.chunks, c)
+	if c == nil || len(c.idx) == s.chunkLen {
+		c = s.newChunk(seq, s.bufCap)
 	}
-	sz := size(ev)
-	c.evs = append(c.evs, ev)
-	c.bytes += sz
-	s.bytes += sz
-	s.last = ev.Seq
+	start := len(c.buf)
+	enc := ev.AppendEncodedAs(c.buf[start:start:cap(c.buf)], seq)
+	if cap(enc) != cap(c.buf)-start { // it did not fit: the chunk is full
+		if len(c.idx) > 0 {
+			c = s.newChunk(seq, max(s.bufCap, len(enc)))
+		} else {
+			s.grow(c, len(enc))
+		}
+		start = 0
+		c.buf = append(c.buf[:0], enc...)
+	} else {
+		c.buf = c.buf[:start+len(enc)]
+	}
+	r := record{at: ev.Time.UnixNano(), off: uint32(start), n: uint32(len(enc)), heartbeat: ev.Heartbeat,
+		typ: c.name(ev.Type), node: c.name(ev.Node)}
+	// The data is the tail of the encoding (AppendJSON), unless it came from elsewhere.
+	if n := len(ev.Data); n > 0 {
+		if len(enc) > n && bytes.Equal(enc[len(enc)-1-n:len(enc)-1], ev.Data) {
+			r.dOff, r.dN = uint32(start+len(enc)-1-n), uint32(n)
+		} else if len(c.buf)+n <= cap(c.buf) {
+			r.dOff, r.dN = uint32(len(c.buf)), uint32(n)
+			c.buf = append(c.buf, ev.Data...)
+		}
+	}
+	oldCap := cap(c.idx)
+	c.idx = append(c.idx, r)
+	if grown := int64(cap(c.idx)-oldCap) * RecordBytes; grown > 0 {
+		c.bytes += grown
+		s.bytes += grown
+	}
+	s.last = seq
 	s.evict(ev.Time)
+	return view{first: c.first, idx: c.idx, buf: c.buf, names: c.names}.event(len(c.idx) - 1)
+}
+
+func (s *store) newChunk(first uint64, bufCap int) *chunk {
+	c := &chunk{first: first, buf: make([]byte, 0, bufCap), byName: map[string]uint16{}}
+	c.bytes = int64(bufCap)
+	s.bytes += c.bytes
+	s.chunks = append(s.chunks, c)
+	return c
+}
+
+// grow gives an empty chunk a buffer that holds n bytes.
+func (s *store) grow(c *chunk, n int) {
+	s.bytes += int64(n - cap(c.buf))
+	c.bytes += int64(n - cap(c.buf))
+	c.buf = make([]byte, 0, n)
+}
+
+// name is the index of name in the chunk's names, added if new.
+func (c *chunk) name(name string) uint16 {
+	if i, ok := c.byName[name]; ok {
+		return i
+	}
+	i := uint16(len(c.names)) // a chunk holds at most chunkEvents events, so fewer names
+	c.names = append(c.names, name)
+	c.byName[name] = i
+	return i
 }
 
 func (s *store) tail() *chunk {
@@ -106,10 +198,10 @@ func (s *store) evict(now time.Time) {
 		s.oldest = s.last - uint64(s.lim.Events) + 1
 	}
 	if s.lim.Age > 0 {
-		cutoff := now.Add(-s.lim.Age)
+		cutoff := now.Add(-s.lim.Age).UnixNano()
 		for s.oldest <= s.last {
-			ev, _ := s.at(s.oldest)
-			if !ev.Time.Before(cutoff) {
+			c := s.chunks[s.find(s.oldest)]
+			if c.idx[s.oldest-c.first].at >= cutoff {
 				break
 			}
 			s.oldest++
@@ -121,7 +213,7 @@ func (s *store) evict(now time.Time) {
 	}
 	for len(s.chunks) > 0 {
 		c := s.chunks[0]
-		if c.first+uint64(len(c.evs)) > s.oldest {
+		if c.first+uint64(len(c.idx)) > s.oldest {
 			break
 		}
 		s.dropFront()
@@ -140,40 +232,35 @@ func (s *store) find(seq uint64) int {
 	return sort.Search(len(s.chunks), func(i int) bool { return s.chunks[i].first > seq }) - 1
 }
 
-// at is the kept event seq.
-func (s *store) at(seq uint64) (wire.Event, bool) {
-	if seq < s.oldest || seq > s.last {
-		return wire.Event{}, false
+// appendViews appends the events of views to dst.
+func appendViews(dst []wire.Event, views []view) []wire.Event {
+	n := 0
+	for _, v := range views {
+		n += v.to - v.from
 	}
-	c := s.chunks[s.find(seq)]
-	return c.evs[seq-c.first], true
-}
-
-// appendRange appends the kept events from..to (inclusive) to dst.
-func (s *store) appendRange(dst []wire.Event, from, to uint64) []wire.Event {
-	if from < s.oldest || to > s.last || from > to {
-		return dst
-	}
-	for i := s.find(from); i < len(s.chunks) && from <= to; i++ {
-		c := s.chunks[i]
-		end := min(to, c.first+uint64(len(c.evs))-1)
-		dst = append(dst, c.evs[from-c.first:end-c.first+1]...)
-		from = end + 1
+	k := len(dst)
+	dst = slices.Grow(dst, n)[:k+n]
+	for _, v := range views {
+		for i := v.from; i < v.to; i++ {
+			v.fill(&dst[k], i)
+			k++
+		}
 	}
 	return dst
 }
 
-// views are the chunks' kept events from..to, as slices that stay valid (and unchanged)
-// after the lock is released.
-func (s *store) views(from, to uint64) [][]wire.Event {
+// views are the kept events from..to (inclusive), chunk by chunk, as slices that stay
+// valid (and unchanged) after the lock is released.
+func (s *store) views(from, to uint64) []view {
 	if from < s.oldest || to > s.last || from > to {
 		return nil
 	}
-	var out [][]wire.Event
+	var out []view
 	for i := s.find(from); i < len(s.chunks) && from <= to; i++ {
 		c := s.chunks[i]
-		end := min(to, c.first+uint64(len(c.evs))-1)
-		out = append(out, c.evs[from-c.first:end-c.first+1:end-c.first+1])
+		end := min(to, c.first+uint64(len(c.idx))-1)
+		out = append(out, view{first: c.first, idx: c.idx, buf: c.buf, names: c.names,
+			from: int(from - c.first), to: int(end-c.first) + 1})
 		from = end + 1
 	}
 	return out

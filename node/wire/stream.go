@@ -92,16 +92,25 @@ func (e Event) AppendJSON(b []byte) []byte {
 // the rest of the envelope, which seq leads, is copied as it is, so an event is encoded
 // once however many streams it passes through.
 func (e Event) EncodeAs(seq uint64) []byte {
+	n := 96 + len(e.Data)
+	if e.Encoded != nil {
+		n = len(e.Encoded) + 8
+	}
+	return e.AppendEncodedAs(make([]byte, 0, n), seq)
+}
+
+// AppendEncodedAs appends to b what EncodeAs returns, so that a stream can encode an event
+// straight into its own storage.
+func (e Event) AppendEncodedAs(b []byte, seq uint64) []byte {
 	if rest, ok := bytes.CutPrefix(e.Encoded, []byte(seqField)); ok {
 		if i := bytes.IndexByte(rest, ','); i > 0 {
-			b := make([]byte, 0, len(e.Encoded)+8)
 			b = append(b, seqField...)
 			b = strconv.AppendUint(b, seq, 10)
 			return append(b, rest[i:]...)
 		}
 	}
 	e.Seq = seq
-	return e.AppendJSON(make([]byte, 0, 96+len(e.Data)))
+	return e.AppendJSON(b)
 }
 
 // seqField opens every encoded envelope.
