@@ -92,13 +92,13 @@ func streamQuery(eventTypes []string) []apidoc.Parameter {
 			Schema: &apidoc.Schema{Type: "array", Items: &apidoc.Schema{Type: "string", Enum: eventTypes}}},
 		{Name: "nodes", In: "query", Style: "form", Explode: &no, Description: "Only events of these nodes (comma-separated); events of no node pass.",
 			Schema: &apidoc.Schema{Type: "array", Items: &apidoc.Schema{Type: "string"}}},
-		{Name: "heartbeats", In: "query", Description: "summary (the default): heartbeats arrive only as per-link heartbeats summaries, about one a second; all: every heartbeat rpc event too.",
+		{Name: "heartbeats", In: "query", Description: "summary (the default): heartbeats, and empty append_entries that change nothing, arrive only as per-link heartbeats summaries (every 250 ms per link with traffic); all: every such rpc event too.",
 			Schema: &apidoc.Schema{Type: "string", Enum: []string{"summary", "all"}, Default: "summary"}},
 		{Name: "batch", In: "query", Description: "Send events as JSON arrays of envelopes (up to 512), at most one message per window: 20 ms while the server has up to 50 batched streams, stretched beyond that to 0.4 ms times their number (at most 100 ms).",
 			Schema: &apidoc.Schema{Type: "boolean", Default: false}},
 		{Name: "window", In: "query", Description: "Batch with this window instead, a Go duration from 1ms to 1s (implies batch=true); a crowd of streams still stretches it.",
 			Schema: &apidoc.Schema{Type: "string", Pattern: `^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$`}},
-		{Name: "since", In: "query", Description: "Resume after this sequence number: the events after it are replayed from a bounded buffer (the last 8192) instead of a hello; if they are gone the stream starts over with a hello.",
+		{Name: "since", In: "query", Description: "Resume after this sequence number: the events after it are replayed from the stream's history (the cluster stream keeps at least the smaller of 10 minutes and 200,000 events; a node's own /v1/events its last 8192) instead of a hello; if they are gone the stream starts over with a hello.",
 			Schema: &apidoc.Schema{Type: "integer", Minimum: &zero}},
 	}
 }
