@@ -85,8 +85,9 @@ func WithAuthToken(token string) Option {
 
 // RunChecked runs a test package's tests (from TestMain) and fails it if they left a
 // goroutine running. Idle keep-alive connections of the default transport are closed first,
-// and the check waits a few seconds: a closed BuntDB stops its background goroutine at its
-// next one-second tick.
+// and the check waits up to 20 s: a closed BuntDB stops its background goroutine at its next
+// one-second tick, and pgx sends the CancelRequest of a connection closed mid-query from a
+// goroutine of its own that may take up to its 15 s timeout on a loaded machine.
 func RunChecked(m *testing.M) int {
 	code := m.Run()
 	if code != 0 {
@@ -94,7 +95,7 @@ func RunChecked(m *testing.M) int {
 	}
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if err = goleak.Find(); err == nil || time.Now().After(deadline) {
 			break
 		}
