@@ -721,18 +721,20 @@ func TestTimersAndSendTimes(t *testing.T) {
 		return false
 	})
 	c.WaitReady()
-	kinds := map[string]int{}
-	for _, ev := range rpcs.events(t) {
-		d, ok := rpcOf(ev)
-		if !ok {
-			continue
+	// The recorder reads the stream in batches: wait for the new leader's appends to reach it.
+	var kinds map[string]int
+	c.Eventually(10*time.Second, "appends and votes in the stream", func() bool {
+		kinds = map[string]int{}
+		for _, ev := range rpcs.events(t) {
+			d, ok := rpcOf(ev)
+			if !ok {
+				continue
+			}
+			kinds[d.RPC]++
+			if d.Sent.IsZero() || d.Sent.After(ev.Time) || ev.Time.Sub(d.Sent) < time.Duration(d.LatencyUS)*time.Microsecond {
+				t.Fatalf("rpc sent %v, outcome at %v, latency %d µs: %s", d.Sent, ev.Time, d.LatencyUS, ev.Data)
+			}
 		}
-		kinds[d.RPC]++
-		if d.Sent.IsZero() || d.Sent.After(ev.Time) || ev.Time.Sub(d.Sent) < time.Duration(d.LatencyUS)*time.Microsecond {
-			t.Fatalf("rpc sent %v, outcome at %v, latency %d µs: %s", d.Sent, ev.Time, d.LatencyUS, ev.Data)
-		}
-	}
-	if kinds[wire.RPCAppendEntries] == 0 || kinds[wire.RPCRequestVote]+kinds[wire.RPCRequestPreVote] == 0 {
-		t.Fatalf("rpcs seen: %v, want appends and votes", kinds)
-	}
+		return kinds[wire.RPCAppendEntries] > 0 && kinds[wire.RPCRequestVote]+kinds[wire.RPCRequestPreVote] > 0
+	})
 }
