@@ -71,9 +71,14 @@ func (r *Renderer) create(v *ui.V) *mounted {
 
 func same(a, b *ui.V) bool { return a.Tag == b.Tag && a.NS == b.NS && a.Key == b.Key }
 
-// patch updates m (which has the same tag as v) to v.
+// patch updates m (which has the same tag as v) to v. A view that reuses an unchanged
+// part (the same *ui.V as last time) costs nothing below it: views are never changed once
+// built.
 func (r *Renderer) patch(m *mounted, v *ui.V) {
 	old := m.v
+	if old == v {
+		return
+	}
 	m.v = v
 	if v.Tag == "" {
 		if old.Text != v.Text {
@@ -120,35 +125,60 @@ func keyedM(ms []*mounted) bool {
 	return true
 }
 
-func (r *Renderer) patchPositional(m *mounted, vs []*ui.V) {
-	next := make([]*mounted, len(vs))
-	for i, v := range vs {
-		if i < len(m.kids) {
-			o := m.kids[i]
-			if same(o.v, v) {
-				r.patch(o, v)
-				next[i] = o
-				continue
-			}
-			n := r.create(v)
-			r.b.InsertBefore(m.h, n.h, o.h)
-			r.b.Remove(m.h, o.h)
-			next[i] = n
-			continue
-		}
-		n := r.create(v)
-		r.b.InsertBefore(m.h, n.h, nil)
-		next[i] = n
+func sameKeys(ms []*mounted, vs []*ui.V) bool {
+	if len(ms) != len(vs) {
+		return false
 	}
-	for _, o := range m.kids[min(len(vs), len(m.kids)):] {
+	for i, m := range ms {
+		if m.v.Key != vs[i].Key {
+			return false
+		}
+	}
+	return true
+}
+
+// replace puts a new element for v in place of m's child i.
+func (r *Renderer) replace(m *mounted, i int, v *ui.V) {
+	o := m.kids[i]
+	n := r.create(v)
+	r.b.InsertBefore(m.h, n.h, o.h)
+	r.b.Remove(m.h, o.h)
+	m.kids[i] = n
+}
+
+func (r *Renderer) patchPositional(m *mounted, vs []*ui.V) {
+	n := min(len(vs), len(m.kids))
+	for i, v := range vs[:n] {
+		if same(m.kids[i].v, v) {
+			r.patch(m.kids[i], v)
+		} else {
+			r.replace(m, i, v)
+		}
+	}
+	for _, o := range m.kids[n:] {
 		r.b.Remove(m.h, o.h)
 	}
-	m.kids = next
+	m.kids = m.kids[:n]
+	for _, v := range vs[n:] {
+		c := r.create(v)
+		r.b.InsertBefore(m.h, c.h, nil)
+		m.kids = append(m.kids, c)
+	}
 }
 
 // patchKeyed keeps each keyed child's element, moving only the ones out of order; new rows
 // at the top of a list cost one insert each, not a rewrite of every row.
 func (r *Renderer) patchKeyed(m *mounted, vs []*ui.V) {
+	if sameKeys(m.kids, vs) { // the usual case, and it needs no maps
+		for i, v := range vs {
+			if !same(m.kids[i].v, v) {
+				r.replace(m, i, v)
+				continue
+			}
+			r.patch(m.kids[i], v)
+		}
+		return
+	}
 	byKey := make(map[string]*mounted, len(m.kids))
 	for _, o := range m.kids {
 		byKey[o.v.Key] = o

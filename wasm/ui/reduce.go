@@ -137,6 +137,9 @@ func (s *State) applyClusterEvent(ev wire.Event, now time.Time) {
 	case wire.EventFault:
 		var d wire.FaultData
 		if decode(ev, &d) {
+			if len(s.Faults.Partition) > 0 && len(d.Faults.Partition) == 0 {
+				s.PartPick = nil // healed: the builder's old picks no longer mean anything
+			}
 			s.Faults = d.Faults
 			if !s.replica {
 				s.scenarioStep(d.Action)

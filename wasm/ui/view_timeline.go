@@ -11,20 +11,11 @@ func (s *State) viewTimeline() *V {
 	rows, pos, total := t.window()
 	items := make([]*V, 0, len(rows))
 	// Newest first, so live events appear at the top without scrolling.
+	m := &s.viewMemo().events
 	for i := len(rows) - 1; i >= 0; i-- {
 		it := rows[i]
-		seq := u(it.Seq)
-		cls := "ev t-" + it.Type
-		if it.Seq == t.Cursor {
-			cls += " selected"
-		}
-		items = append(items, El("li", A{"class": cls, "data-testid": "event", "data-seq": seq, "data-type": it.Type, "data-node-id": it.Node},
-			El("button", A{"type": "button", "class": "ev-btn", "data-click": "tl-select:" + seq},
-				El("span", A{"class": "ev-time"}, T(clock(it.Time))),
-				El("span", A{"class": "ev-node"}, T(orDash(it.Node))),
-				El("span", A{"class": "ev-type"}, T(it.Type)),
-				El("span", A{"class": "ev-text"}, T(it.Text)),
-			)).Keyed(seq))
+		k := eventKey{seq: it.Seq, at: it.Time, node: it.Node, typ: it.Type, text: it.Text, selected: it.Seq == t.Cursor}
+		items = append(items, m.get(k, func() *V { return viewEventRow(k) }))
 	}
 	if len(items) == 0 {
 		hint := "No events yet."
@@ -66,6 +57,22 @@ func (s *State) viewTimeline() *V {
 			s.viewEventDetail(),
 		),
 	)
+}
+
+// viewEventRow is one row of the timeline; what it shows is all in its key.
+func viewEventRow(k eventKey) *V {
+	seq := u(k.seq)
+	cls := "ev t-" + k.typ
+	if k.selected {
+		cls += " selected"
+	}
+	return El("li", A{"class": cls, "data-testid": "event", "data-seq": seq, "data-type": k.typ, "data-node-id": k.node},
+		El("button", A{"type": "button", "class": "ev-btn", "data-click": "tl-select:" + seq},
+			El("span", A{"class": "ev-time"}, T(clock(k.at))),
+			El("span", A{"class": "ev-node"}, T(orDash(k.node))),
+			El("span", A{"class": "ev-type"}, T(k.typ)),
+			El("span", A{"class": "ev-text"}, T(k.text)),
+		)).Keyed(seq)
 }
 
 func (s *State) viewEventDetail() *V {
