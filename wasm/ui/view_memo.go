@@ -12,6 +12,12 @@ type viewMemo struct {
 	data   memo[dataKey]
 	// timers are the election timers' arcs, one per run of a timer.
 	timers memo[timerKey]
+	// list is the live event list as last drawn, and when (view_timeline.go).
+	list struct {
+		v   *V
+		key listKey
+		at  time.Time
+	}
 }
 
 // turn ends a view.

@@ -4,26 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"time"
 )
 
 func (s *State) viewTimeline() *V {
 	t := &s.Timeline
 	rows, pos, total := t.window()
-	items := make([]*V, 0, len(rows))
 	// Newest first, so live events appear at the top without scrolling.
-	m := &s.viewMemo().events
-	for i := len(rows) - 1; i >= 0; i-- {
-		it := rows[i]
-		k := eventKey{seq: it.Seq, at: it.Time, node: it.Node, typ: it.Type, text: it.Text, selected: it.Seq == t.Cursor}
-		items = append(items, m.get(k, func() *V { return viewEventRow(k) }))
-	}
-	if len(items) == 0 {
-		hint := "No events yet."
-		if !t.ShowNoise {
-			hint = "No events yet (heartbeats and status reports are hidden)."
-		}
-		items = append(items, El("li", A{"class": "ev-empty muted"}, T(hint)).Keyed("empty"))
-	}
+	list := s.viewEventList(rows)
 	var toggle *V
 	if t.Paused {
 		label := "Resume live"
@@ -53,10 +41,48 @@ func (s *State) viewTimeline() *V {
 			El("label", A{"class": "inline small"}, El("input", noise), T(" heartbeats & status")),
 		),
 		El("div", A{"class": "tl-body"},
-			El("ol", A{"class": "events", "aria-live": "off"}, items...),
+			list,
 			s.viewEventDetail(),
 		),
 	)
+}
+
+// listEvery is how often the live event list is redrawn while events stream in: at a
+// hundred writes a second a thousand events arrive each second, far more than anyone can
+// read, and drawing each would take the page's whole frame budget.
+const listEvery = 400 * time.Millisecond
+
+// listKey is what the event list shows besides its events.
+type listKey struct {
+	cursor, pausedAt uint64
+	paused, noise    bool
+}
+
+// viewEventList is the events, newest first: one listbox (one tab stop; the arrow keys move
+// through the events, Enter selects one). While live it is redrawn at most every listEvery.
+func (s *State) viewEventList(rows []Item) *V {
+	t := &s.Timeline
+	m := s.viewMemo()
+	lk := listKey{cursor: t.Cursor, pausedAt: t.PausedAt, paused: t.Paused, noise: t.ShowNoise}
+	if l := &m.list; l.v != nil && l.key == lk && !t.Paused && s.Now.After(l.at) && s.Now.Sub(l.at) < listEvery {
+		return l.v
+	}
+	items := make([]*V, 0, len(rows))
+	for i := len(rows) - 1; i >= 0; i-- {
+		it := rows[i]
+		k := eventKey{seq: it.Seq, at: it.Time, node: it.Node, typ: it.Type, text: it.Text, selected: it.Seq == t.Cursor}
+		items = append(items, m.events.get(k, func() *V { return viewEventRow(k) }))
+	}
+	if len(items) == 0 {
+		hint := "No events yet."
+		if !t.ShowNoise {
+			hint = "No events yet (heartbeats and status reports are hidden)."
+		}
+		items = append(items, El("li", A{"class": "ev-empty muted", "role": "option", "aria-disabled": "true", "aria-selected": "false", "id": "ev-none"}, T(hint)).Keyed("empty"))
+	}
+	v := El("ol", A{"class": "events", "role": "listbox", "tabindex": "0", "aria-label": "Events, newest first", "data-listbox": ""}, items...)
+	m.list.v, m.list.key, m.list.at = v, lk, s.Now
+	return v
 }
 
 // viewEventRow is one row of the timeline; what it shows is all in its key.
@@ -66,13 +92,13 @@ func viewEventRow(k eventKey) *V {
 	if k.selected {
 		cls += " selected"
 	}
-	return El("li", A{"class": cls, "data-testid": "event", "data-seq": seq, "data-type": k.typ, "data-node-id": k.node},
-		El("button", A{"type": "button", "class": "ev-btn", "data-click": "tl-select:" + seq},
-			El("span", A{"class": "ev-time"}, T(clock(k.at))),
-			El("span", A{"class": "ev-node"}, T(orDash(k.node))),
-			El("span", A{"class": "ev-type"}, T(k.typ)),
-			El("span", A{"class": "ev-text"}, T(k.text)),
-		)).Keyed(seq)
+	return El("li", A{"class": cls, "data-testid": "event", "data-seq": seq, "data-type": k.typ, "data-node-id": k.node,
+		"role": "option", "id": "ev-" + seq, "aria-selected": boolText(k.selected), "data-click": "tl-select:" + seq},
+		El("span", A{"class": "ev-time"}, T(clock(k.at))),
+		El("span", A{"class": "ev-node"}, T(orDash(k.node))),
+		El("span", A{"class": "ev-type"}, T(k.typ)),
+		El("span", A{"class": "ev-text"}, T(k.text)),
+	).Keyed(seq)
 }
 
 func (s *State) viewEventDetail() *V {

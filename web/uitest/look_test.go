@@ -77,7 +77,7 @@ const layoutChecks = `(() => {
   const kids = [...top.children].filter(k => rect(k).width > 0);
   if (kids.some(k => Math.abs(rect(k).top + rect(k).height / 2 - (rect(kids[0]).top + rect(kids[0]).height / 2)) > 6)) out.push("the header has more than one row");
   // Event rows: parts side by side, none over another, no text cut.
-  for (const ev of [...document.querySelectorAll('[data-testid="event"] .ev-btn')].slice(0, 30)) {
+  for (const ev of [...document.querySelectorAll('[data-testid="event"]')].slice(0, 30)) {
     const parts = [...ev.children].filter(k => rect(k).width > 0);
     for (let i = 1; i < parts.length; i++) if (rect(parts[i]).left < rect(parts[i - 1]).right - 0.5) out.push("event parts overlap: " + ev.innerText);
     const text = ev.querySelector('.ev-text');
