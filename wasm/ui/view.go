@@ -34,12 +34,12 @@ func (s *State) View() *V {
 				past,
 				pic.viewRing(memo),
 				pic.viewPicked(),
-				viewLegend(),
+				legend,
 				s.viewFaultTools(),
 			),
 			El("section", A{"class": "panel nodes", "aria-label": "Nodes"},
 				El("h2", nil, T("Nodes")),
-				pic.viewNodeCards(),
+				pic.viewNodeCards(memo),
 			),
 			El("section", A{"class": "panel console", "aria-label": "Console"},
 				s.viewTarget(),
@@ -132,6 +132,9 @@ func (s *State) viewControls() *V {
 		),
 	)
 }
+
+// legend never changes: one view of it serves every render.
+var legend = viewLegend()
 
 // viewLegend names each kind of message by the shape it is drawn with.
 func viewLegend() *V {

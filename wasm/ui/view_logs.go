@@ -56,16 +56,8 @@ func termStyle(term uint64) string {
 // stop (a listbox): the arrow keys move through its entries, Enter opens one.
 func (s *State) viewLogs(m *viewMemo) *V {
 	lo, hi := s.logWindow()
-	head := make([]*V, 0, hi-lo+1)
-	for i := lo; i <= hi; i++ {
-		label := ""
-		if i%5 == 0 || i == lo || i == hi {
-			label = u(i)
-		}
-		head = append(head, El("div", A{"class": "log-ix"}, T(label)).Keyed(u(i)))
-	}
 	labels := []*V{El("div", A{"class": "log-label head", "aria-hidden": "true"}, T("index")).Keyed("head")}
-	rows := []*V{El("div", A{"class": "log-row head", "aria-hidden": "true"}, head...).Keyed("head")}
+	rows := []*V{m.cells.get(cellKey{kind: "head", index: lo, snap: hi}, func() *V { return viewLogHead(lo, hi) })}
 	for _, id := range s.NodeIDs() {
 		n := s.Nodes[id]
 		labels = append(labels, El("div", A{"class": "log-label role-" + s.displayRole(n), "id": "log-label-" + id}, T(id)).Keyed(id))
@@ -78,6 +70,19 @@ func (s *State) viewLogs(m *viewMemo) *V {
 			El("div", A{"class": "log-scroll", "style": "--cols:" + strconv.Itoa(int(hi-lo+1))}, rows...),
 		),
 	)
+}
+
+// viewLogHead is the row of index numbers over the logs.
+func viewLogHead(lo, hi uint64) *V {
+	head := make([]*V, 0, hi-lo+1)
+	for i := lo; i <= hi; i++ {
+		label := ""
+		if i%5 == 0 || i == lo || i == hi {
+			label = u(i)
+		}
+		head = append(head, El("div", A{"class": "log-ix"}, T(label)).Keyed(u(i)))
+	}
+	return El("div", A{"class": "log-row head", "aria-hidden": "true"}, head...).Keyed("head")
 }
 
 func (s *State) viewLogRow(m *viewMemo, n *Node, lo, hi uint64) *V {

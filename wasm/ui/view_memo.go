@@ -12,6 +12,11 @@ type viewMemo struct {
 	data   memo[dataKey]
 	// timers are the election timers' arcs, one per run of a timer.
 	timers memo[timerKey]
+	cards  memo[cardKey]
+	// flights are the messages in flight: each is drawn once.
+	flights memo[flightKey]
+	// answers are the SQL console's answers: one never changes once it has arrived.
+	answers memo[*SQLAnswer]
 	// list is the live event list as last drawn, and when (view_timeline.go).
 	list struct {
 		v   *V
@@ -26,6 +31,9 @@ func (m *viewMemo) turn() {
 	m.cells.turn()
 	m.data.turn()
 	m.timers.turn()
+	m.cards.turn()
+	m.flights.turn()
+	m.answers.turn()
 }
 
 type memo[K comparable] struct{ cur, prev map[K]*V }
@@ -67,6 +75,14 @@ type cellKey struct {
 	typ, summary, kind string
 	committed, applied bool
 	selected           bool
+}
+
+// cardKey is everything a node's card shows.
+type cardKey struct {
+	id, role, suffrage, digest, err          string
+	isolated, diverged                       bool
+	group                                    int
+	term, commit, applied, last, snap, snapT uint64
 }
 
 // dataKey is everything one node's column of the data view shows.

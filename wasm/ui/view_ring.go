@@ -54,7 +54,9 @@ func (s *State) viewRing(m *viewMemo) *V {
 		from, ok1 := pos[fl.From]
 		to, ok2 := pos[fl.To]
 		if ok1 && ok2 {
-			flights = append(flights, viewFlight(fl, from, to)...)
+			// A flight never changes once drawn: the same view until it is gone.
+			k := flightKey{fl: fl, from: from, to: to}
+			flights = append(flights, m.flights.get(k, func() *V { return S("g", nil, viewFlight(fl, from, to)...).Keyed(fl.key()) }))
 		}
 	}
 	empty := (*V)(nil)
@@ -311,6 +313,14 @@ func viewFlight(fl Flight, from, to point) []*V {
 	}
 	return out
 }
+
+// flightKey is everything a flight's drawing depends on.
+type flightKey struct {
+	fl       Flight
+	from, to point
+}
+
+func (fl Flight) key() string { return strconv.FormatUint(fl.ID, 10) }
 
 func f(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 

@@ -7,7 +7,22 @@ import (
 	"time"
 )
 
+// viewTimeline is the event timeline. Between the user's own changes to it (selecting,
+// pausing, the filter) it is redrawn at most every listEvery; the app's clock tick renders
+// again after that, so the newest events show within listEvery plus one tick.
 func (s *State) viewTimeline() *V {
+	t := &s.Timeline
+	m := s.viewMemo()
+	lk := listKey{cursor: t.Cursor, pausedAt: t.PausedAt, paused: t.Paused, noise: t.ShowNoise}
+	if l := &m.list; l.v != nil && l.key == lk && s.Now.After(l.at) && s.Now.Sub(l.at) < listEvery {
+		return l.v
+	}
+	v := s.buildTimeline()
+	m.list.v, m.list.key, m.list.at = v, lk, s.Now
+	return v
+}
+
+func (s *State) buildTimeline() *V {
 	t := &s.Timeline
 	rows, pos, total := t.window()
 	// Newest first, so live events appear at the top without scrolling.
@@ -47,26 +62,22 @@ func (s *State) viewTimeline() *V {
 	)
 }
 
-// listEvery is how often the live event list is redrawn while events stream in: at a
-// hundred writes a second a thousand events arrive each second, far more than anyone can
-// read, and drawing each would take the page's whole frame budget.
+// listEvery is how often the timeline is redrawn while events stream in: at a hundred
+// writes a second a thousand events arrive each second, far more than anyone can read, and
+// drawing each would take the page's whole frame budget.
 const listEvery = 400 * time.Millisecond
 
-// listKey is what the event list shows besides its events.
+// listKey is what the timeline shows besides its events: the user's own choices.
 type listKey struct {
 	cursor, pausedAt uint64
 	paused, noise    bool
 }
 
 // viewEventList is the events, newest first: one listbox (one tab stop; the arrow keys move
-// through the events, Enter selects one). While live it is redrawn at most every listEvery.
+// through the events, Enter selects one).
 func (s *State) viewEventList(rows []Item) *V {
 	t := &s.Timeline
 	m := s.viewMemo()
-	lk := listKey{cursor: t.Cursor, pausedAt: t.PausedAt, paused: t.Paused, noise: t.ShowNoise}
-	if l := &m.list; l.v != nil && l.key == lk && !t.Paused && s.Now.After(l.at) && s.Now.Sub(l.at) < listEvery {
-		return l.v
-	}
 	items := make([]*V, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
 		it := rows[i]
@@ -80,9 +91,7 @@ func (s *State) viewEventList(rows []Item) *V {
 		}
 		items = append(items, El("li", A{"class": "ev-empty muted", "role": "option", "aria-disabled": "true", "aria-selected": "false", "id": "ev-none"}, T(hint)).Keyed("empty"))
 	}
-	v := El("ol", A{"class": "events", "role": "listbox", "tabindex": "0", "aria-label": "Events, newest first", "data-listbox": ""}, items...)
-	m.list.v, m.list.key, m.list.at = v, lk, s.Now
-	return v
+	return El("ol", A{"class": "events", "role": "listbox", "tabindex": "0", "aria-label": "Events, newest first", "data-listbox": ""}, items...)
 }
 
 // viewEventRow is one row of the timeline; what it shows is all in its key.
