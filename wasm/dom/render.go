@@ -19,6 +19,8 @@ type Backend interface {
 	Remove(parent, child Handle)
 	// Clear removes every child of h (what the page had before the first render).
 	Clear(h Handle)
+	// Release says that h, removed from the page, will not be used again.
+	Release(h Handle)
 }
 
 // Renderer keeps a mounted view and patches the page to match each new one, touching only
@@ -142,8 +144,21 @@ func (r *Renderer) replace(m *mounted, i int, v *ui.V) {
 	o := m.kids[i]
 	n := r.create(v)
 	r.b.InsertBefore(m.h, n.h, o.h)
-	r.b.Remove(m.h, o.h)
+	r.remove(m, o)
 	m.kids[i] = n
+}
+
+// remove takes o, a child of m, off the page and releases it and everything under it.
+func (r *Renderer) remove(m, o *mounted) {
+	r.b.Remove(m.h, o.h)
+	r.release(o)
+}
+
+func (r *Renderer) release(o *mounted) {
+	for _, k := range o.kids {
+		r.release(k)
+	}
+	r.b.Release(o.h)
 }
 
 func (r *Renderer) patchPositional(m *mounted, vs []*ui.V) {
@@ -156,7 +171,7 @@ func (r *Renderer) patchPositional(m *mounted, vs []*ui.V) {
 		}
 	}
 	for _, o := range m.kids[n:] {
-		r.b.Remove(m.h, o.h)
+		r.remove(m, o)
 	}
 	m.kids = m.kids[:n]
 	for _, v := range vs[n:] {
@@ -199,7 +214,7 @@ func (r *Renderer) patchKeyed(m *mounted, vs []*ui.V) {
 		if used[o] {
 			cur = append(cur, o)
 		} else {
-			r.b.Remove(m.h, o.h)
+			r.remove(m, o)
 		}
 	}
 	j := 0
