@@ -118,6 +118,9 @@ func (f *Fake) Clear(h Handle) {
 	n.Kids = nil
 }
 
+// Flush does nothing: the fake applies each change at once.
+func (f *Fake) Flush() {}
+
 // Release marks h as released; a released node must never be used again.
 func (f *Fake) Release(h Handle) { h.(*FakeNode).Released = true }
 

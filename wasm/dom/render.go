@@ -21,6 +21,9 @@ type Backend interface {
 	Clear(h Handle)
 	// Release says that h, removed from the page, will not be used again.
 	Release(h Handle)
+	// Flush makes the page show every change made so far; a backend may hold them until
+	// then (the page sends one render's changes to the browser at once).
+	Flush()
 }
 
 // Renderer keeps a mounted view and patches the page to match each new one, touching only
@@ -50,6 +53,7 @@ func (r *Renderer) Render(v *ui.V) {
 		r.root.v = &ui.V{Tag: v.Tag}
 	}
 	r.patch(r.root, v)
+	r.b.Flush()
 }
 
 func (r *Renderer) create(v *ui.V) *mounted {
