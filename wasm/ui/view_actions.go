@@ -9,9 +9,13 @@ import (
 // viewPicked is the action bar right under the cluster picture: the actions of the node or
 // link picked in it (a click, or Enter or Space on the focused one), so that on a phone the
 // picture and what can be done to it share the screen.
-func (s *State) viewPicked() *V {
+func (s *State) viewPicked(past bool) *V {
 	kind, rest, _ := strings.Cut(s.Picked, ":")
 	a := A{"id": "picked-actions", "class": "picked", "data-testid": "picked", "data-picked": s.Picked}
+	if past {
+		a["class"] += " hint muted"
+		return El("div", a, T("This is the past: go back to live to act on the cluster."))
+	}
 	switch kind {
 	case "node":
 		if n := s.Nodes[rest]; n != nil {

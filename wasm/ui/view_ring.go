@@ -30,10 +30,10 @@ func positions(ids []string) map[string]point {
 	return m
 }
 
-// viewRing is the cluster picture. It is one group for assistive technology: each node and
+// viewRing is the cluster picture, dimmed when stale (the page lost the stream). It is one group for assistive technology: each node and
 // each link is a button (Enter or Space opens its actions below the picture) described in
 // words, and the arrow keys move between them, one tab stop for the whole picture.
-func (s *State) viewRing(m *viewMemo) *V {
+func (s *State) viewRing(m *viewMemo, stale bool) *V {
 	ids := s.NodeIDs()
 	pos := positions(ids)
 	var links, nodes, flights []*V
@@ -76,7 +76,7 @@ func (s *State) viewRing(m *viewMemo) *V {
 		}
 	}
 	cls := "ring-wrap"
-	if s.Conn != ConnLive && s.Ready {
+	if stale {
 		cls += " stale" // the picture is what the page last knew
 	}
 	return El("div", A{"class": cls, "id": "picture"},
