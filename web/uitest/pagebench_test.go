@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -87,23 +89,74 @@ func TestPageBench(t *testing.T) {
 
 	gz := wasmSize(t)
 	t.Logf("app.wasm.gz: %d bytes (%.2f MB)", gz, float64(gz)/1e6)
-	results := map[string][2][]sample{}
+	// Busy time is wall time spent in tasks: on a machine shared with other work it grows
+	// with the load, so the load goes with the numbers.
+	t.Logf("load average at the start: %s", loadAverage())
+	defer func() { t.Logf("load average at the end: %s", loadAverage()) }()
+	// RAFTPLAY_PAGEBENCH_BEFORE names the static/ directory of another build of the page
+	// (its index.html, style.css and dist/), measured in the same rounds for a comparison.
+	before := ""
+	if dir := os.Getenv("RAFTPLAY_PAGEBENCH_BEFORE"); dir != "" {
+		before = serveOn(t, "127.0.0.1:0", pageFrom(t, dir, c.Play))
+	}
+	results := map[string][3][]sample{}
 	for _, load := range []struct {
 		name string
 		rate int
 	}{{"idle", 0}, {"100 writes/s", 100}} {
 		stop := startWriter(c, load.rate)
-		var pair [2][]sample
+		var tabs [3][]sample
 		for r := 0; r < cfg.rounds; r++ {
-			pair[0] = append(pair[0], measureTab(t, ctx, blank+"/", false, cfg))
-			pair[1] = append(pair[1], measureTab(t, ctx, c.Play+"/", true, cfg))
+			tabs[0] = append(tabs[0], measureTab(t, ctx, blank+"/", false, cfg))
+			tabs[1] = append(tabs[1], measureTab(t, ctx, c.Play+"/", true, cfg))
+			if before != "" {
+				tabs[2] = append(tabs[2], measureTab(t, ctx, before+"/", true, cfg))
+			}
 		}
 		if got := stop(); load.rate > 0 {
 			t.Logf("%s: the writer made %.0f writes/s", load.name, got)
 		}
-		results[load.name] = pair
+		results[load.name] = tabs
 	}
 	report(t, results, gz)
+}
+
+// pageFrom serves the page files of dir and passes every other request to the cluster at
+// target, as if they came from its own origin, so another build of the page runs against the
+// same cluster.
+func pageFrom(t *testing.T, dir, target string) http.Handler {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := http.FileServer(http.Dir(dir))
+	dist := http.StripPrefix("/", http.FileServer(http.Dir(filepath.Join(dir, "dist"))))
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(u)
+		r.Out.Host = u.Host
+		if r.Out.Header.Get("Origin") != "" {
+			r.Out.Header.Set("Origin", target)
+		}
+	}}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/", "/index.html", "/style.css":
+			files.ServeHTTP(w, r)
+		case "/app.wasm", "/wasm_exec.js":
+			dist.ServeHTTP(w, r)
+		default:
+			proxy.ServeHTTP(w, r)
+		}
+	})
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages (Linux), or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "?"
 }
 
 func wasmSize(t *testing.T) int64 {
@@ -240,6 +293,12 @@ func taskDuration(t *testing.T, ctx context.Context) float64 {
 	return v
 }
 
+// line is one tab's numbers beside the blank page's.
+func (p sample) line(blank sample) string {
+	return fmt.Sprintf("%.1f fps, busy %.0f %%, %d long tasks (max %.0f ms), stream %.1f KB/s, live after %v → fps ratio %.2f",
+		p.fps, p.busy*100, p.longs, p.longest, p.wsBytes/1000, p.live.Round(time.Millisecond), p.fps/blank.fps)
+}
+
 func median(xs []float64) float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
@@ -258,7 +317,7 @@ func pick(ss []sample, f func(sample) float64) []float64 {
 }
 
 // report prints each round and the medians, then checks the targets.
-func report(t *testing.T, results map[string][2][]sample, gz int64) {
+func report(t *testing.T, results map[string][3][]sample, gz int64) {
 	var b strings.Builder
 	check := func(ok bool, format string, args ...any) {
 		mark := "ok  "
@@ -274,8 +333,10 @@ func report(t *testing.T, results map[string][2][]sample, gz int64) {
 		fmt.Fprintf(&b, "%s:\n", load)
 		for r := range pair[0] {
 			a, p := pair[0][r], pair[1][r]
-			fmt.Fprintf(&b, "  round %d: blank %.1f fps (busy %.0f %%) | raftplay %.1f fps, busy %.0f %%, %d long tasks (max %.0f ms), stream %.1f KB/s, live after %v → fps ratio %.2f\n",
-				r+1, a.fps, a.busy*100, p.fps, p.busy*100, p.longs, p.longest, p.wsBytes/1000, p.live.Round(time.Millisecond), p.fps/a.fps)
+			fmt.Fprintf(&b, "  round %d: blank %.1f fps (busy %.0f %%) | raftplay %s\n", r+1, a.fps, a.busy*100, p.line(a))
+			if len(pair[2]) > r {
+				fmt.Fprintf(&b, "           before: %s\n", pair[2][r].line(a))
+			}
 			lives = append(lives, p.live.Seconds())
 		}
 		ratios := make([]float64, len(pair[0]))
@@ -287,6 +348,13 @@ func report(t *testing.T, results map[string][2][]sample, gz int64) {
 		longest := max(0, slicesMax(pick(pair[1], func(s sample) float64 { return s.longest })))
 		stream := median(pick(pair[1], func(s sample) float64 { return s.wsBytes }))
 		fmt.Fprintf(&b, "  median fps ratio %.2f, median busy %.0f %%, longest task %.0f ms, median stream %.1f KB/s\n", ratio, busy*100, longest, stream/1000)
+		if len(pair[2]) > 0 {
+			old := make([]float64, len(pair[2]))
+			for r := range old {
+				old[r] = pair[2][r].fps / pair[0][r].fps
+			}
+			fmt.Fprintf(&b, "  before: median fps ratio %.2f, median busy %.0f %%\n", median(old), 100*median(pick(pair[2], func(s sample) float64 { return s.busy })))
+		}
 		if load == "idle" {
 			check(ratio >= 0.95, "idle fps ratio %.2f ≥ 0.95", ratio)
 			check(busy <= 0.20, "idle main thread busy %.0f %% ≤ 20 %%", busy*100)
