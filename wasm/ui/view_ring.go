@@ -50,13 +50,22 @@ func (s *State) viewRing(m *viewMemo, stale bool) *V {
 			order++
 		}
 	}
+	// As tall as the nodes need: three leave the bottom of the circle empty.
+	top, bottom := 0.0, ringH
+	if len(ids) > 0 {
+		top, bottom = ringH, 0
+		for _, p := range pos {
+			top, bottom = min(top, p.Y-timerR-22), max(bottom, p.Y+nodeR+30)
+		}
+	}
+	box := frame{top: top, h: bottom - top}
 	for _, fl := range s.Flights.List {
 		from, ok1 := pos[fl.From]
 		to, ok2 := pos[fl.To]
 		if ok1 && ok2 {
 			// A flight never changes once drawn: the same view until it is gone.
-			k := flightKey{fl: fl, from: from, to: to}
-			flights = append(flights, m.flights.get(k, func() *V { return S("g", nil, viewFlight(fl, from, to)...).Keyed(fl.key()) }))
+			k := flightKey{fl: fl, from: from, to: to, box: box}
+			flights = append(flights, m.flights.get(k, func() *V { return El("div", nil, viewFlight(fl, from, to, box)...).Keyed(fl.key()) }))
 		}
 	}
 	empty := (*V)(nil)
@@ -67,14 +76,6 @@ func (s *State) viewRing(m *viewMemo, stale bool) *V {
 		}
 		empty = S("text", A{"x": f(ringW / 2), "y": f(ringCY), "class": "empty", "text-anchor": "middle"}, T(msg))
 	}
-	// As tall as the nodes need: three leave the bottom of the circle empty.
-	top, bottom := 0.0, ringH
-	if len(ids) > 0 {
-		top, bottom = ringH, 0
-		for _, p := range pos {
-			top, bottom = min(top, p.Y-timerR-22), max(bottom, p.Y+nodeR+30)
-		}
-	}
 	cls := "ring-wrap"
 	if stale {
 		cls += " stale" // the picture is what the page last knew
@@ -83,10 +84,10 @@ func (s *State) viewRing(m *viewMemo, stale bool) *V {
 		S("svg", A{"class": "ring", "viewBox": "0 " + f(top) + " " + f(ringW) + " " + f(bottom-top), "role": "group",
 			"aria-label": s.ringSummary(len(ids)), "aria-describedby": "picture-help", "data-rove": "ring"},
 			S("g", A{"class": "links"}, links...),
-			S("g", A{"class": "flights", "aria-hidden": "true"}, flights...),
 			S("g", A{"class": "nodes"}, nodes...),
 			empty,
 		),
+		El("div", A{"class": "flights", "aria-hidden": "true"}, flights...),
 		El("p", A{"id": "picture-help", "class": "sr-only"}, T("Arrow keys move between the nodes and links; Enter or Space shows the actions of one.")),
 	)
 }
@@ -271,10 +272,23 @@ func shapeOf(kind string, x, y float64) []*V {
 	return out
 }
 
-// viewFlight draws a message from edge to edge of the two nodes. The movement is a CSS
-// animation of a transform, started when the element appears, so the page animates
-// without a render per frame; the model only adds and removes flights.
-func viewFlight(fl Flight, from, to point) []*V {
+// frame is the part of the ring's coordinates the picture shows: from top, h units tall,
+// all ringW wide.
+type frame struct{ top, h float64 }
+
+// pct is v units of span as a percentage.
+func pct(v, span float64) string { return f(v/span*100) + "%" }
+
+// flightBox is the size of a message's own box, in units.
+const flightBox = 30.0
+
+// viewFlight draws a message from edge to edge of the two nodes. Each is a small box of its
+// own over the picture, moved by a CSS animation of its transform started when it appears:
+// the browser moves such a box on its compositor without the page's main thread (an SVG
+// element's animation is painted by the main thread on every frame), and the model only
+// adds and removes flights. A translation in percent is of the box's own size, which is
+// flightBox units, so the distances are given in flightBoxes.
+func viewFlight(fl Flight, from, to point, box frame) []*V {
 	dx, dy := to.X-from.X, to.Y-from.Y
 	d := math.Hypot(dx, dy)
 	if d < 2*nodeR {
@@ -288,28 +302,35 @@ func viewFlight(fl Flight, from, to point) []*V {
 		anim = "drop"
 	}
 	dur := strconv.FormatInt(fl.Dur.Milliseconds(), 10) + "ms"
-	id := strconv.FormatUint(fl.ID, 10)
-	kids := shapeOf(fl.Kind, sx, sy)
+	at := func(x, y float64) string {
+		return "left:" + pct(x-flightBox/2, ringW) + ";top:" + pct(y-box.top-flightBox/2, box.h) +
+			";width:" + pct(flightBox, ringW) + ";height:" + pct(flightBox, box.h) + ";--dur:" + dur
+	}
+	move := func(x, y float64) string {
+		return ";--tx:" + f(x/flightBox*100) + "%;--ty:" + f(y/flightBox*100) + "%"
+	}
+	icon := func(kids ...*V) *V {
+		return S("svg", A{"viewBox": f(-flightBox/2) + " " + f(-flightBox/2) + " " + f(flightBox) + " " + f(flightBox)}, kids...)
+	}
+	kids := shapeOf(fl.Kind, 0, 0)
 	if fl.Label != "" {
-		kids = append(kids, S("text", A{"class": "flabel", "x": f(sx + 10), "y": f(sy - 9)}, T(fl.Label)))
+		kids = append(kids, S("text", A{"class": "flabel", "x": "10", "y": "-9"}, T(fl.Label)))
 	}
-	if anim == "drop" {
-		kids = append(kids, S("text", A{"class": "xmark", "x": f(sx), "y": f(sy + 5), "text-anchor": "middle"}, T("✕")))
-	}
-	out := []*V{S("g", A{
-		"class":       "flight " + anim + " k-" + fl.Kind + " o-" + fl.Outcome,
-		"style":       "--dx:" + f(mx) + "px;--dy:" + f(my) + "px;--dur:" + dur,
+	out := []*V{El("div", A{
+		"class": "flight " + anim + " k-" + fl.Kind + " o-" + fl.Outcome, "style": at(sx, sy) + move(mx, my),
 		"data-testid": "rpc", "data-kind": fl.Kind, "data-from": fl.From, "data-to": fl.To, "data-outcome": fl.Outcome,
-	}, kids...).Keyed("f" + id)}
+	}, icon(kids...))}
+	if anim == "drop" { // the cross where it died, halfway
+		out = append(out, El("div", A{"class": "flight xmark", "style": at(sx+mx/2, sy+my/2)},
+			icon(S("text", A{"y": "5", "text-anchor": "middle"}, T("✕")))))
+	}
 	if fl.Reply() {
 		mark := "✓"
 		if fl.Outcome == OutcomeDenied {
 			mark = "✗"
 		}
-		out = append(out, S("g", A{"class": "flight reply o-" + fl.Outcome, "style": "--dx:" + f(-mx) + "px;--dy:" + f(-my) + "px;--dur:" + dur},
-			S("circle", A{"cx": f(sx + mx), "cy": f(sy + my), "r": "8"}),
-			S("text", A{"class": "letter", "x": f(sx + mx), "y": f(sy + my + 4), "text-anchor": "middle"}, T(mark)),
-		).Keyed("r"+id))
+		out = append(out, El("div", A{"class": "flight reply o-" + fl.Outcome, "style": at(sx+mx, sy+my) + move(-mx, -my)},
+			icon(S("circle", A{"r": "8"}), S("text", A{"class": "letter", "y": "4", "text-anchor": "middle"}, T(mark)))))
 	}
 	return out
 }
@@ -318,6 +339,7 @@ func viewFlight(fl Flight, from, to point) []*V {
 type flightKey struct {
 	fl       Flight
 	from, to point
+	box      frame
 }
 
 func (fl Flight) key() string { return strconv.FormatUint(fl.ID, 10) }
