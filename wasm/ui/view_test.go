@@ -149,3 +149,26 @@ func TestUnchangedPartsAreReused(t *testing.T) {
 		t.Fatal("a changed card was not built again")
 	}
 }
+
+// Long numbers are squeezed into the node rather than run past its edge.
+func TestLongNumbersFitTheNode(t *testing.T) {
+	for _, tc := range []struct {
+		commit  uint64
+		squeeze bool
+	}{{7, false}, {123, false}, {999, false}, {1234, true}, {123456, true}} {
+		s := started(t)
+		s.Nodes["n2"].Commit = tc.commit
+		var line *V
+		for _, tx := range one(t, s.View(), A{"data-testid": "node", "data-node-id": "n2"}).Find(A{"class": "nums"}) {
+			if strings.HasPrefix(tx.TextContent(), "commit ") {
+				line = tx
+			}
+		}
+		if line == nil {
+			t.Fatal("no commit line")
+		}
+		if _, ok := line.Attrs["textLength"]; ok != tc.squeeze {
+			t.Errorf("commit %d: squeezed %v, want %v", tc.commit, ok, tc.squeeze)
+		}
+	}
+}
