@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/raftplay/raftplay/node/eventbus"
 	"github.com/raftplay/raftplay/node/sql"
 	"github.com/raftplay/raftplay/node/store"
 	"github.com/raftplay/raftplay/node/wire"
@@ -75,7 +76,7 @@ var kinds = []kind{
 	{errs: []error{ErrSlowBody}, Kind: Kind{http.StatusRequestTimeout, wire.CodeTimeout, sql.StateQueryCanceled, ""}},
 	{errs: []error{ErrTooLarge}, match: isMaxBytes, Kind: Kind{http.StatusRequestEntityTooLarge, wire.CodeTooLarge, sql.StateLimitExceeded, ""}},
 	{errs: []error{ErrBadJSON}, Kind: Kind{http.StatusBadRequest, wire.CodeBadJSON, sql.StateInvalidParameter, ""}},
-	{errs: []error{ErrKeyNotFound}, Kind: Kind{http.StatusNotFound, wire.CodeNotFound, sql.StateInternal, ""}},
+	{errs: []error{ErrKeyNotFound, eventbus.ErrNoKeyframe}, Kind: Kind{http.StatusNotFound, wire.CodeNotFound, sql.StateInternal, ""}},
 	{errs: []error{ErrUnknownNode}, Kind: Kind{http.StatusNotFound, wire.CodeUnknownNode, sql.StateInternal, ""}},
 	{errs: []error{ErrBadRequest}, match: isBadCommand, Kind: Kind{http.StatusBadRequest, wire.CodeBadRequest, sql.StateInvalidParameter, ""}},
 	{errs: []error{ErrNotLeader}, Kind: Kind{http.StatusServiceUnavailable, wire.CodeNotLeader, sql.StateSerialization, hintElecting}},

@@ -1,6 +1,8 @@
 package node
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,7 +35,11 @@ func (n *Node) observe(inst *instance) {
 					inst.lease.revoke(false)
 				}
 				role := roleOf(d)
-				n.emit(wire.EventState, wire.StateData{Role: role, Prev: prev, Term: inst.raft.CurrentTerm()})
+				sd := wire.StateData{Role: role, Prev: prev, Term: inst.raft.CurrentTerm()}
+				if role == wire.RoleCandidate {
+					sd.ElectionTimeoutMS = inst.raft.ReloadableConfig().ElectionTimeout.Milliseconds()
+				}
+				n.emit(wire.EventState, sd)
 				n.log.Debug("role changed", "role", role, "term", inst.raft.CurrentTerm())
 				prev = role
 			case raft.LeaderObservation:
@@ -116,53 +122,102 @@ func (n *Node) noteCommit(inst *instance) {
 	}
 }
 
-// heartbeats summarises heartbeat RPCs per link; subscribers that want every one of them
-// see the raw rpc events too.
+// heartbeats keeps, per link, what default streams see of its idle traffic: heartbeats
+// and idle appends are folded into one summary every summaryEvery (their rpc events are
+// still published, marked, for the streams that want every one), and the link's last
+// successful append, to tell an idle one. Raft sends an empty append to each follower every
+// commit timeout while nothing happens, which was most of what an idle cluster streamed.
 type heartbeats struct {
 	mu    sync.Mutex
-	links map[[2]string]*wire.HeartbeatsData
+	links map[[2]string]*link
 }
 
-func (h *heartbeats) add(d wire.RPCData) {
+// link is one sender-to-receiver pair.
+type link struct {
+	sum    wire.HeartbeatsData // folded since the last summary
+	folded bool                // sum has something to report
+	// The last successful append, valid while known: a failure on the link forgets it, so
+	// that the first success after one (contact regained) is never folded.
+	known                         bool
+	term, prevIndex, prevTerm, lc uint64
+}
+
+// fold records d on its link and reports whether default streams summarise it instead of
+// showing it: a heartbeat, or an append that changes nothing (marked Idle).
+func (h *heartbeats) fold(d *wire.RPCData, at time.Time) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.links == nil {
-		h.links = map[[2]string]*wire.HeartbeatsData{}
+		h.links = map[[2]string]*link{}
 	}
 	k := [2]string{d.From, d.To}
-	s := h.links[k]
-	if s == nil {
-		s = &wire.HeartbeatsData{From: d.From, To: d.To}
-		h.links[k] = s
+	l := h.links[k]
+	if l == nil {
+		l = &link{sum: wire.HeartbeatsData{From: d.From, To: d.To}}
+		h.links[k] = l
 	}
-	s.Count++
-	s.Term = d.Term
-	s.LastLatencyUS = d.LatencyUS
-	if !d.Success {
-		s.Failed++
+	if d.Success {
+		l.sum.LastAt = at
 	}
+	switch {
+	case d.Heartbeat:
+		l.sum.Count++
+		if !d.Success {
+			l.sum.Failed++
+		}
+	case d.RPC != wire.RPCAppendEntries:
+		return false
+	case !d.Success:
+		l.known = false
+		return false
+	default:
+		idle := d.Entries == 0 && l.known && l.term == d.Term && l.prevIndex == d.PrevIndex &&
+			l.prevTerm == d.PrevTerm && l.lc == d.LeaderCommit
+		l.known, l.term, l.prevIndex, l.prevTerm, l.lc = true, d.Term, d.PrevIndex, d.PrevTerm, d.LeaderCommit
+		if !idle {
+			return false
+		}
+		d.Idle = true
+		l.sum.Appends++
+	}
+	l.folded = true
+	l.sum.Term = d.Term
+	l.sum.LastLatencyUS = d.LatencyUS
+	return true
 }
 
+// drain returns the summaries of the links that folded something since the last drain.
 func (h *heartbeats) drain() []wire.HeartbeatsData {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []wire.HeartbeatsData
-	for k, s := range h.links {
-		out = append(out, *s)
-		delete(h.links, k)
+	for _, l := range h.links {
+		if !l.folded {
+			continue
+		}
+		out = append(out, l.sum)
+		l.folded = false
+		l.sum.Count, l.sum.Failed, l.sum.Appends = 0, 0, 0
 	}
+	slices.SortFunc(out, func(a, b wire.HeartbeatsData) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+	})
 	return out
 }
 
-// onRPC is the transport observer: every RPC this node sent.
+// onRPC is the transport observer: every RPC this node sent. The event is stamped when the
+// outcome is known; d.Sent says when it left.
 func (n *Node) onRPC(d wire.RPCData) {
-	if d.Heartbeat {
-		n.hb.add(d)
-	}
-	ev := wire.NewEvent(n.cfg.ID, wire.EventRPC, time.Now(), d)
-	ev.Heartbeat = d.Heartbeat
+	now := time.Now()
+	folded := n.hb.fold(&d, now)
+	ev := wire.NewEvent(n.cfg.ID, wire.EventRPC, now, d)
+	ev.Heartbeat = folded
 	n.bus.Publish(ev)
 }
+
+// summaryEvery is how often each link's idle traffic is summarised: often enough that a
+// page can draw a link as alive, rarely enough that an idle cluster streams little.
+const summaryEvery = 250 * time.Millisecond
 
 // statusLoop emits the node's status periodically, heartbeat summaries, and commit moves
 // that no apply reported (no-ops, configuration entries).
@@ -170,7 +225,7 @@ func (n *Node) statusLoop() {
 	defer n.wg.Done()
 	fast := time.NewTicker(50 * time.Millisecond)
 	defer fast.Stop()
-	lastStatus := time.Time{}
+	var lastStatus, lastSummary time.Time
 	for {
 		select {
 		case <-n.stop:
@@ -179,14 +234,17 @@ func (n *Node) statusLoop() {
 			if inst := n.inst.Load(); inst != nil {
 				n.noteCommit(inst)
 			}
-			if now.Sub(lastStatus) < time.Second {
-				continue
+			// A tick may come a little early; half a tick of slack keeps the period whole.
+			if now.Sub(lastSummary) >= summaryEvery-25*time.Millisecond {
+				lastSummary = now
+				for _, s := range n.hb.drain() {
+					n.emit(wire.EventHeartbeats, s)
+				}
 			}
-			lastStatus = now
-			for _, s := range n.hb.drain() {
-				n.emit(wire.EventHeartbeats, s)
+			if now.Sub(lastStatus) >= time.Second-25*time.Millisecond {
+				lastStatus = now
+				n.emit(wire.EventStatus, n.Status())
 			}
-			n.emit(wire.EventStatus, n.Status())
 		}
 	}
 }

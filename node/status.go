@@ -48,6 +48,7 @@ func (n *Node) Status() wire.NodeStatus {
 	inst := n.inst.Load()
 	if inst == nil {
 		st.Role = wire.RoleDown
+		st.ElectionTimeoutMS = n.timingInForce().Heartbeat.Milliseconds()
 		return st
 	}
 	r := inst.raft
@@ -59,9 +60,15 @@ func (n *Node) Status() wire.NodeStatus {
 	st.AppliedIndex = r.AppliedIndex()
 	st.LastIndex = r.LastIndex()
 	st.LastSnapshotIndex, st.LastSnapshotTerm = lastSnapshot(inst)
+	rc := r.ReloadableConfig()
+	st.ElectionTimeoutMS = rc.HeartbeatTimeout.Milliseconds()
+	if st.Role == wire.RoleCandidate {
+		st.ElectionTimeoutMS = rc.ElectionTimeout.Milliseconds()
+	}
 	if st.Role != wire.RoleLeader {
 		if lc := r.LastContact(); !lc.IsZero() {
-			st.LastContactMS = time.Since(lc).Milliseconds()
+			// Rounded up, so that a follower heard from just now still says so (0 is omitted).
+			st.LastContactMS = int64((time.Since(lc) + time.Millisecond - 1) / time.Millisecond)
 		}
 	}
 	if s, ok := n.member(inst, n.cfg.ID); ok {

@@ -35,8 +35,10 @@ type client struct {
 	// statusURL is asked, with the token, when a connection fails: a browser does not say
 	// why a WebSocket handshake failed, and a 401 there means the token is missing or wrong.
 	statusURL string
-	events    chan<- wire.Event
-	status    chan<- connStatus
+	// base is the server's origin, for the history requests (hooks.go).
+	base   string
+	events chan<- wire.Event
+	status chan<- connStatus
 	// tokens brings a token the user entered (setToken).
 	tokens chan string
 

@@ -16,7 +16,8 @@ import (
 	"github.com/raftplay/raftplay/wasm/ui"
 )
 
-// tick is how often the UI goroutine looks at the clock: flights and marks expire by it.
+// tick is how often the UI goroutine looks at the clock for what moves by it alone: timer
+// arcs and notices. Moments and flights wake it themselves (State.NextWake).
 const tick = 200 * time.Millisecond
 
 func main() {
@@ -43,15 +44,20 @@ func run() error {
 	if proto == "https:" {
 		scheme = "wss://"
 	}
-	cl := &client{url: scheme + host + "/v1/cluster/events", statusURL: proto + "//" + host + "/v1/status",
+	cl := &client{url: scheme + host + "/v1/cluster/events", statusURL: proto + "//" + host + "/v1/status", base: proto + "//" + host,
 		events: events, status: status, tokens: make(chan string, 1), token: dom.Token()}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go cl.run(ctx)
 
 	state := ui.New()
+	fetched := make(chan ui.Fetched, 8)
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
+	// wake fires when the picture next changes by itself (a moment falls due, a flight
+	// ends), so an idle page does no work between.
+	wake := time.NewTimer(time.Hour)
+	defer wake.Stop()
 	dirty := true
 	for {
 		if dirty {
@@ -60,7 +66,7 @@ func run() error {
 		select {
 		case ev := <-events:
 			now := time.Now()
-			dirty = state.Apply(ev, now) || dirty
+			dirty = state.Receive(ev, now) || dirty
 			send(cl, state, state.Poll(now), now)
 		case st := <-status:
 			state.SetConn(st.state, st.err)
@@ -74,18 +80,31 @@ func run() error {
 			}
 			send(cl, state, state.Poll(now), now)
 			dirty = true
+		case r := <-fetched:
+			state.Fetched(r, time.Now())
+			dirty = true
 		case <-frames.C:
 			frames.Done()
-			if dirty {
+			now := time.Now()
+			// Moments are released on the frame that draws them, so each is drawn within a
+			// frame of its due time.
+			if state.Advance(now) || dirty {
 				renderer.Render(state.View())
 				dirty = false
 			}
+			publishDrawn(state.TakeDrawn())
+		case <-wake.C:
+			frames.Request()
 		case now := <-ticker.C:
-			state.Now = now
-			// Re-render on the tick too: expiring flights and marks depend on the clock.
-			state.Flights.Prune(now)
+			// Timer arcs and notices follow the clock.
 			send(cl, state, state.Poll(now), now)
 			dirty = true
+		}
+		for _, f := range state.TakeFetches() {
+			go fetchHistory(ctx, cl, f, fetched)
+		}
+		if w := state.NextWake(); !w.IsZero() {
+			wake.Reset(max(time.Until(w), time.Millisecond))
 		}
 	}
 }

@@ -161,10 +161,12 @@ func (a *NodeAPI) NodeEvents() Stream {
 
 // ClusterEvents merge this node's events with its peers' while anyone listens.
 func (a *NodeAPI) ClusterEvents() Stream {
-	return Stream{Open: a.peers().open, Hello: func(ctx context.Context) wire.HelloData {
-		cs, _ := a.n.Cluster(ctx)
-		return wire.HelloData{Cluster: cs, Logs: RecentLogs(a.n)}
-	}}
+	return Stream{Open: a.peers().open, Hello: a.clusterHello}
+}
+
+func (a *NodeAPI) clusterHello(ctx context.Context) wire.HelloData {
+	cs, _ := a.n.Cluster(ctx)
+	return wire.HelloData{Cluster: cs, Logs: RecentLogs(a.n)}
 }
 
 func (a *NodeAPI) Buses() map[string]*eventbus.Bus {
@@ -179,7 +181,7 @@ func (a *NodeAPI) Close() { a.peers().close() }
 
 // peers is the node's cluster feed, created on first use.
 func (a *NodeAPI) peers() *peerFeed {
-	a.feedOnce.Do(func() { a.feed = &peerFeed{n: a.n, hub: NewHub()} })
+	a.feedOnce.Do(func() { a.feed = &peerFeed{n: a.n, hub: NewHub(), picture: a.clusterHello} })
 	return a.feed
 }
 

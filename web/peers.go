@@ -31,6 +31,8 @@ const (
 type peerFeed struct {
 	n   *node.Node
 	hub *Hub
+	// picture is the stream's hello, of which the hub keeps keyframes while following.
+	picture func(context.Context) wire.HelloData
 
 	mu     sync.Mutex
 	users  int
@@ -76,6 +78,9 @@ func (f *peerFeed) acquire() <-chan struct{} {
 	run, ready := &sync.WaitGroup{}, make(chan struct{})
 	f.stop, f.run, f.ready = cancel, run, ready
 	f.hub.attach(f.n, ctx.Done(), run)
+	if f.picture != nil {
+		f.hub.record(ctx.Done(), run, f.picture)
+	}
 	run.Add(1)
 	go func() {
 		defer run.Done()
@@ -167,16 +172,17 @@ func (f *peerFeed) followPeers(ctx context.Context, wg *sync.WaitGroup, started 
 	}
 }
 
-// isHeartbeat tells a peer's heartbeat rpc from the others, once as it arrives, for the
-// streams' filters (wire.Event.Heartbeat does not travel).
+// isHeartbeat tells a peer's heartbeat or idle append from the other rpcs, once as it
+// arrives, for the streams' filters (wire.Event.Heartbeat does not travel).
 func isHeartbeat(ev wire.Event) bool {
 	if ev.Type != wire.EventRPC {
 		return false
 	}
 	var d struct {
 		Heartbeat bool `json:"heartbeat"`
+		Idle      bool `json:"idle"`
 	}
-	return json.Unmarshal(ev.Data, &d) == nil && d.Heartbeat
+	return json.Unmarshal(ev.Data, &d) == nil && (d.Heartbeat || d.Idle)
 }
 
 // followPeer relays one peer's events into the hub until ctx ends or the peer goes away.

@@ -105,6 +105,8 @@ func (s *Server) register() {
 		{"POST", "/v1/sql", s.handleSQL},
 		{"GET", "/v1/events", s.handleNodeEvents},
 		{"GET", "/v1/cluster/events", s.handleClusterEvents},
+		{"GET", "/v1/cluster/events/history", s.handleEventHistory},   // the cluster stream's kept events, by page
+		{"GET", "/v1/cluster/events/keyframe", s.handleEventKeyframe}, // the cluster stream's picture at or before a seq
 	}
 	s.routes = append(s.routes, s.controlRoutes()...)
 	s.routes = append(s.routes, route{"GET", "/metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.handler().ServeHTTP(w, r) }})

@@ -115,24 +115,11 @@ func (g *streamGroup) join(start uint64) (*groupMember, error) {
 	}
 	m.start = start
 	if start+1 < g.next {
-		// A resume from before what the group has read: replay the gap from the ring.
-		sub, err := g.key.bus.Subscribe(1<<30, start)
-		if err != nil {
-			return nil, err
-		}
-		evs := sub.Read(nil, 0)
-		sub.Close()
-		var gap []wire.Event
-		for _, ev := range evs {
-			if ev.Seq < g.next && g.filter.pass(ev) {
-				gap = append(gap, ev)
-			}
-		}
-		for len(gap) > 0 {
-			n := min(len(gap), wsBatch)
-			m.push(batch{first: gap[0].Seq, last: gap[n-1].Seq, events: gap[:n], data: encodeBatch(nil, gap[:n])})
-			gap = gap[n:]
-		}
+		// A resume from before what the group has read: the member replays the gap from
+		// the bus's history itself, a few messages at a time as its connection takes them
+		// (take), before what the group sends it.
+		m.replayed, m.replayEnd = start, g.next
+		m.poke()
 	}
 	g.members[m] = struct{}{}
 	return m, nil
@@ -251,6 +238,10 @@ type groupMember struct {
 	start uint64 // the member wants the events after this one
 	wake  chan struct{}
 	done  chan struct{}
+	// replayed and replayEnd are the gap a resuming member replays from the history before
+	// its batches: it has sent (or skipped) every event up to replayed, and the group's
+	// batches start at replayEnd. Only take touches them.
+	replayed, replayEnd uint64
 
 	mu      sync.Mutex
 	pending []batch
@@ -280,15 +271,26 @@ func (m *groupMember) push(b batch) bool {
 		m.end(errMemberSlow)
 		return false
 	}
+	m.poke()
+	return true
+}
+
+func (m *groupMember) poke() {
 	select {
 	case m.wake <- struct{}{}:
 	default:
 	}
-	return true
 }
 
-// take returns the waiting messages, in order.
+// replayMessages is how many messages of a replay one take returns: enough to go fast,
+// few enough that a long replay never holds much memory.
+const replayMessages = 8
+
+// take returns the waiting messages, in order: the replay first, if the member has one.
 func (m *groupMember) take(dst [][]byte) [][]byte {
+	if m.replayed+1 < m.replayEnd {
+		return m.replay(dst)
+	}
 	m.mu.Lock()
 	pending := m.pending
 	m.pending, m.queued = nil, 0
@@ -311,6 +313,29 @@ func (m *groupMember) take(dst [][]byte) [][]byte {
 			dst = append(dst, encodeBatch(nil, evs))
 		}
 	}
+	return dst
+}
+
+// replay returns the next messages of the member's gap, read from the history; a member
+// whose gap is evicted before it is sent has fallen too far behind and ends.
+func (m *groupMember) replay(dst [][]byte) [][]byte {
+	bus := m.group.key.bus
+	for range replayMessages {
+		p := bus.Range(m.replayed, m.replayEnd, wsBatch, m.group.filter.pass)
+		if p.Oldest > m.replayed+1 {
+			m.end(errMemberSlow)
+			return dst
+		}
+		if len(p.Events) > 0 {
+			dst = append(dst, encodeBatch(nil, p.Events))
+		}
+		m.replayed = p.Last
+		if m.replayed+1 >= m.replayEnd {
+			m.replayed = m.replayEnd - 1
+			break
+		}
+	}
+	m.poke() // the rest of the replay, or the batches that waited for it
 	return dst
 }
 

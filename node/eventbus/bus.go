@@ -1,12 +1,13 @@
 // Package eventbus fans events out to subscribers without ever blocking the publisher.
 //
-// Events live once, in a ring shared by every subscriber; a subscriber is only a cursor into
-// it and a wake-up signal. Publishing appends to the ring and pokes the subscribers that are
-// waiting, so its cost does not grow with how far behind they are, and a subscriber that
-// reads in windows (a batched WebSocket) is woken once per window instead of once per
-// event. A subscriber that falls more than its limit behind is cut off (its subscription
-// ends with ErrSlowConsumer) instead of slowing the publisher down. The same ring lets a
-// subscriber resume after a sequence number.
+// Events live once, in a store shared by every subscriber; a subscriber is only a cursor
+// into it and a wake-up signal. Publishing appends to the store and pokes the subscribers
+// that are waiting, so its cost does not grow with how far behind they are, and a
+// subscriber that reads in windows (a batched WebSocket) is woken once per window instead
+// of once per event. A subscriber that falls more than its limit behind is cut off (its
+// subscription ends with ErrSlowConsumer) instead of slowing the publisher down. The same
+// store lets a subscriber resume after a sequence number, and a reader page through what
+// it keeps (Range) and the pictures kept beside it (Keyframe), without holding up Publish.
 package eventbus
 
 import (
@@ -22,6 +23,7 @@ import (
 var (
 	ErrSlowConsumer = errors.New("slow consumer: fell behind the event stream")
 	ErrTooOld       = errors.New("resume point is older than the replay buffer")
+	ErrNoKeyframe   = errors.New("no keyframe kept at or before that point")
 	ErrClosed       = errors.New("event bus closed")
 )
 
@@ -29,7 +31,7 @@ var (
 type Bus struct {
 	mu     sync.Mutex
 	seq    uint64
-	ring   []wire.Event // event seq lives at ring[seq%len(ring)]
+	store  *store
 	subs   map[*Sub]struct{}
 	closed bool
 	// forgotten is the last sequence number before a gap (see Forget): nothing up to it is
@@ -41,14 +43,14 @@ type Bus struct {
 
 // New returns a bus that keeps the last size events: for resuming subscribers, and as the
 // most any subscriber may fall behind.
-func New(size int) *Bus {
-	if size < 1 {
-		size = 1
-	}
-	return &Bus{ring: make([]wire.Event, size), subs: map[*Sub]struct{}{}}
+func New(size int) *Bus { return NewLimited(Limits{Events: size}) }
+
+// NewLimited returns a bus that keeps what lim allows (History for one read back by pages).
+func NewLimited(lim Limits) *Bus {
+	return &Bus{store: newStore(lim), subs: map[*Sub]struct{}{}}
 }
 
-// Sub is one subscription: a cursor into the bus's ring.
+// Sub is one subscription: a cursor into the bus's store.
 type Sub struct {
 	bus   *Bus
 	after uint64        // the subscription started after this sequence number
@@ -72,16 +74,14 @@ func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 	defer b.mu.Unlock()
 	next := s.next.Load()
 	if next > b.seq || next < b.keptLocked() {
-		return dst // nothing new, or overwritten (the subscriber was cut off)
+		return dst // nothing new, or evicted (the subscriber was cut off)
 	}
 	n := b.seq - next + 1
 	if max > 0 && n > uint64(max) {
 		n = uint64(max)
 		s.poke() // the rest are still waiting
 	}
-	for seq := next; seq < next+n; seq++ {
-		dst = append(dst, b.ring[seq%uint64(len(b.ring))])
-	}
+	dst = b.store.appendRange(dst, next, next+n-1)
 	s.next.Store(next + n)
 	return dst
 }
@@ -125,7 +125,7 @@ func (s *Sub) poke() {
 	}
 }
 
-// Publish stamps ev with the next sequence number, keeps it in the ring and wakes the
+// Publish stamps ev with the next sequence number, keeps it in the store and wakes the
 // subscribers. It never blocks. An event relayed from another bus keeps that bus's
 // encoding (Encoded), renumbered.
 func (b *Bus) Publish(ev wire.Event) wire.Event {
@@ -137,9 +137,13 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 	b.seq++
 	ev.Encoded = ev.EncodeAs(b.seq) // an event from another bus keeps its encoding
 	ev.Seq = b.seq
-	b.ring[b.seq%uint64(len(b.ring))] = ev
+	b.store.add(ev)
+	kept := b.keptLocked()
 	for s := range b.subs {
-		if unread := b.seq + 1 - s.next.Load(); unread > s.limit {
+		// Cut off a subscriber too far behind, or whose next event was evicted (by age or
+		// bytes) before it read it.
+		if next := s.next.Load(); b.seq+1-next > s.limit || next < kept {
+			unread := b.seq + 1 - next
 			delete(b.subs, s)
 			b.dropped.Add(1)
 			s.end(fmt.Errorf("%w (%d events unread at seq %d)", ErrSlowConsumer, unread, ev.Seq))
@@ -151,8 +155,8 @@ func (b *Bus) Publish(ev wire.Event) wire.Event {
 }
 
 // Subscribe starts a subscription that may fall up to limit events behind (at most the
-// ring's size). With since > 0 it starts after since, replaying what the ring still holds
-// (ErrTooOld if some of it is gone); otherwise with the next event published.
+// bus's Limits.Events). With since > 0 it starts after since, replaying what the store
+// still holds (ErrTooOld if some of it is gone); otherwise with the next event published.
 func (b *Bus) Subscribe(limit int, since uint64) (*Sub, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -162,7 +166,7 @@ func (b *Bus) Subscribe(limit int, since uint64) (*Sub, error) {
 	if err := b.resumableLocked(since); err != nil {
 		return nil, err
 	}
-	size := uint64(len(b.ring))
+	size := uint64(b.store.lim.Events)
 	s := &Sub{bus: b, limit: min(uint64(max(limit, 1)), size), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	next := b.seq + 1
 	if since > 0 {
@@ -212,14 +216,74 @@ func (b *Bus) Recent(n int) []wire.Event {
 		return nil
 	}
 	from := oldest
-	if want := uint64(min(n, len(b.ring))); b.seq >= want {
+	if want := uint64(n); b.seq >= want {
 		from = max(from, b.seq-want+1)
 	}
-	out := make([]wire.Event, 0, b.seq-from+1)
-	for seq := from; seq <= b.seq; seq++ {
-		out = append(out, b.ring[seq%uint64(len(b.ring))])
+	return b.store.appendRange(make([]wire.Event, 0, b.seq-from+1), from, b.seq)
+}
+
+// Page is what Range read back.
+type Page struct {
+	// Oldest and Newest are the oldest and newest sequence numbers the bus keeps and reads
+	// back (Oldest is Newest+1 when it keeps none).
+	Oldest, Newest uint64
+	Events         []wire.Event
+	// Last is the last sequence number Range examined: a next page starts after it.
+	Last uint64
+}
+
+// Range reads back the kept events with after < seq < before (before 0: no bound) that
+// keep accepts (nil: every one), at most max of them (all if max <= 0), in order. It holds
+// the bus's lock only to take views of the store: the copying and filtering, however long
+// the range, never hold up Publish.
+func (b *Bus) Range(after, before uint64, max int, keep func(wire.Event) bool) Page {
+	b.mu.Lock()
+	p := Page{Oldest: b.oldestLocked(), Newest: b.seq, Last: after}
+	from, to := p.Oldest, p.Newest
+	if after >= from {
+		from = after + 1
 	}
-	return out
+	if before > 0 && before <= to {
+		to = before - 1
+	}
+	views := b.store.views(from, to)
+	b.mu.Unlock()
+	if from <= to {
+		p.Last = to
+	}
+	for _, evs := range views {
+		for _, ev := range evs {
+			if keep != nil && !keep(ev) {
+				continue
+			}
+			p.Events = append(p.Events, ev)
+			if max > 0 && len(p.Events) == max {
+				p.Last = ev.Seq
+				return p
+			}
+		}
+	}
+	return p
+}
+
+// PutKeyframe keeps a picture of the stream when it was at seq, as long as the events after
+// it are kept and the bus's keyframe limits allow. One older than the newest kept is ignored.
+func (b *Bus) PutKeyframe(k Keyframe) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.store.putFrame(k)
+}
+
+// Keyframe is the newest picture at or before at from which every later event can be read
+// back (ErrNoKeyframe when there is none).
+func (b *Bus) Keyframe(at uint64) (Keyframe, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k, ok := b.store.frame(at, b.oldestLocked())
+	if !ok {
+		return Keyframe{}, fmt.Errorf("%w (asked for %d, events kept from %d)", ErrNoKeyframe, at, b.oldestLocked())
+	}
+	return k, nil
 }
 
 // Seq is the sequence number of the latest event.
@@ -230,26 +294,22 @@ func (b *Bus) Seq() uint64 {
 }
 
 // Forget marks a gap in the stream: its publisher stopped for a while and events went
-// unrecorded. What the ring holds is no longer replayed (Recent and resumes start after the
-// gap), and a subscriber resuming from before it gets ErrTooOld, so that it starts over
-// instead of silently missing what happened in between.
+// unrecorded. What the store holds is no longer replayed or read back (Recent, Range,
+// resumes and keyframes start after the gap), and a subscriber resuming from before it gets
+// ErrTooOld, so that it starts over instead of silently missing what happened in between.
 func (b *Bus) Forget() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.forgotten = b.seq
+	b.store.dropFrames()
 }
 
 // oldestLocked is the sequence number of the oldest event that is replayed (seq+1 when none).
 func (b *Bus) oldestLocked() uint64 { return max(b.keptLocked(), b.forgotten+1) }
 
-// keptLocked is the sequence number of the oldest event the ring holds: a subscriber that was
-// live across a gap still reads what it had not read before it.
-func (b *Bus) keptLocked() uint64 {
-	if size := uint64(len(b.ring)); b.seq > size {
-		return b.seq - size + 1
-	}
-	return 1
-}
+// keptLocked is the sequence number of the oldest event the store holds: a subscriber that
+// was live across a gap still reads what it had not read before it.
+func (b *Bus) keptLocked() uint64 { return b.store.oldest }
 
 // Subscribers is the number of live subscriptions.
 func (b *Bus) Subscribers() int {

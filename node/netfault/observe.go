@@ -36,6 +36,7 @@ func appendData(a *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse, 
 // emit completes d with what every RPC has and hands it to the observer.
 func (t *Transport) emit(d *wire.RPCData, to raft.ServerID, start time.Time, delay time.Duration, dropped bool, err error) {
 	d.From, d.To = string(t.self), string(to)
+	d.Sent = start
 	d.LatencyUS = time.Since(start).Microseconds()
 	d.DelayMS = delay.Milliseconds()
 	d.Dropped = dropped

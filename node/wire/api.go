@@ -32,6 +32,9 @@ type NodeStatus struct {
 	LastSnapshotIndex uint64 `json:"last_snapshot_index"`
 	LastSnapshotTerm  uint64 `json:"last_snapshot_term"`
 	LastContactMS     int64  `json:"last_contact_ms,omitempty"`
+	// ElectionTimeoutMS is the timeout the node's raft timer uses in its role: the
+	// heartbeat timeout for a follower or leader, the election timeout for a candidate.
+	ElectionTimeoutMS int64  `json:"election_timeout_ms,omitempty"`
 	Suffrage          string `json:"suffrage,omitempty"`
 	Digest            string `json:"digest,omitempty"`
 	// ApplyCount and RestoreCount count entries applied and snapshots restored since the

@@ -38,8 +38,9 @@ type Event struct {
 	// Encoded is the event's JSON, filled in once by the stream that numbered it so that
 	// fan-out copies bytes; it is not part of the encoding.
 	Encoded []byte `json:"-"`
-	// Heartbeat marks an rpc event that is a heartbeat (its data says so too), so that a
-	// stream can drop heartbeats without decoding the data. It is not part of the encoding.
+	// Heartbeat marks an rpc event that default streams fold into the per-link heartbeats
+	// summary instead of sending: a heartbeat or an idle append (its data says which), so
+	// that a stream can drop them without decoding the data. It is not part of the encoding.
 	Heartbeat bool `json:"-"`
 }
 
@@ -58,6 +59,9 @@ type StateData struct {
 	Role string `json:"role"`
 	Prev string `json:"prev,omitempty"`
 	Term uint64 `json:"term"`
+	// ElectionTimeoutMS is, on becoming candidate, the election timeout the node now waits
+	// out (raft draws the real timer between it and twice it).
+	ElectionTimeoutMS int64 `json:"election_timeout_ms,omitempty"`
 }
 
 // LeaderData is a change of the leader a node knows. Leader is empty when it knows none.
@@ -83,8 +87,9 @@ const (
 	RPCTimeoutNow      = "timeout_now"
 )
 
-// RPCData is one RPC as the sender saw it (request and outcome). Heartbeats are
-// AppendEntries with no entries; by default they are summarised into HeartbeatsData.
+// RPCData is one RPC as the sender saw it (request and outcome). Heartbeats, and idle
+// appends (empty AppendEntries that change nothing), are by default summarised into
+// HeartbeatsData. The envelope's time is when the outcome was known; Sent is when it was sent.
 type RPCData struct {
 	RPC          string `json:"rpc"`
 	From         string `json:"from"`
@@ -98,22 +103,31 @@ type RPCData struct {
 	Success      bool   `json:"success"`
 	Granted      *bool  `json:"granted,omitempty"`
 	RespTerm     uint64 `json:"resp_term,omitempty"`
-	LatencyUS    int64  `json:"latency_us"`
-	Heartbeat    bool   `json:"heartbeat,omitempty"`
-	Pipelined    bool   `json:"pipelined,omitempty"`
-	Dropped      bool   `json:"dropped,omitempty"`
-	DelayMS      int64  `json:"delay_ms,omitempty"`
-	Error        string `json:"error,omitempty"`
+	// Sent is when the sender sent the request, on its own clock.
+	Sent      time.Time `json:"sent"`
+	LatencyUS int64     `json:"latency_us"`
+	Heartbeat bool      `json:"heartbeat,omitempty"`
+	// Idle marks an empty append that changed nothing: the same term, previous entry and
+	// commit index as the link's previous successful append.
+	Idle      bool   `json:"idle,omitempty"`
+	Pipelined bool   `json:"pipelined,omitempty"`
+	Dropped   bool   `json:"dropped,omitempty"`
+	DelayMS   int64  `json:"delay_ms,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
-// HeartbeatsData summarises the heartbeats sent on one link since the last summary.
+// HeartbeatsData summarises the idle traffic on one link since the last summary: Count
+// heartbeats (Failed of them failed) and Appends idle appends.
 type HeartbeatsData struct {
 	From          string `json:"from"`
 	To            string `json:"to"`
 	Term          uint64 `json:"term"`
 	Count         int    `json:"count"`
 	Failed        int    `json:"failed"`
+	Appends       int    `json:"appends"`
 	LastLatencyUS int64  `json:"last_latency_us"`
+	// LastAt is when the link last carried a successful RPC of any kind (zero: none yet).
+	LastAt time.Time `json:"last_at,omitzero"`
 }
 
 // VoteData is a vote request as the observer saw it (the candidate asking this node).

@@ -20,6 +20,23 @@ type HelloData struct {
 	Scenarios []Scenario `json:"scenarios,omitempty"`
 }
 
+// History is GET /v1/cluster/events/history: the kept events with After < seq < Before
+// that pass the filters, in order. Oldest and Newest are the oldest and newest sequence
+// numbers the history keeps (Oldest is Newest+1 while it keeps none).
+type History struct {
+	Oldest uint64  `json:"oldest"`
+	Newest uint64  `json:"newest"`
+	Events []Event `json:"events"`
+}
+
+// Keyframe is GET /v1/cluster/events/keyframe: the picture of the stream (the hello it
+// would send, with no recent events) when it was at sequence number Seq.
+type Keyframe struct {
+	Seq   uint64    `json:"seq"`
+	Time  time.Time `json:"time"`
+	Hello HelloData `json:"hello"`
+}
+
 // Command is a request sent over an event stream's WebSocket. The answer is a "result"
 // event carrying the same ID. Ops: kv.put, kv.get, kv.delete, kv.list, sql, cluster,
 // status, and control.<name> (kill, restart, isolate, partition, heal, link, speed,

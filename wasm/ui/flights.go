@@ -27,26 +27,31 @@ const (
 )
 
 const (
-	flightBase    = 500 * time.Millisecond
-	flightMax     = 4 * time.Second
-	flightLinger  = 300 * time.Millisecond // a dropped or answered message stays visible
-	maxFlights    = 48
-	heartbeatGap  = 300 * time.Millisecond // at most one empty append drawn per link this often
-	replyFraction = 1                      // a vote's reply travels as long as its request
+	// flightLinger is how long, in wall time, a message that arrived (or was dropped) stays
+	// where it ended: loopback RPCs take a millisecond, far less than a frame, so without it
+	// a realtime message would never be seen at all. It only marks where a message went;
+	// the model never moves one after its outcome.
+	flightLinger = 400 * time.Millisecond
+	maxFlights   = 48
+	// heartbeatGap: at most one empty append per link is drawn this often (picture time).
+	heartbeatGap = 300 * time.Millisecond
 )
 
-// Flight is one message being animated from one node to another. Events arrive after the
-// sender saw the outcome, so the animation replays the call: request out, and for votes the
-// answer back.
+// Flight is one message between two nodes, drawn from the moment it was really sent to the
+// moment its outcome was known (the reply arrived, or it failed or was dropped).
 type Flight struct {
-	ID      uint64
+	ID      uint64 // the seq of the event it comes from
 	Kind    string
+	RPC     string
+	Term    uint64
 	From    string
 	To      string
 	Label   string
 	Outcome string
-	Start   time.Time
-	Dur     time.Duration // one way
+	Sent    time.Time     // real time it was sent
+	Done    time.Time     // real time its outcome was known
+	Offset  time.Duration // how far along it already was when first drawn (arrived late)
+	Landed  bool          // its outcome has been drawn
 }
 
 // Reply reports whether the flight animates an answer travelling back.
@@ -54,34 +59,55 @@ func (f Flight) Reply() bool {
 	return (f.Kind == KindVote || f.Kind == KindPreVote) && (f.Outcome == OutcomeGranted || f.Outcome == OutcomeDenied)
 }
 
-// End is when the flight disappears.
-func (f Flight) End() time.Time {
-	d := f.Dur + flightLinger
-	if f.Reply() {
-		d += f.Dur * replyFraction
-	}
-	return f.Start.Add(d)
-}
+// Dur is the real duration of the flight (both ways for one with a reply).
+func (f Flight) Dur() time.Duration { return max(f.Done.Sub(f.Sent), 0) }
 
 // Flights is the bounded set of messages in flight.
 type Flights struct {
 	List   []Flight
-	next   uint64
 	lastHB map[[2]string]time.Time
 }
 
 func (fs *Flights) add(f Flight) {
-	fs.next++
-	f.ID = fs.next
+	for i := range fs.List {
+		if fs.List[i].ID == f.ID && f.ID != 0 {
+			return // already drawn (its send was released before)
+		}
+	}
 	fs.List = append(fs.List, f)
 	if len(fs.List) > maxFlights {
 		fs.List = append(fs.List[:0:0], fs.List[len(fs.List)-maxFlights:]...)
 	}
 }
 
-func (fs *Flights) addRPC(d wire.RPCData, now time.Time) {
-	f := Flight{From: d.From, To: d.To, Start: now, Outcome: OutcomeOK}
-	f.Dur = min(flightBase+time.Duration(d.LatencyUS)*time.Microsecond+time.Duration(d.DelayMS)*time.Millisecond, flightMax)
+// find returns the flight from the event with seq, if it is drawn.
+func (fs *Flights) find(seq uint64) *Flight {
+	for i := range fs.List {
+		if fs.List[i].ID == seq {
+			return &fs.List[i]
+		}
+	}
+	return nil
+}
+
+// removeFrom drops every message the node sent: a node that died sends nothing more, and
+// what it had in flight is not drawn past its death.
+func (fs *Flights) removeFrom(id string) []Flight {
+	keep, gone := fs.List[:0], []Flight(nil)
+	for _, f := range fs.List {
+		if f.From == id {
+			gone = append(gone, f)
+			continue
+		}
+		keep = append(keep, f)
+	}
+	fs.List = keep
+	return gone
+}
+
+// flightOf describes the message of an rpc event; sent is when it left.
+func flightOf(seq uint64, at time.Time, d wire.RPCData, sent time.Time) Flight {
+	f := Flight{ID: seq, RPC: d.RPC, Term: d.Term, From: d.From, To: d.To, Sent: sent, Done: at, Outcome: OutcomeOK}
 	switch d.RPC {
 	case wire.RPCAppendEntries:
 		f.Kind = KindAppend
@@ -114,41 +140,30 @@ func (fs *Flights) addRPC(d wire.RPCData, now time.Time) {
 	case !d.Success && f.Kind != KindVote && f.Kind != KindPreVote:
 		f.Outcome = OutcomeFailed
 	}
-	if f.Kind == KindHeartbeat && f.Outcome == OutcomeOK && !fs.heartbeatDue(d.From, d.To, now) {
-		return // tens per second per link: draw a steady trickle, not a smear
-	}
-	fs.add(f)
+	return f
 }
 
-func (fs *Flights) addHeartbeats(d wire.HeartbeatsData, now time.Time) {
-	if d.Count == 0 {
-		return
-	}
-	f := Flight{Kind: KindHeartbeat, From: d.From, To: d.To, Start: now, Dur: flightBase, Outcome: OutcomeOK, Label: "×" + strconv.Itoa(d.Count)}
-	if d.Failed > 0 {
-		f.Outcome = OutcomeFailed
-	}
-	fs.heartbeatDue(d.From, d.To, now)
-	fs.add(f)
-}
-
-func (fs *Flights) heartbeatDue(from, to string, now time.Time) bool {
+// heartbeatDue thins idle traffic: tens of empty appends a second per link would be a smear.
+func (fs *Flights) heartbeatDue(from, to string, at time.Time) bool {
 	if fs.lastHB == nil {
 		fs.lastHB = map[[2]string]time.Time{}
 	}
 	k := [2]string{from, to}
-	if last, ok := fs.lastHB[k]; ok && now.Sub(last) < heartbeatGap && !now.Before(last) {
+	if last, ok := fs.lastHB[k]; ok && at.Sub(last) < heartbeatGap && !at.Before(last) {
 		return false
 	}
-	fs.lastHB[k] = now
+	fs.lastHB[k] = at
 	return true
 }
 
-// Prune drops the flights that have ended by now and reports whether any did.
-func (fs *Flights) Prune(now time.Time) bool {
+// Prune drops the flights that ended (and lingered) by the picture time at, where linger
+// is the wall-time linger expressed in picture time; it reports whether any went.
+func (fs *Flights) Prune(at time.Time) bool { return fs.prune(at, flightLinger) }
+
+func (fs *Flights) prune(at time.Time, linger time.Duration) bool {
 	keep := fs.List[:0]
 	for _, f := range fs.List {
-		if now.Before(f.End()) {
+		if at.Before(f.Done.Add(linger)) {
 			keep = append(keep, f)
 		}
 	}

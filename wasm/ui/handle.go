@@ -37,8 +37,10 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 		return s.handleKV(name, m, now)
 	case "node", "add-node", "heal", "partition-apply", "part", "scenario-run", "speed":
 		return s.handleControl(name, arg, m, now)
-	case "tl-pause", "tl-resume", "tl-scrub", "tl-select", "tl-noise":
+	case "tl-pause", "tl-resume", "tl-scrub", "tl-select", "tl-noise", "tl-step", "hist-scrub":
 		s.handleTimeline(name, arg, m)
+	case "replay":
+		s.handleReplay(arg, m)
 	case "data-toggle":
 		s.DataOpen = !s.DataOpen
 		if s.DataOpen {
@@ -170,19 +172,51 @@ func (s *State) handleControl(name, arg string, m Msg, now time.Time) []wire.Com
 func (s *State) handleTimeline(name, arg string, m Msg) {
 	switch name {
 	case "tl-pause":
-		s.Timeline.Pause()
+		s.pause()
+		s.askRange()
 	case "tl-resume":
-		s.Timeline.Resume()
+		s.resume()
+	case "tl-step":
+		dir := 1
+		if arg == "back" {
+			dir = -1
+		}
+		s.Timeline.Cursor, s.past = 0, nil
+		s.step(dir)
 	case "tl-scrub":
 		if pos, err := strconv.Atoi(m.Value); err == nil {
+			s.pause()
 			s.Timeline.Scrub(pos)
 		}
 	case "tl-select":
 		if seq, err := strconv.ParseUint(arg, 10, 64); err == nil {
+			s.pause()
 			s.Timeline.Select(seq)
+		}
+	case "hist-scrub":
+		if seq, err := strconv.ParseUint(m.Value, 10, 64); err == nil && seq > 0 {
+			s.scrubTo(seq)
 		}
 	case "tl-noise":
 		s.Timeline.ShowNoise = m.Value == "true"
+	}
+}
+
+// handleReplay starts, stops or configures the instant replay.
+func (s *State) handleReplay(arg string, m Msg) {
+	switch arg {
+	case "start":
+		s.startReplay()
+	case "again":
+		if s.Player != nil {
+			ep := s.Player.Ep
+			s.Offer = &ep
+			s.startReplay()
+		}
+	case "stop":
+		s.stopReplay()
+	case "auto":
+		s.AutoReplay = m.Value == "true"
 	}
 }
 

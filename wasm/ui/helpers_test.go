@@ -17,6 +17,12 @@ func ev(seq uint64, node, typ string, data any) wire.Event {
 	return e
 }
 
+// at sets an event's real time.
+func at(e wire.Event, t time.Time) wire.Event {
+	e.Time = t
+	return e
+}
+
 func status(id, role string, term, commit uint64) wire.NodeStatus {
 	return wire.NodeStatus{ID: id, Role: role, Term: term, CommitIndex: commit, AppliedIndex: commit, LastIndex: commit, Suffrage: "voter"}
 }

@@ -8,25 +8,45 @@ import (
 	"github.com/raftplay/raftplay/node/wire"
 )
 
-// Apply changes the state by one event from the stream, received at now. It reports
-// whether anything the view shows changed.
+// Apply changes the state by one event from the stream, received at now, drawing it at
+// once (Receive and Advance draw it in causal time instead). It reports whether anything
+// the view shows changed.
 func (s *State) Apply(ev wire.Event, now time.Time) bool {
 	s.Now = now
 	if ev.Type == wire.EventHello {
 		s.applyHello(ev)
 		return true
 	}
+	if !s.accept(ev, now) {
+		return false
+	}
+	s.release(ev)
+	return true
+}
+
+// accept takes an event the picture has not seen and records it in the timeline; false
+// for one already accounted for (a resumed stream may repeat the edge).
+func (s *State) accept(ev wire.Event, now time.Time) bool {
 	if ev.Seq != 0 {
-		if ev.Seq <= s.LastSeq {
-			return false // already accounted for (a resumed stream may repeat the edge)
+		if ev.Seq <= s.recvSeq {
+			return false
 		}
-		s.LastSeq = ev.Seq
+		s.recvSeq = ev.Seq
 	}
 	if !s.replica {
 		s.record(ev, now)
 	}
-	if !s.applyNodeEvent(ev, now) {
-		s.applyClusterEvent(ev, now)
+	return true
+}
+
+// release makes an event take effect in the picture.
+func (s *State) release(ev wire.Event) {
+	if ev.Seq > s.LastSeq {
+		s.LastSeq = ev.Seq
+	}
+	s.timerEvent(ev)
+	if !s.applyNodeEvent(ev, s.Now) {
+		s.applyClusterEvent(ev, s.Now)
 	}
 	switch ev.Type {
 	case wire.EventRPC, wire.EventHeartbeats, wire.EventLogAppend, wire.EventLogDelete, wire.EventCommit, wire.EventResult:
@@ -35,7 +55,6 @@ func (s *State) Apply(ev wire.Event, now time.Time) bool {
 	default:
 		s.derive()
 	}
-	return true
 }
 
 // applyHello starts the picture over from a hello.
@@ -54,7 +73,7 @@ func (s *State) applyHello(ev wire.Event) {
 }
 
 // record keeps what the page shows besides the cluster picture: the timeline (and the base
-// state it replays over), the election timers and the write metrics.
+// state it replays over) and the write metrics.
 func (s *State) record(ev wire.Event, now time.Time) {
 	dropped := s.Timeline.add(ev)
 	if s.base != nil {
@@ -62,7 +81,6 @@ func (s *State) record(ev wire.Event, now time.Time) {
 			s.base.Apply(it.event(), it.Time)
 		}
 	}
-	s.timerEvent(ev, now)
 	if ev.Type == wire.EventApply {
 		s.countApply(ev, now)
 	}
@@ -75,17 +93,14 @@ func (s *State) applyNodeEvent(ev wire.Event, now time.Time) bool {
 	case wire.EventState:
 		var d wire.StateData
 		if decode(ev, &d) {
-			n := s.node(ev.Node)
-			n.Role, n.Term = d.Role, maxU(n.Term, d.Term)
-			if d.Role == wire.RoleLeader {
-				n.Leader = n.ID
-			}
+			s.roleChange(ev, d)
 		}
 	case wire.EventLeader:
 		var d wire.LeaderData
 		if decode(ev, &d) {
 			n := s.node(ev.Node)
 			n.Leader, n.Term = d.Leader, maxU(n.Term, d.Term)
+			s.draw(Drawn{Kind: DrawLeader, Node: ev.Node, To: d.Leader, Term: d.Term, Seq: ev.Seq}, ev.Time)
 		}
 	case wire.EventStatus:
 		var d wire.NodeStatus
@@ -99,6 +114,7 @@ func (s *State) applyNodeEvent(ev wire.Event, now time.Time) bool {
 		var d wire.LogAppendData
 		if decode(ev, &d) {
 			s.node(ev.Node).appendLog(d)
+			s.draw(Drawn{Kind: DrawAppend, Node: ev.Node, Term: d.Term, Seq: ev.Seq}, ev.Time)
 		}
 	case wire.EventLogDelete:
 		var d wire.LogDeleteData
@@ -119,11 +135,21 @@ func (s *State) applyNodeEvent(ev wire.Event, now time.Time) bool {
 			n.Commit = maxU(n.Commit, d.Index)
 			n.Digest = d.Digest
 			s.recordDigest(n.ID, d.Index, d.Digest)
+			n.Applies = append(n.Applies, "#"+u(d.Index)+" "+orDash(d.Summary))
+			if len(n.Applies) > maxApplies {
+				n.Applies = append(n.Applies[:0:0], n.Applies[len(n.Applies)-maxApplies:]...)
+			}
 		}
 	case wire.EventSnapshot:
 		var d wire.SnapshotData
 		if decode(ev, &d) {
 			s.node(ev.Node).snapshot(d)
+			switch d.Action {
+			case "installing":
+				s.trouble("snapshot install", ev.Time, ev.Seq)
+			case "installed":
+				s.settled(ev.Time, d.Term)
+			}
 		}
 	default:
 		return false
@@ -143,24 +169,31 @@ func (s *State) applyClusterEvent(ev wire.Event, now time.Time) {
 	case wire.EventFault:
 		var d wire.FaultData
 		if decode(ev, &d) {
-			if len(s.Faults.Partition) > 0 && len(d.Faults.Partition) == 0 {
-				s.PartPick = nil // healed: the builder's old picks no longer mean anything
-			}
+			was := s.Faults.Down
 			s.Faults = d.Faults
+			s.faultDeaths(ev, was, d.Faults.Down)
+			if d.Action == "heal" {
+				s.trouble("partition heal", ev.Time, ev.Seq)
+			}
 			if !s.replica {
+				if d.Action == "heal" {
+					s.PartPick = nil // the builder shows the healed cluster, not old picks
+				}
 				s.scenarioStep(d.Action)
 			}
 		}
 	case wire.EventRPC:
 		var d wire.RPCData
 		if decode(ev, &d) {
-			s.Flights.addRPC(d, now)
+			s.landRPC(ev, d)
 		}
 	case wire.EventHeartbeats:
 		var d wire.HeartbeatsData
 		if decode(ev, &d) {
-			s.Flights.addHeartbeats(d, now)
+			s.heartbeatSummary(ev, d)
 		}
+	case wire.EventLeaderDown:
+		s.trouble("election", ev.Time, ev.Seq)
 	case wire.EventResult:
 		var d wire.ResultData
 		if decode(ev, &d) {
@@ -171,6 +204,36 @@ func (s *State) applyClusterEvent(ev wire.Event, now time.Time) {
 		if decode(ev, &d) {
 			s.notice("error", d.Message)
 		}
+	}
+}
+
+// roleChange follows a node's role: a node going down dies (what it had in flight goes with
+// it), a node coming back is caught up until it applies what the cluster committed, and a
+// candidate's own election timer starts.
+func (s *State) roleChange(ev wire.Event, d wire.StateData) {
+	n := s.node(ev.Node)
+	n.Role, n.Term = d.Role, maxU(n.Term, d.Term)
+	if d.Role == wire.RoleLeader {
+		n.Leader = n.ID
+	}
+	if d.Role == wire.RoleDown {
+		wasLeader := s.Leader == ev.Node
+		s.die(ev.Node, ev.Time, ev.Seq)
+		if wasLeader {
+			s.trouble("failover", ev.Time, ev.Seq)
+		}
+		return
+	}
+	if s.isDead(ev.Node) {
+		s.revive(ev.Node)
+		n.Restarted = true
+	}
+	s.draw(Drawn{Kind: DrawState, Node: ev.Node, Role: d.Role, Term: d.Term, Seq: ev.Seq}, ev.Time)
+	switch d.Role {
+	case wire.RoleCandidate:
+		s.trouble("election", ev.Time, ev.Seq)
+	case wire.RoleLeader:
+		s.settled(ev.Time, d.Term)
 	}
 }
 
@@ -213,10 +276,12 @@ func decode(ev wire.Event, v any) bool {
 // selection) survives a reconnect.
 func (s *State) hello(h wire.HelloData) {
 	s.Ready = true
-	s.LastSeq = h.Seq
+	s.LastSeq, s.recvSeq = h.Seq, h.Seq
 	s.Nodes = map[string]*Node{}
 	s.digests = map[uint64]map[string]string{}
 	s.Flights = Flights{}
+	s.queue = nil // the hello accounts for everything before it
+	s.removed = nil
 	for _, st := range h.Cluster.Nodes {
 		s.status(st)
 	}
@@ -229,6 +294,12 @@ func (s *State) hello(h wire.HelloData) {
 		s.Faults = *h.Faults
 	} else {
 		s.Faults = wire.Faults{}
+	}
+	s.dead = map[string]time.Time{}
+	for _, n := range s.Nodes {
+		if contains(s.Faults.Down, n.ID) || n.Role == wire.RoleDown {
+			s.dead[n.ID] = time.Time{}
+		}
 	}
 	// What the server offers now, or nothing: a list of its own would drift from the
 	// server's.
@@ -262,6 +333,7 @@ func (s *State) status(d wire.NodeStatus) {
 func (s *State) membership(d wire.MembershipData) {
 	in := map[string]bool{}
 	for _, srv := range d.Servers {
+		delete(s.removed, srv.ID) // added back
 		in[srv.ID] = true
 		n := s.node(srv.ID)
 		if srv.Suffrage != "" {
@@ -270,6 +342,12 @@ func (s *State) membership(d wire.MembershipData) {
 	}
 	if d.Change == "removed" && d.Node != "" && !in[d.Node] {
 		delete(s.Nodes, d.Node)
+		delete(s.Timers, d.Node)
+		s.Flights.removeFrom(d.Node)
+		if s.removed == nil {
+			s.removed = map[string]bool{}
+		}
+		s.removed[d.Node] = true
 	}
 }
 
@@ -303,8 +381,16 @@ func (s *State) derive() {
 			s.Leader = id
 		}
 	}
+	var commit uint64
+	if l := s.Nodes[s.Leader]; l != nil {
+		commit = l.Commit
+	}
 	for _, n := range s.Nodes {
 		n.Diverged = s.diverged(n.ID)
+		if n.Restarted && commit > 0 && n.Applied >= commit {
+			n.Restarted = false
+		}
+		n.CatchingUp = n.Restarted && s.displayRole(n) != wire.RoleDown
 	}
 }
 

@@ -23,6 +23,7 @@ const (
 	maxDigests  = 256 // applied indexes whose digests are kept for the divergence check
 	maxHistory  = 50  // SQL statements kept for up/down recall
 	maxTimeline = 1000
+	maxApplies  = 12 // applied summaries kept per node for a replayed data panel
 )
 
 // State is everything the app knows. One goroutine owns it: the events, the user's actions
@@ -69,6 +70,23 @@ type State struct {
 	Timers map[string]*Timer
 	// past is the cluster as of the selected timeline event (while scrubbed back).
 	past *pastState
+	// Held is the picture while paused: a still copy that steps one moment at a time,
+	// while the live picture goes on underneath.
+	Held *State
+	// Player is a replay running (nil: none).
+	Player *Player
+	// Offer is a replay the page offers of something that just happened (nil: none);
+	// AutoReplay plays each at once instead.
+	Offer      *Episode
+	AutoReplay bool
+	// open is what is happening now that may become an offer (an election under way).
+	open *Episode
+	// History is what the server's history holds (HistoryRange), and the fetches the model
+	// wants made against it.
+	History HistoryRange
+	fetches []Fetch
+	wants   map[uint64]want
+	fetchID uint64
 	// base is the cluster just before the oldest event the timeline holds; replaying the
 	// timeline over it rebuilds the picture at any event still in the timeline.
 	base *State
@@ -76,6 +94,25 @@ type State struct {
 	replica bool
 	// memo keeps the parts of the last view that are unchanged (view_memo.go).
 	memo *viewMemo
+
+	// Causal time (clock.go): the moments received but not yet drawn, the real moment the
+	// picture shows, and the nodes that died (what they send is no longer drawn).
+	queue   queue
+	last    moment // the moment released last
+	Shown   time.Time
+	recvSeq uint64 // the newest event accepted
+	dead    map[string]time.Time
+	// removed are nodes taken out of the configuration: events still about them (a last
+	// status) do not bring them back.
+	removed map[string]bool
+	// drawn records what the picture drew (nil: it records nothing); mode says which
+	// picture it is ("live" or "replay").
+	drawn *DrawnLog
+	mode  string
+	// Rate is picture time per wall time: 1 live, 0.1 in a replay ten times slower.
+	Rate float64
+	// Frozen marks a picture held still (paused, or a moment scrubbed to).
+	Frozen bool
 
 	Now time.Time
 }
@@ -100,6 +137,15 @@ type Node struct {
 	Cut    Range
 	CutAt  time.Time
 	Status bool // a status report has been seen (hello or status event)
+	// ElectionTimeout is the timeout the node reported (0: not reported).
+	ElectionTimeout time.Duration
+	// Restarted: the node came back from down and has not yet applied what the cluster had
+	// committed; CatchingUp is derived from it.
+	Restarted  bool
+	CatchingUp bool
+	// Applies are the summaries of the last entries the node applied, newest last: a
+	// replayed picture's data panel is rebuilt from them (the server's data is live).
+	Applies []string
 }
 
 // Range is an inclusive range of log indexes.
@@ -129,6 +175,7 @@ type Notice struct {
 // New returns the state of an app that has not connected yet.
 func New() *State {
 	return &State{
+		drawn:    &DrawnLog{},
 		Conn:     ConnConnecting,
 		Nodes:    map[string]*Node{},
 		digests:  map[uint64]map[string]string{},
@@ -159,6 +206,9 @@ func nodeLess(a, b string) bool {
 // node returns the node with id, creating it when an event names a node not seen yet
 // (a node added while the page is open).
 func (s *State) node(id string) *Node {
+	if s.removed[id] {
+		return &Node{ID: id} // a removed node's last words change nothing drawn
+	}
 	n := s.Nodes[id]
 	if n == nil {
 		n = &Node{ID: id, Role: wire.RoleFollower}

@@ -148,6 +148,16 @@ func (t *Timeline) window() (rows []Item, pos, total int) {
 	return vis[start:end], pos, total
 }
 
+// find returns the recorded event with seq.
+func (t *Timeline) find(seq uint64) (Item, bool) {
+	for _, it := range t.items {
+		if it.Seq == seq {
+			return it, true
+		}
+	}
+	return Item{}, false
+}
+
 // selected returns the event under the cursor, if one is selected.
 func (t *Timeline) selected() (Item, bool) {
 	if t.Cursor == 0 {

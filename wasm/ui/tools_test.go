@@ -135,33 +135,39 @@ func TestElectionTimer(t *testing.T) {
 	if _, ok := s.TimerLeft("n2", t0); ok {
 		t.Fatal("a timer before any contact")
 	}
-	s.Apply(ev(101, "n1", wire.EventRPC, wire.RPCData{RPC: wire.RPCAppendEntries, From: "n1", To: "n2", Success: true}), t0)
+	s.Apply(at(ev(101, "n1", wire.EventRPC, wire.RPCData{RPC: wire.RPCAppendEntries, From: "n1", To: "n2", Success: true}), t0), t0)
 	if left, _ := s.TimerLeft("n2", t0.Add(250*time.Millisecond)); left != 0.75 {
 		t.Fatalf("left %v, want 0.75", left)
 	}
 	if left, _ := s.TimerLeft("n2", t0.Add(2*time.Second)); left != 0 {
 		t.Fatalf("left %v, want 0", left)
 	}
-	// A summary of heartbeats keeps it full through the summary period.
-	s.Apply(ev(102, "n1", wire.EventHeartbeats, wire.HeartbeatsData{From: "n1", To: "n3", Count: 30}), t0)
-	if left, _ := s.TimerLeft("n3", t0.Add(900*time.Millisecond)); left != 1 {
-		t.Fatalf("left %v, want 1", left)
+	// A summary restarts the timer at its last contact, not when it arrived.
+	hb := map[string]any{"from": "n1", "to": "n3", "count": 30, "appends": 4, "last_at": t0.Add(100 * time.Millisecond)}
+	s.Apply(at(ev(102, "n1", wire.EventHeartbeats, hb), t0.Add(300*time.Millisecond)), t0)
+	if left, _ := s.TimerLeft("n3", t0.Add(600*time.Millisecond)); left != 0.5 {
+		t.Fatalf("left %v, want 0.5", left)
 	}
-	// Failed heartbeats are no contact; a status report says when the node last heard.
-	s.Apply(ev(103, "n1", wire.EventHeartbeats, wire.HeartbeatsData{From: "n1", To: "n2", Count: 3, Failed: 3}), t0.Add(3*time.Second))
+	// Failed heartbeats are no contact; a status report says when the node last heard, and
+	// with which timeout.
+	s.Apply(at(ev(103, "n1", wire.EventHeartbeats, wire.HeartbeatsData{From: "n1", To: "n2", Count: 3, Failed: 3}), t0.Add(3*time.Second)), t0)
 	if left, _ := s.TimerLeft("n2", t0.Add(3*time.Second)); left != 0 {
 		t.Fatalf("failed heartbeats reset the timer: %v", left)
 	}
-	st := status("n2", "follower", 2, 3)
-	st.LastContactMS = 500
-	s.Apply(ev(104, "n2", wire.EventStatus, st), t0.Add(4*time.Second))
-	if left, _ := s.TimerLeft("n2", t0.Add(4*time.Second)); left != 0.5 {
-		t.Fatalf("left %v after a status, want 0.5", left)
+	st := map[string]any{"id": "n2", "role": "follower", "term": 2, "last_contact_ms": 500, "election_timeout_ms": 2000}
+	s.Apply(at(ev(104, "n2", wire.EventStatus, st), t0.Add(4*time.Second)), t0)
+	if left, _ := s.TimerLeft("n2", t0.Add(4*time.Second)); left != 0.75 {
+		t.Fatalf("left %v after a status, want 0.75 (500 of its 2000 ms gone)", left)
 	}
-	s.Now = t0.Add(4 * time.Second)
-	one(t, s.View(), A{"data-testid": "election-timer", "data-node-id": "n2", "data-remaining": "0.5"})
+	s.Shown = t0.Add(4 * time.Second)
+	one(t, s.View(), A{"data-testid": "election-timer", "data-node-id": "n2", "data-remaining": "0.75", "data-timeout-ms": "2000"})
 	if len(s.View().Find(A{"data-testid": "election-timer", "data-node-id": "n1"})) != 0 {
 		t.Fatal("the leader has an election timer")
+	}
+	// A candidate shows its own timer, from when it became one.
+	s.Apply(at(ev(105, "n3", wire.EventState, map[string]any{"role": "candidate", "prev": "follower", "term": 3, "election_timeout_ms": 1000}), t0.Add(5*time.Second)), t0)
+	if left, _ := s.TimerLeft("n3", t0.Add(5*time.Second+100*time.Millisecond)); left != 0.9 {
+		t.Fatalf("candidate timer %v, want 0.9", left)
 	}
 }
 

@@ -13,26 +13,34 @@ func (s *State) View() *V {
 	if s.Ready {
 		ready = "true"
 	}
-	// Scrubbed back in the timeline, the cluster picture, the cards and the logs show the
-	// cluster as of the selected event; everything else stays live.
-	pic := s
-	past := s.viewPast()
-	if _, r, ok := s.Past(); ok && r != nil {
-		pic = r
+	// Paused, scrubbed back or replaying, the whole picture (header, cluster, cards, logs,
+	// data) shows the cluster at that moment; the console and the timeline stay live.
+	pic := s.picture()
+	data := s.viewData()
+	if pic != s {
+		data = pic.viewPastData()
 	}
 	memo := s.viewMemo()
 	defer memo.turn()
-	return El("div", A{"id": "app", "data-ready": ready, "data-conn": s.Conn},
+	cluster := A{"class": "panel cluster", "aria-label": "Cluster"}
+	stale := s.Ready && s.Conn != ConnLive
+	if stale {
+		// Disconnected: the picture is as it was when the stream stopped (and dimmed).
+		cluster["data-stale"] = "true"
+	}
+	return El("div", A{"id": "app", "data-ready": ready, "data-conn": s.Conn,
+		"data-delay-ms": strconv.FormatInt(s.Delay().Milliseconds(), 10), "data-picture": s.PictureMode()},
 		El("a", A{"class": "skip", "href": "#picture", "data-testid": "skip"}, T("Skip to the cluster picture")),
-		s.viewHeader(),
+		pic.viewHeader(s),
 		s.viewNotice(),
+		s.viewReplayOffer(),
 		s.viewToken(),
 		pic.viewAnnounce(),
 		El("main", A{"class": "grid", "id": "main"},
-			El("section", A{"class": "panel cluster", "aria-label": "Cluster"},
+			El("section", cluster,
 				s.viewControls(),
-				past,
-				pic.viewRing(memo, s.Conn != ConnLive && s.Ready),
+				s.viewTimebar(),
+				pic.viewRing(memo, stale),
 				pic.viewPicked(pic != s),
 				legend,
 				s.viewFaultTools(),
@@ -51,7 +59,7 @@ func (s *State) View() *V {
 				s.viewEntryDetail(),
 			),
 			El("section", A{"class": "panel data", "aria-label": "Data"},
-				s.viewData(),
+				data,
 			),
 			El("section", A{"class": "panel timeline", "aria-label": "Events"},
 				s.viewTimeline(),
@@ -60,30 +68,17 @@ func (s *State) View() *V {
 	)
 }
 
-// viewPast is the banner shown while the cluster picture is rebuilt from the past.
-func (s *State) viewPast() *V {
-	seq, r, ok := s.Past()
-	if !ok {
-		return nil
-	}
-	if r == nil {
-		return El("div", A{"class": "past-banner muted", "data-testid": "past", "data-seq": u(seq), "data-replayed": "false"},
-			T("Event #"+u(seq)+" is from before the last connection: showing the live cluster."))
-	}
-	return El("div", A{"class": "past-banner", "data-testid": "past", "data-seq": u(seq), "data-replayed": "true"},
-		T("Replay: the cluster as of event #"+u(seq)+" ("+clock(r.Now)+"). "),
-		El("button", A{"type": "button", "class": "small", "data-click": "tl-resume"}, T("Back to live")))
-}
-
-func (s *State) viewHeader() *V {
+// viewHeader draws the picture's leader, term and events (s is the picture) and the live
+// page's connection and metrics.
+func (s *State) viewHeader(live *State) *V {
 	leader := "none"
 	if s.Leader != "" {
 		leader = s.Leader
 	}
-	conn := s.Conn
+	conn := live.Conn
 	title := conn
-	if s.ConnError != "" {
-		title = conn + ": " + s.ConnError
+	if live.ConnError != "" {
+		title = conn + ": " + live.ConnError
 	}
 	return El("header", A{"class": "top"},
 		El("h1", nil, T("raftplay")),
@@ -93,7 +88,7 @@ func (s *State) viewHeader() *V {
 			El("span", A{"class": "k"}, T("term")), El("b", nil, T(u(s.Term)))),
 		El("div", A{"class": "stat seq"},
 			El("span", A{"class": "k"}, T("events")), El("b", nil, T(u(s.LastSeq)))),
-		s.viewSparkline(),
+		live.viewSparkline(),
 		El("div", A{"class": "conn conn-" + conn, "data-testid": "conn", "data-state": conn, "title": title, "role": "status"},
 			El("span", A{"class": "dot", "aria-hidden": "true"}), T(conn)),
 	)

@@ -53,7 +53,7 @@ func (s *State) viewPickedLink(a, b string) *V {
 		label := strings.NewReplacer("%a", a, "%b", b).Replace(l.label)
 		kids = append(kids, El("button", A{
 			"type": "button", "class": "small", "data-testid": "link-action", "data-action": l.action,
-			"data-from": a, "data-to": b, "data-click": "link:" + l.action + ":" + a + ":" + b,
+			"data-a": a, "data-b": b, "data-click": "link:" + l.action + ":" + a + ":" + b,
 		}, T(label)))
 	}
 	return El("div", A{"class": "row wrap", "role": "group", "aria-label": "Actions of the link " + a + "–" + b}, kids...)

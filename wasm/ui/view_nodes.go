@@ -41,6 +41,9 @@ func (s *State) viewNodeCard(n *Node) *V {
 	if n.Diverged {
 		tag("bad", "diverged")
 	}
+	if c := n.catchingUp(); c != "" {
+		tag("warn", c)
+	}
 	if n.Suffrage != "" && n.Suffrage != "voter" {
 		tag("muted", n.Suffrage)
 	}

@@ -64,8 +64,10 @@ func (s *State) viewRing(m *viewMemo, stale bool) *V {
 		to, ok2 := pos[fl.To]
 		if ok1 && ok2 {
 			// A flight never changes once drawn: the same view until it is gone.
-			k := flightKey{fl: fl, from: from, to: to, box: box}
-			flights = append(flights, m.flights.get(k, func() *V { return El("div", nil, viewFlight(fl, from, to, box)...).Keyed(fl.key()) }))
+			k := flightKey{fl: fl, from: from, to: to, box: box, scale: s.Scale(), frozen: s.Frozen}
+			flights = append(flights, m.flights.get(k, func() *V {
+				return El("div", nil, viewFlight(fl, from, to, box, k.scale, k.frozen)...).Keyed(fl.key())
+			}))
 		}
 	}
 	empty := (*V)(nil)
@@ -100,40 +102,9 @@ func (s *State) ringSummary(n int) string {
 	return text
 }
 
-// linkCut says which ways traffic between a and b is blocked: "none", "a>b" (from a to b
-// only), "b>a" or "both". A one-way fault is drawn as one.
-func (s *State) linkCut(a, b string) string {
-	if s.Isolated(a) || s.Isolated(b) {
-		return "both"
-	}
-	if ga, gb := s.Group(a), s.Group(b); ga != 0 && gb != 0 && ga != gb {
-		return "both"
-	}
-	ab, ba := false, false
-	for _, l := range s.Faults.Links {
-		if !l.Block && l.Drop < 1 {
-			continue
-		}
-		ab = ab || l.From == a && l.To == b
-		ba = ba || l.From == b && l.To == a
-	}
-	switch {
-	case ab && ba:
-		return "both"
-	case ab:
-		return "a>b"
-	case ba:
-		return "b>a"
-	}
-	return "none"
-}
-
-// cut reports whether any traffic between a and b is blocked by a fault.
-func (s *State) cut(a, b string) bool { return s.linkCut(a, b) != "none" }
-
 func (s *State) viewLink(a, b string, pa, pb point, order int) *V {
-	cut := s.linkCut(a, b)
-	words := map[string]string{"none": "connected", "both": "cut both ways", "a>b": a + " to " + b + " cut", "b>a": b + " to " + a + " cut"}[cut]
+	cut := s.Cut(a, b)
+	words := map[string]string{"": "connected", "both": "cut both ways", "a-b": a + " to " + b + " cut", "b-a": b + " to " + a + " cut"}[cut]
 	id := "link:" + a + ":" + b
 	line := func(cls string, p, q point) *V {
 		return S("line", A{"class": cls, "x1": f(p.X), "y1": f(p.Y), "x2": f(q.X), "y2": f(q.Y)})
@@ -143,18 +114,18 @@ func (s *State) viewLink(a, b string, pa, pb point, order int) *V {
 	switch cut {
 	case "both":
 		kids = append(kids, line("cut-line", pa, pb))
-	case "a>b": // the half where a's messages to b die
+	case "a-b": // the half where a's messages to b die
 		kids = append(kids, line("cut-line", mid, pb))
-	case "b>a":
+	case "b-a":
 		kids = append(kids, line("cut-line", pa, mid))
 	}
-	if cut != "none" {
+	if cut != "" {
 		kids = append(kids, S("text", A{"class": "cut-mark", "x": f(mid.X), "y": f(mid.Y + 5), "text-anchor": "middle"}, T("✕")))
 	}
 	return S("g", A{
 		"class": "link", "role": "button", "tabindex": "-1", "data-rove-item": strconv.Itoa(order),
 		"aria-label": "link " + a + "–" + b + ": " + words, "aria-expanded": boolText(s.Picked == id), "aria-controls": "picked-actions",
-		"data-testid": "link", "data-from": a, "data-to": b, "data-cut": cut, "data-click": "pick:" + id,
+		"data-testid": "link", "data-a": a, "data-b": b, "data-cut": orDash(cut), "data-click": "pick:" + id,
 	}, kids...)
 }
 
@@ -163,6 +134,9 @@ func (s *State) viewRingNode(m *viewMemo, n *Node, p point, tabStop bool, order 
 	label := role
 	if n.Role == wire.RoleUnreachable {
 		label = "unreachable"
+	}
+	if c := n.catchingUp(); c != "" {
+		label = c
 	}
 	cls := "node role-" + role
 	if n.Diverged {
@@ -225,6 +199,7 @@ func (s *State) viewRingNode(m *viewMemo, n *Node, p point, tabStop bool, order 
 		"data-testid": "node", "data-node-id": n.ID, "data-role": role,
 		"data-term": u(n.Term), "data-commit": u(n.Commit), "data-applied": u(n.Applied),
 		"data-isolated": strconv.FormatBool(s.Isolated(n.ID)), "data-diverged": strconv.FormatBool(n.Diverged),
+		"data-catching-up": strconv.FormatBool(n.CatchingUp),
 	}, append(kids, marks...)...)
 }
 
@@ -288,7 +263,7 @@ const flightBox = 30.0
 // element's animation is painted by the main thread on every frame), and the model only
 // adds and removes flights. A translation in percent is of the box's own size, which is
 // flightBox units, so the distances are given in flightBoxes.
-func viewFlight(fl Flight, from, to point, box frame) []*V {
+func viewFlight(fl Flight, from, to point, box frame, scale float64, frozen bool) []*V {
 	dx, dy := to.X-from.X, to.Y-from.Y
 	d := math.Hypot(dx, dy)
 	if d < 2*nodeR {
@@ -301,10 +276,23 @@ func viewFlight(fl Flight, from, to point, box frame) []*V {
 	if fl.Outcome == OutcomeDropped || fl.Outcome == OutcomeFailed {
 		anim = "drop"
 	}
-	dur := strconv.FormatInt(fl.Dur.Milliseconds(), 10) + "ms"
-	at := func(x, y float64) string {
+	// Real durations in the picture's proportion: one way is the whole call, or half of it
+	// for a call whose answer is drawn coming back. A message that was already on its way
+	// when first drawn starts partway (a negative delay), and a frozen picture holds it.
+	oneWay := fl.Dur()
+	if fl.Reply() {
+		oneWay /= 2
+	}
+	durMS := float64(oneWay.Microseconds()) / 1000 * scale
+	offMS := float64(fl.Offset.Microseconds()) / 1000 * scale
+	play := ""
+	if frozen {
+		play = ";animation-play-state:paused"
+	}
+	at := func(x, y, delay float64) string {
 		return "left:" + pct(x-flightBox/2, ringW) + ";top:" + pct(y-box.top-flightBox/2, box.h) +
-			";width:" + pct(flightBox, ringW) + ";height:" + pct(flightBox, box.h) + ";--dur:" + dur
+			";width:" + pct(flightBox, ringW) + ";height:" + pct(flightBox, box.h) +
+			";--dur:" + f(durMS) + "ms;animation-delay:" + f(delay) + "ms" + play
 	}
 	move := func(x, y float64) string {
 		return ";--tx:" + f(x/flightBox*100) + "%;--ty:" + f(y/flightBox*100) + "%"
@@ -317,11 +305,12 @@ func viewFlight(fl Flight, from, to point, box frame) []*V {
 		kids = append(kids, S("text", A{"class": "flabel", "x": "10", "y": "-9"}, T(fl.Label)))
 	}
 	out := []*V{El("div", A{
-		"class": "flight " + anim + " k-" + fl.Kind + " o-" + fl.Outcome, "style": at(sx, sy) + move(mx, my),
+		"class": "flight " + anim + " k-" + fl.Kind + " o-" + fl.Outcome, "style": at(sx, sy, -offMS) + move(mx, my),
 		"data-testid": "rpc", "data-kind": fl.Kind, "data-from": fl.From, "data-to": fl.To, "data-outcome": fl.Outcome,
+		"data-seq": u(fl.ID), "data-rpc": fl.RPC,
 	}, icon(kids...))}
 	if anim == "drop" { // the cross where it died, halfway
-		out = append(out, El("div", A{"class": "flight xmark", "style": at(sx+mx/2, sy+my/2)},
+		out = append(out, El("div", A{"class": "flight xmark", "style": at(sx+mx/2, sy+my/2, -offMS)},
 			icon(S("text", A{"y": "5", "text-anchor": "middle"}, T("✕")))))
 	}
 	if fl.Reply() {
@@ -329,7 +318,7 @@ func viewFlight(fl Flight, from, to point, box frame) []*V {
 		if fl.Outcome == OutcomeDenied {
 			mark = "✗"
 		}
-		out = append(out, El("div", A{"class": "flight reply o-" + fl.Outcome, "style": at(sx+mx, sy+my) + move(-mx, -my)},
+		out = append(out, El("div", A{"class": "flight reply o-" + fl.Outcome, "style": at(sx+mx, sy+my, durMS-offMS) + move(-mx, -my)},
 			icon(S("circle", A{"r": "8"}), S("text", A{"class": "letter", "y": "4", "text-anchor": "middle"}, T(mark)))))
 	}
 	return out
@@ -340,6 +329,8 @@ type flightKey struct {
 	fl       Flight
 	from, to point
 	box      frame
+	scale    float64
+	frozen   bool
 }
 
 func (fl Flight) key() string { return strconv.FormatUint(fl.ID, 10) }
@@ -351,6 +342,9 @@ type timerKey struct {
 	id      string
 	serial  uint64
 	timeout int64
+	scale   float64
+	frozen  bool
+	left    float64 // only for a frozen picture
 }
 
 // viewTimer draws a node's election timer as an arc around it that drains to nothing over
@@ -358,22 +352,29 @@ type timerKey struct {
 // kept for the run, so renders do not touch it); the group around it carries the fraction
 // left for tests.
 func (s *State) viewTimer(m *viewMemo, id string) []*V {
-	left, ok := s.TimerLeft(id, s.Now)
+	left, ok := s.TimerLeft(id, s.pictureTime())
 	if !ok {
 		return nil
 	}
-	timeout := s.HeartbeatTimeout()
+	timeout := s.ElectionTimeout(id)
 	var serial uint64
 	if t := s.Timers[id]; t != nil {
 		serial = t.Serial
 	}
 	c := 2 * math.Pi * timerR
-	k := timerKey{id: id, serial: serial, timeout: timeout.Milliseconds()}
+	k := timerKey{id: id, serial: serial, timeout: timeout.Milliseconds(), scale: s.Scale(), frozen: s.Frozen}
+	if s.Frozen {
+		k.left = left // a held picture shows the timer where it stopped
+	}
 	arc := m.timers.get(k, func() *V {
-		// Start where the timer is now, and drain what is left of it.
-		rest := strconv.FormatInt(int64(left*float64(timeout.Milliseconds())), 10)
+		// Start where the timer is now, and drain what is left of it in the picture's time.
+		rest := f(left * float64(timeout.Milliseconds()) * k.scale)
+		style := "--c:" + f(c) + ";--from:" + f(c*(1-left)) + ";--left:" + rest + "ms"
+		if k.frozen {
+			style += ";animation-play-state:paused"
+		}
 		return S("circle", A{"class": "etimer", "r": f(timerR), "transform": "rotate(-90)",
-			"stroke-dasharray": f(c), "style": "--c:" + f(c) + ";--from:" + f(c*(1-left)) + ";--left:" + rest + "ms"}).Keyed(strconv.FormatUint(serial, 10))
+			"stroke-dasharray": f(c), "style": style}).Keyed(strconv.FormatUint(serial, 10))
 	})
 	return []*V{
 		S("circle", A{"class": "etimer-track", "r": f(timerR)}),

@@ -47,26 +47,26 @@ func TestLinkCutsAreDrawnOneWayOrBoth(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		faults wire.Faults
-		want   string // linkCut("n1", "n2")
+		want   string // data-cut of the link n1–n2
 	}{
-		{"none", wire.Faults{}, "none"},
-		{"n1 to n2 blocked", wire.Faults{Links: []wire.Link{{From: "n1", To: "n2", Block: true}}}, "a>b"},
-		{"n2 to n1 blocked", wire.Faults{Links: []wire.Link{{From: "n2", To: "n1", Block: true}}}, "b>a"},
+		{"none", wire.Faults{}, "-"},
+		{"n1 to n2 blocked", wire.Faults{Links: []wire.Link{{From: "n1", To: "n2", Block: true}}}, "a-b"},
+		{"n2 to n1 blocked", wire.Faults{Links: []wire.Link{{From: "n2", To: "n1", Block: true}}}, "b-a"},
 		{"both blocked", wire.Faults{Links: []wire.Link{{From: "n1", To: "n2", Block: true}, {From: "n2", To: "n1", Drop: 1}}}, "both"},
-		{"lossy is not cut", wire.Faults{Links: []wire.Link{{From: "n1", To: "n2", Drop: 0.5}}}, "none"},
+		{"lossy is not cut", wire.Faults{Links: []wire.Link{{From: "n1", To: "n2", Drop: 0.5}}}, "-"},
 		{"isolated", wire.Faults{Isolated: []string{"n2"}}, "both"},
 		{"partitioned", wire.Faults{Partition: [][]string{{"n1"}, {"n2", "n3"}}}, "both"},
-		{"same side", wire.Faults{Partition: [][]string{{"n1", "n2"}, {"n3"}}}, "none"},
+		{"same side", wire.Faults{Partition: [][]string{{"n1", "n2"}, {"n3"}}}, "-"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := started(t)
 			s.Faults = tc.faults
-			if got := s.linkCut("n1", "n2"); got != tc.want {
-				t.Fatalf("linkCut = %q, want %q", got, tc.want)
-			}
-			link := one(t, s.View(), A{"data-testid": "link", "data-from": "n1", "data-to": "n2"})
+			link := one(t, s.View(), A{"data-testid": "link", "data-a": "n1", "data-b": "n2"})
 			if link.Attrs["data-cut"] != tc.want || !strings.Contains(link.Attrs["aria-label"], "link n1–n2") {
 				t.Fatalf("drawn as %v", link.Attrs)
+			}
+			if drawn := len(link.Find(A{"class": "cut-line"})) > 0; drawn != (tc.want != "-") {
+				t.Fatalf("a cut drawn: %v", drawn)
 			}
 		})
 	}

@@ -23,8 +23,12 @@ type Playground struct {
 
 var _ web.API = (*Playground)(nil)
 
-// New is the API of c.
-func New(c *Cluster) *Playground { return &Playground{c: c} }
+// New is the API of c. Its hub keeps keyframes of the stream's picture for replays.
+func New(c *Cluster) *Playground {
+	p := &Playground{c: c}
+	c.Hub().Record(p.stream().Hello)
+	return p
+}
 
 // NewServer serves the API of c.
 func NewServer(c *Cluster, opts web.Options) *web.Server { return web.New(New(c), opts) }
