@@ -269,10 +269,16 @@ func TestScreenshots(t *testing.T) {
 	shot("partition")
 	clustertest.MustOK(t, "POST", c.Play+"/v1/control/heal", nil)
 	poll(t, ctx, "healed", `document.querySelectorAll('[data-testid="link"][data-cut="-"]').length === 3`)
-	do(t, ctx, "back to an older event", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="event"][data-type="fault"] .ev-text').click()`))
-	poll(t, ctx, "the replay", `document.querySelector('[data-testid="past"][data-replayed="true"]') !== null`)
+	// A failover, replayed ten times slower.
+	leader := eval[string](t, ctx, `document.querySelector('[data-testid="node"][data-role="leader"]').dataset.nodeId`)
+	clustertest.MustOK(t, "POST", c.Play+"/v1/control/kill", map[string]string{"node": leader})
+	poll(t, ctx, "the replay offered", `document.querySelector('[data-testid="replay-start"]') !== null`)
+	do(t, ctx, "replay it", chromedp.Click(`[data-testid="replay-start"]`))
+	poll(t, ctx, "the replay with messages in flight", `document.querySelector('[data-testid="picture"][data-mode="replay"]') !== null &&
+		document.querySelectorAll('[data-testid="rpc"]').length > 0`)
 	do(t, ctx, "to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	shot("replay")
+	clustertest.MustOK(t, "POST", c.Play+"/v1/control/restart", map[string]string{"node": leader})
 	openApp(t, ctx, c, 390, 844)
 	do(t, ctx, "pick a follower", chromedp.Click(`[data-testid="node"][data-role="follower"]`))
 	poll(t, ctx, "its actions", `document.querySelectorAll('[data-testid="picked-action"]').length === 5`)
