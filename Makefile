@@ -4,7 +4,7 @@ BIN     ?= bin/raftplay
 PKGS    ?= ./...
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: build wasm run test lint fuzz torture soak clean
+.PHONY: build wasm run test lint fuzz torture soak pagebench clean
 
 build: wasm
 	$(GO) build -o $(BIN) ./cmd/raftplay
@@ -58,6 +58,11 @@ TIMING ?= default
 soak:
 	RAFTPLAY_SOAK=$(SOAK) RAFTPLAY_SOAK_BUSY=$(BUSY) RAFTPLAY_SOAK_TIMING=$(TIMING) \
 	  $(GO) test ./web -run TestSoakIdleUnderLoad -timeout 0 -count=1 -v
+
+# The page in headless Chromium beside a blank animated page: frame rate, busy time, long
+# tasks, idle and at 100 writes/s (docs/benchmarks.md, "The page"). A few minutes.
+pagebench: wasm
+	RAFTPLAY_PAGEBENCH=1 $(GO) test ./web/uitest -run TestPageBench -count=1 -v -timeout 30m
 
 clean:
 	rm -rf bin raftplay-data static/dist/app.wasm static/dist/app.wasm.gz static/dist/wasm_exec.js

@@ -7,12 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
-
-	"nhooyr.io/websocket"
 
 	"github.com/raftplay/raftplay/node/wire"
 	"github.com/raftplay/raftplay/wasm/dom"
@@ -20,9 +17,6 @@ import (
 )
 
 const (
-	// readLimit bounds one message from the server. The library's default (32 KiB) is far
-	// below a hello on a busy cluster, which would end the stream as soon as it starts.
-	readLimit   = 8 << 20
 	backoffMin  = 250 * time.Millisecond
 	backoffMax  = 5 * time.Second
 	dialTimeout = 10 * time.Second
@@ -136,7 +130,7 @@ func (c *client) connection(ctx context.Context, since *uint64) (got bool, err e
 }
 
 // dial opens the event stream, resuming after since when it is not 0.
-func (c *client) dial(ctx context.Context, since uint64) (*websocket.Conn, error) {
+func (c *client) dial(ctx context.Context, since uint64) (*dom.Socket, error) {
 	// batch=true: the server sends the events of each ~20 ms as one array (longer when
 	// many streams are open), so a busy cluster costs one message per frame instead of one
 	// per event.
@@ -145,29 +139,28 @@ func (c *client) dial(ctx context.Context, since uint64) (*websocket.Conn, error
 		url += "&since=" + strconv.FormatUint(since, 10)
 	}
 	token := c.currentToken()
-	var opts websocket.DialOptions
+	var protocols []string
 	if token != "" {
 		// A browser cannot set an Authorization header on a WebSocket; the token travels
 		// as a subprotocol the server does not select.
-		opts.Subprotocols = []string{wire.WebSocketProtocol, wire.TokenProtocol(token)}
+		protocols = []string{wire.WebSocketProtocol, wire.TokenProtocol(token)}
 	}
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-	conn, _, err := websocket.Dial(dctx, url, &opts)
+	conn, err := dom.DialSocket(dctx, url, protocols)
 	cancel()
 	if err != nil {
-		if status, serr := dom.Status(c.statusURL, token); serr == nil && status == http.StatusUnauthorized {
+		if status, serr := dom.Status(c.statusURL, token); serr == nil && status == 401 { // Unauthorized
 			return nil, errUnauthorized
 		}
 		return nil, err
 	}
-	conn.SetReadLimit(readLimit)
 	return conn, nil
 }
 
 // writeCommands sends what send queues on conn until ctx ends or a write fails (then it
 // calls stop, ending the connection). The function it returns detaches the queue and
 // waits for the writer.
-func (c *client) writeCommands(ctx context.Context, stop context.CancelFunc, conn *websocket.Conn) (detach func()) {
+func (c *client) writeCommands(ctx context.Context, stop context.CancelFunc, conn *dom.Socket) (detach func()) {
 	out := make(chan []byte, 32)
 	c.mu.Lock()
 	c.out = out
@@ -180,7 +173,7 @@ func (c *client) writeCommands(ctx context.Context, stop context.CancelFunc, con
 			case <-ctx.Done():
 				return
 			case b := <-out:
-				if conn.Write(ctx, websocket.MessageText, b) != nil {
+				if conn.Write(ctx, b) != nil {
 					return
 				}
 			}
@@ -197,10 +190,10 @@ func (c *client) writeCommands(ctx context.Context, stop context.CancelFunc, con
 
 // deliver reads events until the connection ends and passes them to the UI goroutine,
 // keeping *since at the last one so that the next connection resumes after it.
-func (c *client) deliver(ctx context.Context, conn *websocket.Conn, since *uint64) (got bool, err error) {
+func (c *client) deliver(ctx context.Context, conn *dom.Socket, since *uint64) (got bool, err error) {
 	resumed := *since > 0
 	for {
-		_, data, err := conn.Read(ctx)
+		data, err := conn.Read(ctx)
 		if err != nil {
 			return got, err
 		}
@@ -265,7 +258,7 @@ func errText(err error) string {
 	if err == nil {
 		return ""
 	}
-	var ce websocket.CloseError
+	var ce dom.CloseError
 	if errors.As(err, &ce) && ce.Reason != "" {
 		return ce.Reason
 	}

@@ -27,6 +27,7 @@ func Listen(root js.Value, out chan<- ui.Msg) *Events {
 	e.on("change", func(ev js.Value) { e.simple("change", ev) })
 	e.on("input", func(ev js.Value) { e.simple("input", ev) })
 	e.on("keydown", e.key)
+	e.on("focusin", e.focusIn)
 	return e
 }
 
@@ -111,6 +112,10 @@ func (e *Events) simple(kind string, ev js.Value) {
 }
 
 func (e *Events) key(ev js.Value) {
+	if e.navigate(ev) {
+		ev.Call("preventDefault")
+		return
+	}
 	el, box, ok := closest(ev, "key")
 	if !ok || ev.Get("isComposing").Truthy() {
 		return

@@ -18,6 +18,8 @@ type FakeNode struct {
 	Value  string
 	Kids   []*FakeNode
 	Parent *FakeNode
+	// Released: the renderer said it is done with this node.
+	Released bool
 }
 
 // Fake is an in-memory document that records every operation the renderer makes, so tests
@@ -47,28 +49,42 @@ func (f *Fake) CreateText(text string) Handle {
 	return &FakeNode{Text: text}
 }
 
+// use returns the node of h, and panics on a released one: the page reuses the numbers of
+// released nodes, so a renderer that touched one would change another element.
+func use(h Handle) *FakeNode {
+	n := h.(*FakeNode)
+	if n.Released {
+		panic("fake dom: a released node is used")
+	}
+	return n
+}
+
 func (f *Fake) SetAttr(h Handle, name, value string) {
+	use(h)
 	f.op("set %s=%q", name, value)
 	h.(*FakeNode).Attrs[name] = value
 }
 
 func (f *Fake) RemoveAttr(h Handle, name string) {
+	use(h)
 	f.op("unset %s", name)
 	delete(h.(*FakeNode).Attrs, name)
 }
 
 func (f *Fake) SetText(h Handle, text string) {
+	use(h)
 	f.op("settext %q", text)
 	h.(*FakeNode).Text = text
 }
 
 func (f *Fake) SetValue(h Handle, value string) {
+	use(h)
 	f.op("value %q", value)
 	h.(*FakeNode).Value = value
 }
 
 func (f *Fake) InsertBefore(parent, child, before Handle) {
-	p, c := parent.(*FakeNode), child.(*FakeNode)
+	p, c := use(parent), use(child)
 	f.op("insert")
 	if c.Parent != nil {
 		c.Parent.detach(c)
@@ -90,7 +106,7 @@ func (f *Fake) InsertBefore(parent, child, before Handle) {
 
 func (f *Fake) Remove(parent, child Handle) {
 	f.op("remove")
-	parent.(*FakeNode).detach(child.(*FakeNode))
+	use(parent).detach(use(child))
 }
 
 func (f *Fake) Clear(h Handle) {
@@ -101,6 +117,12 @@ func (f *Fake) Clear(h Handle) {
 	}
 	n.Kids = nil
 }
+
+// Flush does nothing: the fake applies each change at once.
+func (f *Fake) Flush() {}
+
+// Release marks h as released; a released node must never be used again.
+func (f *Fake) Release(h Handle) { h.(*FakeNode).Released = true }
 
 func (n *FakeNode) detach(c *FakeNode) {
 	for i, k := range n.Kids {

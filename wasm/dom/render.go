@@ -19,6 +19,11 @@ type Backend interface {
 	Remove(parent, child Handle)
 	// Clear removes every child of h (what the page had before the first render).
 	Clear(h Handle)
+	// Release says that h, removed from the page, will not be used again.
+	Release(h Handle)
+	// Flush makes the page show every change made so far; a backend may hold them until
+	// then (the page sends one render's changes to the browser at once).
+	Flush()
 }
 
 // Renderer keeps a mounted view and patches the page to match each new one, touching only
@@ -48,6 +53,7 @@ func (r *Renderer) Render(v *ui.V) {
 		r.root.v = &ui.V{Tag: v.Tag}
 	}
 	r.patch(r.root, v)
+	r.b.Flush()
 }
 
 func (r *Renderer) create(v *ui.V) *mounted {
@@ -71,9 +77,14 @@ func (r *Renderer) create(v *ui.V) *mounted {
 
 func same(a, b *ui.V) bool { return a.Tag == b.Tag && a.NS == b.NS && a.Key == b.Key }
 
-// patch updates m (which has the same tag as v) to v.
+// patch updates m (which has the same tag as v) to v. A view that reuses an unchanged
+// part (the same *ui.V as last time) costs nothing below it: views are never changed once
+// built.
 func (r *Renderer) patch(m *mounted, v *ui.V) {
 	old := m.v
+	if old == v {
+		return
+	}
 	m.v = v
 	if v.Tag == "" {
 		if old.Text != v.Text {
@@ -120,35 +131,73 @@ func keyedM(ms []*mounted) bool {
 	return true
 }
 
-func (r *Renderer) patchPositional(m *mounted, vs []*ui.V) {
-	next := make([]*mounted, len(vs))
-	for i, v := range vs {
-		if i < len(m.kids) {
-			o := m.kids[i]
-			if same(o.v, v) {
-				r.patch(o, v)
-				next[i] = o
-				continue
-			}
-			n := r.create(v)
-			r.b.InsertBefore(m.h, n.h, o.h)
-			r.b.Remove(m.h, o.h)
-			next[i] = n
-			continue
+func sameKeys(ms []*mounted, vs []*ui.V) bool {
+	if len(ms) != len(vs) {
+		return false
+	}
+	for i, m := range ms {
+		if m.v.Key != vs[i].Key {
+			return false
 		}
-		n := r.create(v)
-		r.b.InsertBefore(m.h, n.h, nil)
-		next[i] = n
 	}
-	for _, o := range m.kids[min(len(vs), len(m.kids)):] {
-		r.b.Remove(m.h, o.h)
+	return true
+}
+
+// replace puts a new element for v in place of m's child i.
+func (r *Renderer) replace(m *mounted, i int, v *ui.V) {
+	o := m.kids[i]
+	n := r.create(v)
+	r.b.InsertBefore(m.h, n.h, o.h)
+	r.remove(m, o)
+	m.kids[i] = n
+}
+
+// remove takes o, a child of m, off the page and releases it and everything under it.
+func (r *Renderer) remove(m, o *mounted) {
+	r.b.Remove(m.h, o.h)
+	r.release(o)
+}
+
+func (r *Renderer) release(o *mounted) {
+	for _, k := range o.kids {
+		r.release(k)
 	}
-	m.kids = next
+	r.b.Release(o.h)
+}
+
+func (r *Renderer) patchPositional(m *mounted, vs []*ui.V) {
+	n := min(len(vs), len(m.kids))
+	for i, v := range vs[:n] {
+		if same(m.kids[i].v, v) {
+			r.patch(m.kids[i], v)
+		} else {
+			r.replace(m, i, v)
+		}
+	}
+	for _, o := range m.kids[n:] {
+		r.remove(m, o)
+	}
+	m.kids = m.kids[:n]
+	for _, v := range vs[n:] {
+		c := r.create(v)
+		r.b.InsertBefore(m.h, c.h, nil)
+		m.kids = append(m.kids, c)
+	}
 }
 
 // patchKeyed keeps each keyed child's element, moving only the ones out of order; new rows
 // at the top of a list cost one insert each, not a rewrite of every row.
 func (r *Renderer) patchKeyed(m *mounted, vs []*ui.V) {
+	if sameKeys(m.kids, vs) { // the usual case, and it needs no maps
+		for i, v := range vs {
+			if !same(m.kids[i].v, v) {
+				r.replace(m, i, v)
+				continue
+			}
+			r.patch(m.kids[i], v)
+		}
+		return
+	}
 	byKey := make(map[string]*mounted, len(m.kids))
 	for _, o := range m.kids {
 		byKey[o.v.Key] = o
@@ -169,7 +218,7 @@ func (r *Renderer) patchKeyed(m *mounted, vs []*ui.V) {
 		if used[o] {
 			cur = append(cur, o)
 		} else {
-			r.b.Remove(m.h, o.h)
+			r.remove(m, o)
 		}
 	}
 	j := 0

@@ -154,3 +154,23 @@ func TestWholeAppRendersAndClicksBecomeCommands(t *testing.T) {
 	r.Render(s.View())
 	sameTree(t, f.Root, s.View(), "app")
 }
+
+// The page keeps every node in a table until the renderer releases it: whatever leaves the
+// page is released, text nodes included, and nothing still on it.
+func TestRemovedNodesAreReleased(t *testing.T) {
+	f := NewFake()
+	r := render(f, list("a", "b", "c", "d"))
+	ul := f.Root.Kids[0]
+	gone := []*FakeNode{ul.Kids[1], ul.Kids[1].Kids[0], ul.Kids[3]}
+	r.Render(list("a", "c"))
+	for _, n := range gone {
+		if !n.Released {
+			t.Fatalf("removed node %q not released", n.TextContent())
+		}
+	}
+	for _, n := range ul.Kids {
+		if n.Released || n.Kids[0].Released {
+			t.Fatalf("node %q on the page was released", n.TextContent())
+		}
+	}
+}

@@ -46,6 +46,10 @@ func (s *State) Handle(m Msg, now time.Time) []wire.Command {
 		if s.DataOpen {
 			s.refreshData()
 		}
+	case "pick":
+		s.handlePick(arg)
+	case "link":
+		return s.handleLink(arg)
 	case "entry":
 		s.selectEntry(arg)
 	case "entry-close":
@@ -128,6 +132,7 @@ func (s *State) handleControl(name, arg string, m Msg, now time.Time) []wire.Com
 	case "add-node":
 		return []wire.Command{s.control("add node", "control.add-node", map[string]string{})}
 	case "heal":
+		s.PartPick = nil // the builder starts over from the (healed) partition
 		return []wire.Command{s.control("heal all", "control.heal", map[string]string{})}
 	case "partition-apply":
 		groups, err := s.partitionGroups(m.Fields)

@@ -48,7 +48,13 @@ func (s *State) release(ev wire.Event) {
 	if !s.applyNodeEvent(ev, s.Now) {
 		s.applyClusterEvent(ev, s.Now)
 	}
-	s.derive()
+	switch ev.Type {
+	case wire.EventRPC, wire.EventHeartbeats, wire.EventLogAppend, wire.EventLogDelete, wire.EventCommit, wire.EventResult:
+		// None of these moves a role, a term or a digest: most of a busy stream, and
+		// derive walks every digest.
+	default:
+		s.derive()
+	}
 }
 
 // applyHello starts the picture over from a hello.

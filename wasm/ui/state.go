@@ -50,6 +50,9 @@ type State struct {
 	Notice Notice
 	// Selected is the log entry whose details are open ("" when none).
 	Selected EntryRef
+	// Picked is the node ("node:<id>") or link ("link:<a>:<b>") whose actions are shown
+	// under the cluster picture ("" when none).
+	Picked string
 
 	// Data is each node's tables and keys as that node holds them; DataOpen is whether the
 	// data view is open (its reads run only then).
@@ -89,6 +92,8 @@ type State struct {
 	base *State
 	// replica marks a State that only rebuilds the cluster picture (base and past states).
 	replica bool
+	// memo keeps the parts of the last view that are unchanged (view_memo.go).
+	memo *viewMemo
 
 	// Causal time (clock.go): the moments received but not yet drawn, the real moment the
 	// picture shows, and the nodes that died (what they send is no longer drawn).

@@ -20,28 +20,34 @@ func (s *State) View() *V {
 	if pic != s {
 		data = pic.viewPastData()
 	}
+	memo := s.viewMemo()
+	defer memo.turn()
 	cluster := A{"class": "panel cluster", "aria-label": "Cluster"}
-	if s.Ready && s.Conn != ConnLive {
-		// Disconnected: the picture is as it was when the stream stopped.
-		cluster["data-stale"], cluster["style"] = "true", "opacity:.55"
+	stale := s.Ready && s.Conn != ConnLive
+	if stale {
+		// Disconnected: the picture is as it was when the stream stopped (and dimmed).
+		cluster["data-stale"] = "true"
 	}
 	return El("div", A{"id": "app", "data-ready": ready, "data-conn": s.Conn,
 		"data-delay-ms": strconv.FormatInt(s.Delay().Milliseconds(), 10), "data-picture": s.PictureMode()},
+		El("a", A{"class": "skip", "href": "#picture", "data-testid": "skip"}, T("Skip to the cluster picture")),
 		pic.viewHeader(s),
 		s.viewNotice(),
 		s.viewReplayOffer(),
 		s.viewToken(),
-		El("main", A{"class": "grid"},
+		pic.viewAnnounce(),
+		El("main", A{"class": "grid", "id": "main"},
 			El("section", cluster,
 				s.viewControls(),
 				s.viewTimebar(),
-				pic.viewRing(),
-				viewLegend(),
+				pic.viewRing(memo, stale),
+				pic.viewPicked(pic != s),
+				legend,
 				s.viewFaultTools(),
 			),
 			El("section", A{"class": "panel nodes", "aria-label": "Nodes"},
 				El("h2", nil, T("Nodes")),
-				pic.viewNodeCards(),
+				pic.viewNodeCards(memo),
 			),
 			El("section", A{"class": "panel console", "aria-label": "Console"},
 				s.viewTarget(),
@@ -49,7 +55,7 @@ func (s *State) View() *V {
 				s.viewKV(),
 			),
 			El("section", A{"class": "panel logs", "aria-label": "Logs"},
-				pic.viewLogs(),
+				pic.viewLogs(memo),
 				s.viewEntryDetail(),
 			),
 			El("section", A{"class": "panel data", "aria-label": "Data"},
@@ -122,15 +128,22 @@ func (s *State) viewControls() *V {
 	)
 }
 
+// legend never changes: one view of it serves every render.
+var legend = viewLegend()
+
+// viewLegend names each kind of message by the shape it is drawn with.
 func viewLegend() *V {
-	item := func(kind, label string) *V {
-		return El("li", nil, El("span", A{"class": "swatch k-" + kind}), T(label))
+	item := func(kind string) *V {
+		icon := S("svg", A{"class": "icon k-" + kind, "viewBox": "-11 -11 22 22", "width": "18", "height": "18", "aria-hidden": "true"}, shapeOf(kind, 0, 0)...)
+		return El("li", nil, icon, T(kindShape[kind].words))
 	}
-	return El("ul", A{"class": "legend", "aria-label": "Message colours"},
-		item(KindAppend, "append entries"), item(KindHeartbeat, "heartbeat"),
-		item(KindPreVote, "pre-vote"), item(KindVote, "vote"),
-		item(KindSnapshot, "snapshot"), item(KindTimeout, "timeout now"),
-		El("li", nil, El("span", A{"class": "swatch o-dropped"}), T("dropped / failed")),
+	drop := S("svg", A{"class": "icon", "viewBox": "-11 -11 22 22", "width": "18", "height": "18", "aria-hidden": "true"},
+		S("text", A{"class": "xmark", "y": "5", "text-anchor": "middle"}, T("✕")))
+	return El("ul", A{"class": "legend", "aria-label": "What the picture shows"},
+		item(KindAppend), item(KindHeartbeat), item(KindPreVote), item(KindVote), item(KindSnapshot), item(KindTimeout),
+		El("li", nil, drop, T("dropped or failed")),
+		El("li", nil, El("span", A{"class": "glyph", "aria-hidden": "true"}, T("✓ ✗")), T("vote granted, denied")),
+		El("li", nil, El("span", A{"class": "glyph cut", "aria-hidden": "true"}, T("╌")), T("cut link (half: one way)")),
 	)
 }
 

@@ -65,7 +65,7 @@ func (s *State) viewSQL() *V {
 		area,
 		El("div", A{"class": "row"}, El("button", run, T("Run")), El("span", A{"class": "muted small"}, T("Ctrl+Enter"))),
 		history,
-		viewSQLAnswer(c.SQL),
+		s.viewMemo().answers.get(c.SQL, func() *V { return viewSQLAnswer(c.SQL) }),
 	)
 }
 

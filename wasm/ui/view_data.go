@@ -23,9 +23,19 @@ func (s *State) viewData() *V {
 		return El("div", A{"data-testid": "data-view", "data-open": "false"}, head)
 	}
 	refID, ref := s.DataRef()
+	m := &s.viewMemo().data
 	var cols []*V
 	for _, id := range s.NodeIDs() {
-		cols = append(cols, s.viewNodeData(s.Nodes[id], refID, ref).Keyed(id))
+		n := s.Nodes[id]
+		k := dataKey{id: id, role: s.displayRole(n), digest: n.Digest, refID: refID, applied: n.Applied, diverged: n.Diverged,
+			d: s.Data[id], ref: ref}
+		if k.d != nil {
+			k.at, k.err, k.index, k.keysIndex = k.d.At, k.d.Err, k.d.Index, k.d.KeysIndex
+		}
+		if ref != nil {
+			k.refAt = ref.At
+		}
+		cols = append(cols, m.get(k, func() *V { return s.viewNodeData(n, refID, ref).Keyed(id) }))
 	}
 	return El("div", A{"data-testid": "data-view", "data-open": "true"}, head, El("div", A{"class": "data-grid"}, cols...))
 }

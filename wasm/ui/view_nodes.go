@@ -11,11 +11,15 @@ var nodeActions = []struct{ action, label, hint string }{
 	{"remove", "Remove", "remove this node from the configuration"},
 }
 
-func (s *State) viewNodeCards() *V {
+func (s *State) viewNodeCards(m *viewMemo) *V {
 	ids := s.NodeIDs()
 	cards := make([]*V, 0, len(ids))
 	for _, id := range ids {
-		cards = append(cards, s.viewNodeCard(s.Nodes[id]).Keyed(id))
+		n := s.Nodes[id]
+		k := cardKey{id: id, role: s.displayRole(n), suffrage: n.Suffrage, digest: n.Digest, err: n.Error,
+			isolated: s.Isolated(id), diverged: n.Diverged, group: s.Group(id),
+			term: n.Term, commit: n.Commit, applied: n.Applied, last: n.LastIndex, snap: n.SnapIndex, snapT: n.SnapTerm}
+		cards = append(cards, m.cards.get(k, func() *V { return s.viewNodeCard(n).Keyed(id) }))
 	}
 	if len(cards) == 0 {
 		return El("p", A{"class": "muted"}, T("No nodes yet."))

@@ -12,8 +12,11 @@ func (s *State) viewFaultTools() *V {
 		for i, l := range PartitionLetters {
 			opts[i] = option(l, l, cur)
 		}
-		picks = append(picks, El("label", A{"class": "inline part-pick"}, T(id),
-			El("select", A{"data-testid": "partition-group", "data-node-id": id, "data-field": "part:" + id, "data-change": "part:" + id, "aria-label": "Partition group of " + id}, opts...)).Keyed(id))
+		sel := El("select", A{"data-testid": "partition-group", "data-node-id": id, "data-field": "part:" + id, "data-change": "part:" + id, "aria-label": "Partition group of " + id}, opts...)
+		// Forced into the select when the pick changes or a partition starts or ends: once
+		// the user has chosen, the browser no longer follows the options' selected attribute.
+		sel.Value = &Value{Text: cur, Rev: len(s.Faults.Partition)}
+		picks = append(picks, El("label", A{"class": "inline part-pick"}, T(id), sel).Keyed(id))
 	}
 	active := "none"
 	if len(s.Faults.Partition) > 0 {
