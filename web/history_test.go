@@ -685,6 +685,7 @@ func TestTimersAndSendTimes(t *testing.T) {
 	c := clustertest.Start(t, 3)
 	timeout := clustertest.Tolerant().Heartbeat.Milliseconds()
 	rpcs := record(t, c.Play+"/v1/cluster/events?batch=true&heartbeats=all&types=rpc,state")
+	c.Eventually(10*time.Second, "the recording's first rpcs", func() bool { return len(rpcs.events(t)) > 0 })
 	leader := c.Leader()
 	for _, n := range c.Nodes() {
 		t.Run("status of "+n.ID(), func(t *testing.T) {
@@ -721,18 +722,19 @@ func TestTimersAndSendTimes(t *testing.T) {
 		return false
 	})
 	c.WaitReady()
-	kinds := map[string]int{}
-	for _, ev := range rpcs.events(t) {
-		d, ok := rpcOf(ev)
-		if !ok {
-			continue
+	var kinds map[string]int
+	c.Eventually(10*time.Second, "votes and the new leader's appends on the stream", func() bool {
+		kinds = map[string]int{}
+		for _, ev := range rpcs.events(t) {
+			d, ok := rpcOf(ev)
+			if !ok {
+				continue
+			}
+			kinds[d.RPC]++
+			if d.Sent.IsZero() || d.Sent.After(ev.Time) || ev.Time.Sub(d.Sent) < time.Duration(d.LatencyUS)*time.Microsecond {
+				t.Fatalf("rpc sent %v, outcome at %v, latency %d µs: %s", d.Sent, ev.Time, d.LatencyUS, ev.Data)
+			}
 		}
-		kinds[d.RPC]++
-		if d.Sent.IsZero() || d.Sent.After(ev.Time) || ev.Time.Sub(d.Sent) < time.Duration(d.LatencyUS)*time.Microsecond {
-			t.Fatalf("rpc sent %v, outcome at %v, latency %d µs: %s", d.Sent, ev.Time, d.LatencyUS, ev.Data)
-		}
-	}
-	if kinds[wire.RPCAppendEntries] == 0 || kinds[wire.RPCRequestVote]+kinds[wire.RPCRequestPreVote] == 0 {
-		t.Fatalf("rpcs seen: %v, want appends and votes", kinds)
-	}
+		return kinds[wire.RPCAppendEntries] > 0 && kinds[wire.RPCRequestVote] > 0 && kinds[wire.RPCRequestPreVote] > 0
+	})
 }
