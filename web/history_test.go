@@ -685,6 +685,7 @@ func TestTimersAndSendTimes(t *testing.T) {
 	c := clustertest.Start(t, 3)
 	timeout := clustertest.Tolerant().Heartbeat.Milliseconds()
 	rpcs := record(t, c.Play+"/v1/cluster/events?batch=true&heartbeats=all&types=rpc,state")
+	c.Eventually(10*time.Second, "the recording's first rpcs", func() bool { return len(rpcs.events(t)) > 0 })
 	leader := c.Leader()
 	for _, n := range c.Nodes() {
 		t.Run("status of "+n.ID(), func(t *testing.T) {
@@ -721,9 +722,8 @@ func TestTimersAndSendTimes(t *testing.T) {
 		return false
 	})
 	c.WaitReady()
-	// The recorder reads the stream in batches: wait for the new leader's appends to reach it.
 	var kinds map[string]int
-	c.Eventually(10*time.Second, "appends and votes in the stream", func() bool {
+	c.Eventually(10*time.Second, "votes and the new leader's appends on the stream", func() bool {
 		kinds = map[string]int{}
 		for _, ev := range rpcs.events(t) {
 			d, ok := rpcOf(ev)
@@ -735,6 +735,6 @@ func TestTimersAndSendTimes(t *testing.T) {
 				t.Fatalf("rpc sent %v, outcome at %v, latency %d µs: %s", d.Sent, ev.Time, d.LatencyUS, ev.Data)
 			}
 		}
-		return kinds[wire.RPCAppendEntries] > 0 && kinds[wire.RPCRequestVote]+kinds[wire.RPCRequestPreVote] > 0
+		return kinds[wire.RPCAppendEntries] > 0 && kinds[wire.RPCRequestVote] > 0 && kinds[wire.RPCRequestPreVote] > 0
 	})
 }

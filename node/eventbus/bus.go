@@ -82,7 +82,8 @@ func (s *Sub) Read(dst []wire.Event, max int) []wire.Event {
 		n = uint64(max)
 		s.poke() // the rest are still waiting
 	}
-	views := b.store.views(next, next+n-1)
+	var local [4]view // a window rarely spans more chunks: no allocation
+	views := b.store.views(local[:0], next, next+n-1)
 	s.next.Store(next + n)
 	b.mu.Unlock()
 	return appendViews(dst, views)
@@ -220,7 +221,7 @@ func (b *Bus) Recent(n int) []wire.Event {
 	if want := uint64(n); b.seq >= want {
 		from = max(from, b.seq-want+1)
 	}
-	return appendViews(nil, b.store.views(from, b.seq))
+	return appendViews(nil, b.store.views(nil, from, b.seq))
 }
 
 // Page is what Range read back.
@@ -247,7 +248,7 @@ func (b *Bus) Range(after, before uint64, max int, keep func(wire.Event) bool) P
 	if before > 0 && before <= to {
 		to = before - 1
 	}
-	views := b.store.views(from, to)
+	views := b.store.views(nil, from, to)
 	b.mu.Unlock()
 	if from <= to {
 		p.Last = to

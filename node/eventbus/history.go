@@ -84,11 +84,16 @@ func (v view) event(i int) wire.Event {
 // each once.
 func (v view) fill(ev *wire.Event, i int) {
 	r := &v.idx[i]
-	*ev = wire.Event{Seq: v.first + uint64(i), Time: time.Unix(0, r.at), Type: v.names[r.typ], Node: v.names[r.node],
-		Encoded: v.buf[r.off : r.off+r.n : r.off+r.n], Heartbeat: r.heartbeat}
+	// Field by field: a composite literal is built aside and then copied whole.
+	ev.Seq = v.first + uint64(i)
+	ev.Node, ev.Type = v.names[r.node], v.names[r.typ]
+	ev.Time = time.Unix(0, r.at)
+	ev.Encoded = v.buf[r.off : r.off+r.n : r.off+r.n]
+	ev.Data = nil
 	if r.dN > 0 {
 		ev.Data = v.buf[r.dOff : r.dOff+r.dN : r.dOff+r.dN]
 	}
+	ev.Heartbeat = r.heartbeat
 }
 
 // store is a bus's events, oldest first, in chunks, and the keyframes beside them. Count
@@ -249,13 +254,12 @@ func appendViews(dst []wire.Event, views []view) []wire.Event {
 	return dst
 }
 
-// views are the kept events from..to (inclusive), chunk by chunk, as slices that stay
-// valid (and unchanged) after the lock is released.
-func (s *store) views(from, to uint64) []view {
+// views appends to out the kept events from..to (inclusive), chunk by chunk, as slices that
+// stay valid (and unchanged) after the lock is released.
+func (s *store) views(out []view, from, to uint64) []view {
 	if from < s.oldest || to > s.last || from > to {
-		return nil
+		return out
 	}
-	var out []view
 	for i := s.find(from); i < len(s.chunks) && from <= to; i++ {
 		c := s.chunks[i]
 		end := min(to, c.first+uint64(len(c.idx))-1)
