@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb"
 	raftwal "github.com/hashicorp/raft-wal"
-	"github.com/hashicorp/raft-wal/metadb"
 )
 
 // The kinds of durable log a node can keep its raft log and stable state (term, vote) in.
@@ -57,27 +56,45 @@ func openDurableLog(dir, kind string, hl hclog.Logger) (durableLog, error) {
 		if err := os.MkdirAll(path, 0o700); err != nil {
 			return nil, fmt.Errorf("open wal log: %w", err)
 		}
-		meta := &metadb.BoltMetaDB{}
-		w, err := raftwal.Open(path, raftwal.WithLogger(hl), raftwal.WithMetaStore(meta))
+		w, err := raftwal.Open(path, raftwal.WithLogger(hl))
 		if err != nil {
-			meta.Close()
 			return nil, fmt.Errorf("open wal log: %w", err)
 		}
-		return &walLog{WAL: w, meta: meta}, nil
+		return &walLog{WAL: w}, nil
 	}
 	return nil, fmt.Errorf("unknown log store %q (want %s or %s)", kind, LogStoreBolt, LogStoreWAL)
 }
 
-// walLog closes what raft-wal's Close leaves open: its meta store (a bbolt file holding the
-// stable state and the segment list) keeps its file lock until closed, so a node restarted
-// in the same process would wait on it for ever.
+// walLog is raft-wal as raft should see it. v0.4.1 is needed: v0.4.0 marked a segment
+// sealed on a tail truncation without writing its index, so a node that had a suffix
+// overwritten by a new leader could not open its log again, and its Close left the meta
+// file locked (both found by the torture test).
 type walLog struct {
 	*raftwal.WAL
-	meta *metadb.BoltMetaDB
 }
 
-func (l *walLog) Close() error {
-	return errors.Join(l.WAL.Close(), l.meta.Close())
+// GetLog treats entries before the first index as gone, as raft-boltdb does. raft-wal drops
+// a compacted prefix only when a whole segment file (64 MiB) is behind it and keeps serving
+// the rest; raft decides to send a lagging follower a snapshot when the entries it needs are
+// not found, so without this a compacted log would still replicate from the old entries and
+// the two kinds of log would lead raft down different paths.
+func (l *walLog) GetLog(index uint64, log *raft.Log) error {
+	first, err := l.WAL.FirstIndex()
+	if err != nil {
+		return err
+	}
+	if index < first {
+		return raft.ErrLogNotFound
+	}
+	return l.WAL.GetLog(index, log)
+}
+
+// isMonotonic says whether s (or the store it wraps) refuses gaps between appends. raft asks
+// the store it is given (through its log cache); a wrapper that hides the answer would make
+// raft leave a gap after a follower installs a snapshot, which raft-wal refuses to append.
+func isMonotonic(s raft.LogStore) bool {
+	m, ok := s.(raft.MonotonicLogStore)
+	return ok && m.IsMonotonic()
 }
 
 // otherLogStore names the kind other than kind that dir already holds, if any.

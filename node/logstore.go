@@ -18,6 +18,9 @@ type observedLogs struct {
 	fsm *store.FSM
 }
 
+// IsMonotonic passes on the wrapped store's answer (see isMonotonic).
+func (o *observedLogs) IsMonotonic() bool { return isMonotonic(o.LogStore) }
+
 func (o *observedLogs) StoreLog(l *raft.Log) error { return o.StoreLogs([]*raft.Log{l}) }
 
 func (o *observedLogs) StoreLogs(logs []*raft.Log) error {

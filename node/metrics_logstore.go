@@ -13,6 +13,9 @@ type timedLogs struct {
 	m *Metrics
 }
 
+// IsMonotonic passes on the wrapped store's answer (see isMonotonic).
+func (t *timedLogs) IsMonotonic() bool { return isMonotonic(t.LogStore) }
+
 func (t *timedLogs) StoreLog(l *raft.Log) error {
 	start := time.Now()
 	if err := t.LogStore.StoreLog(l); err != nil {

@@ -173,7 +173,7 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 
 	rc := n.raftConfig(hl)
 	timed := &timedFSM{FSM: inst.fsm, m: n.metrics}
-	inst.raft, err = raft.NewRaft(rc, timed, inst.log, inst.logs, inst.snaps, inst.trans)
+	inst.raft, err = newRaft(rc, timed, inst.log, inst.logs, inst.snaps, inst.trans)
 	if err != nil {
 		return nil, fmt.Errorf("start raft: %w", err)
 	}
@@ -186,6 +186,18 @@ func (n *Node) open(bind string) (inst *instance, err error) {
 	go n.groupCommit(inst)
 	go n.watchLeader(inst)
 	return inst, nil
+}
+
+// newRaft is raft.NewRaft, which panics when it cannot read the last entry of its own log
+// (a damaged data directory); the node answers that with an error instead of taking the
+// whole process, and every other node of a playground, down with it.
+func newRaft(rc *raft.Config, fsm raft.FSM, logs raft.LogStore, stable raft.StableStore, snaps raft.SnapshotStore, trans raft.Transport) (r *raft.Raft, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("read the raft log: %v", p)
+		}
+	}()
+	return raft.NewRaft(rc, fsm, logs, stable, snaps, trans)
 }
 
 const raftLeader = raft.Leader
