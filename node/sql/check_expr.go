@@ -15,6 +15,9 @@ import (
 // columns in the concatenated input row.
 type scope struct {
 	items []scopeItem
+	// parent is the scope of the query a subquery stands in: names not found here are
+	// looked up there, as outer references (kOuter).
+	parent *scope
 }
 
 type scopeItem struct {
@@ -56,37 +59,48 @@ func (c *checker) pos(loc int32) int {
 	return c.offset + int(loc) + 1
 }
 
-// resolve finds a column by (qualifier, name).
+// resolve finds a column by (qualifier, name): in sc, else in the scopes of the queries
+// sc's query stands in, nearest first, as an outer reference.
 func (c *checker) resolve(sc *scope, qual, name string, loc int32) (*Expr, error) {
-	var found *Expr
+	for level, s := 0, sc; s != nil; level, s = level+1, s.parent {
+		found, known, err := c.resolveIn(s, qual, name, loc)
+		if err != nil {
+			return nil, err
+		}
+		if found != nil {
+			if level > 0 {
+				found.K, found.L = kOuter, level
+			}
+			return found, nil
+		}
+		if known {
+			return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %s.%s does not exist", qual, name)
+		}
+	}
+	if qual != "" {
+		return nil, errAt(c.pos(loc), StateUndefinedTable, "missing FROM-clause entry for table %q", qual)
+	}
+	return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %q does not exist", name)
+}
+
+// resolveIn looks a column up in one scope; known says the qualifier names one of its items.
+func (c *checker) resolveIn(sc *scope, qual, name string, loc int32) (found *Expr, known bool, err error) {
 	for _, it := range sc.items {
 		if qual != "" && it.name != qual {
 			continue
 		}
+		known = true
 		for i, col := range it.cols {
 			if col.Name != name {
 				continue
 			}
 			if found != nil {
-				return nil, errAt(c.pos(loc), StateAmbiguousColumn, "column reference %q is ambiguous", name)
+				return nil, true, errAt(c.pos(loc), StateAmbiguousColumn, "column reference %q is ambiguous", name)
 			}
 			found = &Expr{K: kCol, I: it.start + i, T: col.Type}
 		}
 	}
-	if found == nil {
-		if qual != "" {
-			known := false
-			for _, it := range sc.items {
-				known = known || it.name == qual
-			}
-			if !known {
-				return nil, errAt(c.pos(loc), StateUndefinedTable, "missing FROM-clause entry for table %q", qual)
-			}
-			return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %s.%s does not exist", qual, name)
-		}
-		return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %q does not exist", name)
-	}
-	return found, nil
+	return found, known && qual != "", nil
 }
 
 func constExpr(v any, t Type) *Expr { return &Expr{K: kConst, T: t, V: v} }
@@ -124,7 +138,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 	case n.GetSqlvalueFunction() != nil:
 		return c.sqlValueExpr(n, x)
 	case n.GetSubLink() != nil:
-		return nil, unsupported(c.pos(n.GetSubLink().Location), "subqueries")
+		return c.subLink(n.GetSubLink(), x)
 	}
 	return nil, unsupported(0, "expression %s", nodeKind(n))
 }
@@ -1219,6 +1233,9 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 				return nil, err
 			}
 		}
+		if outerAggregate(a) {
+			return nil, unsupported(c.pos(fc.Location), "aggregates of outer columns in a subquery")
+		}
 		if a.T == TUnknown {
 			a, _ = c.coerceTo(a, TText, fc.Args[0], "")
 		}
@@ -1270,7 +1287,7 @@ func fold(e *Expr) (*Expr, error) {
 		}
 	}
 	switch e.K {
-	case kRandom, kParam, kCol, kAgg, kNow, kConst:
+	case kRandom, kParam, kCol, kAgg, kNow, kConst, kOuter, kSub:
 		return e, nil
 	}
 	v, err := eval(e, &env{})

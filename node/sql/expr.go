@@ -17,6 +17,10 @@ type env struct {
 	now  string     // the batch's transaction timestamp
 	rng  *rand.Rand // the batch's seeded generator
 	m    *meter     // the batch's budget: computed text is checked against it
+	// outer is the env of the row of the query this one is a subquery of (kOuter reads
+	// it); x runs subqueries (kSub). Both nil where no query runs (constant folding).
+	outer *env
+	x     *executor
 }
 
 // eval evaluates a checked expression. It never panics on a malformed tree: every index
@@ -79,6 +83,13 @@ func eval(e *Expr, en *env) (any, error) {
 		return evalCast(e, en)
 	case kFunc:
 		return evalFunc(e, en)
+	case kOuter:
+		return evalOuter(e, en)
+	case kSub:
+		if en.x == nil {
+			return nil, errf(StateProtocol, "subquery outside a query")
+		}
+		return en.x.subquery(e, en)
 	}
 	return nil, errf(StateProtocol, "unknown expression kind %q", e.K)
 }
