@@ -357,7 +357,7 @@ func (c *checker) tableFunction(rf *pg.RangeFunction, join string, q *Query, sc 
 	switch t {
 	case TInt2, TInt4, TInt8:
 	case TText:
-		return errAt(c.pos(fc.Location), StateUndefinedFunction, "function generate_series(unknown, unknown) is not unique")
+		return errAt(c.pos(fc.Location), "42725", "function generate_series(unknown, unknown) is not unique")
 	default:
 		return unsupported(c.pos(fc.Location), "generate_series over %s", t)
 	}

@@ -27,6 +27,9 @@ func (c *checker) subLink(sl *pg.SubLink, x *exprCtx) (*Expr, error) {
 	default:
 		return nil, unsupported(c.pos(sl.Location), "row comparisons with subqueries")
 	}
+	if sl.Testexpr.GetRowExpr() != nil {
+		return nil, unsupported(c.pos(sl.Location), "row comparisons with subqueries")
+	}
 	sub, err := c.query(sel, x.sc)
 	if err != nil {
 		return nil, err
@@ -55,9 +58,6 @@ func (c *checker) subLink(sl *pg.SubLink, x *exprCtx) (*Expr, error) {
 // (column 0 of its row) with one subquery value (column 1), typed as the operator would
 // be between the two, so each value is compared exactly as "left op value" is.
 func (c *checker) quantified(e *Expr, sl *pg.SubLink, x *exprCtx) (*Expr, error) {
-	if sl.Testexpr.GetRowExpr() != nil {
-		return nil, unsupported(c.pos(sl.Location), "row comparisons with subqueries")
-	}
 	left, err := c.expr(sl.Testexpr, x)
 	if err != nil {
 		return nil, err
