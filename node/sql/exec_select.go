@@ -366,34 +366,7 @@ func sortRows(q *Query, out, keys [][]any) error {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		ka, kb := keys[idx[a]], keys[idx[b]]
-		for i, s := range q.Sort {
-			va, vb := ka[i], kb[i]
-			var c int
-			switch {
-			case va == nil && vb == nil:
-				c = 0
-			case va == nil:
-				c = 1
-				if s.NullsFirst {
-					c = -1
-				}
-			case vb == nil:
-				c = -1
-				if s.NullsFirst {
-					c = 1
-				}
-			default:
-				c = sortCompare(va, vb)
-				if s.Desc {
-					c = -c
-				}
-			}
-			if c != 0 {
-				return c < 0
-			}
-		}
-		return false
+		return compareKeys(q, keys[idx[a]], keys[idx[b]]) < 0
 	})
 	sorted := make([][]any, len(out))
 	for i, j := range idx {
@@ -401,6 +374,37 @@ func sortRows(q *Query, out, keys [][]any) error {
 	}
 	copy(out, sorted)
 	return nil
+}
+
+// compareKeys orders two rows' sort keys by q's ORDER BY (directions, NULLS FIRST/LAST).
+func compareKeys(q *Query, ka, kb []any) int {
+	for i, s := range q.Sort {
+		va, vb := ka[i], kb[i]
+		var c int
+		switch {
+		case va == nil && vb == nil:
+			c = 0
+		case va == nil:
+			c = 1
+			if s.NullsFirst {
+				c = -1
+			}
+		case vb == nil:
+			c = -1
+			if s.NullsFirst {
+				c = 1
+			}
+		default:
+			c = sortCompare(va, vb)
+			if s.Desc {
+				c = -c
+			}
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // distinct drops repeated output rows, keeping the first.

@@ -279,6 +279,12 @@ func evalFunc(e *Expr, en *env) (any, error) {
 		}
 		args[i] = v
 	}
+	switch {
+	case textFuncs[e.Op].t != "":
+		return callTextFunc(e.Op, args, en.m)
+	case e.Op == "concat_ws":
+		return concatWS(args, en.m)
+	}
 	if e.Op == "concat" && en.m != nil {
 		n := 0
 		for _, a := range args {
@@ -630,7 +636,7 @@ func likeMatch(s, pat string) (bool, error) {
 // callFunc applies a scalar function to evaluated arguments.
 func callFunc(name string, t Type, args []any) (any, error) {
 	switch name {
-	case "lower", "upper", "length", "abs", "trim", "round", "ceil", "floor", "sqrt":
+	case "lower", "upper", "length", "abs", "trim", "round", "ceil", "floor", "sqrt", "trunc":
 		if len(args) < 1 {
 			return nil, errf(StateProtocol, "%s needs an argument", name)
 		}
@@ -668,8 +674,10 @@ func callFunc(name string, t Type, args []any) (any, error) {
 		case *apd.Decimal:
 			return checkNumeric(new(apd.Decimal).Abs(x), 0)
 		}
-	case "round", "ceil", "floor", "sqrt":
+	case "round", "ceil", "floor", "sqrt", "trunc":
 		return roundingFunc(name, t, args)
+	case "power":
+		return power(args)
 	case "concat":
 		var b strings.Builder
 		for _, a := range args {
@@ -728,7 +736,7 @@ func roundingFunc(name string, t Type, args []any) (any, error) {
 			return nil, errors.Join(err, errf(StateUndefinedFunction, "function %s needs a number", name))
 		}
 		switch name {
-		case "round":
+		case "round", "trunc":
 			places := int64(0)
 			if len(args) == 2 {
 				if args[1] == nil {
@@ -739,6 +747,9 @@ func roundingFunc(name string, t Type, args []any) (any, error) {
 					return nil, errf(StateInvalidParameter, "round: bad number of digits")
 				}
 				places = p
+			}
+			if name == "trunc" {
+				return numTrunc(d, places)
 			}
 			return numRound(d, places)
 		case "ceil", "floor":
@@ -753,6 +764,8 @@ func roundingFunc(name string, t Type, args []any) (any, error) {
 	switch name {
 	case "round":
 		return math.RoundToEven(f), nil
+	case "trunc":
+		return math.Trunc(f), nil
 	case "ceil":
 		return math.Ceil(f), nil
 	case "floor":

@@ -92,3 +92,17 @@ func TestCorrelatedReadCancels(t *testing.T) {
 		t.Fatalf("got %v, want 57014", err)
 	}
 }
+
+func TestAggregateFilterOrderAndBool(t *testing.T) {
+	checkAnswers(t, "CREATE TABLE g (k int, s text, b boolean); INSERT INTO g VALUES (1, 'b', true), (1, 'a', NULL), (1, NULL, false), (2, 'c', true), (2, 'c', true)", []answer{
+		{sql: "SELECT k, string_agg(s, ',' ORDER BY s DESC), bool_and(b), bool_or(b), every(b) FROM g GROUP BY k ORDER BY k", types: "integer,text,boolean,boolean,boolean",
+			rows: `[[1,"b,a",false,true,false],[2,"c,c",true,true,true]]`},
+		{sql: "SELECT string_agg(DISTINCT s, '-' ORDER BY s), count(*) FILTER (WHERE b), sum(k) FILTER (WHERE s > 'a') FROM g", rows: `[["a-b-c",3,5]]`},
+		{sql: "SELECT string_agg(s, ',') FROM g WHERE false", rows: `[[null]]`},
+		{sql: "SELECT bool_and(k) FROM g", state: StateUndefinedFunction},
+		{sql: "SELECT string_agg(k, ',') FROM g", state: StateUndefinedFunction},
+		{sql: "SELECT count(*) FILTER (WHERE count(*) > 1) FROM g", state: StateGrouping},
+		{sql: "SELECT string_agg(DISTINCT s, ',' ORDER BY k) FROM g", state: StateInvalidColumnRef},
+		{sql: "SELECT sum(k ORDER BY k) FROM g", state: StateUnsupported},
+	})
+}

@@ -65,6 +65,7 @@ func walkQuery(q *Query, depth int, fn func(e *Expr, depth int), fs func(s *Sour
 		if a != nil {
 			ex(a.Arg)
 			ex(a.Filter)
+			ex(a.Sep)
 			for _, k := range a.Order {
 				if k != nil {
 					ex(k.E)
