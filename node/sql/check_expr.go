@@ -1110,6 +1110,9 @@ func (c *checker) numericFunc(fc *pg.FuncCall, name string, args []*Expr, nargs 
 	}
 	a := args[0]
 	var err error
+	if a.T == TUnknown && name == "trunc" {
+		return nil, errAt(c.pos(fc.Location), "42725", "function trunc(unknown) is not unique")
+	}
 	if a.T == TUnknown {
 		if a, err = c.coerceTo(a, TFloat8, fc.Args[0], ""); err != nil {
 			return nil, err

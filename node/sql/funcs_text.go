@@ -254,7 +254,7 @@ func power(args []any) (any, error) {
 // (double precision; numeric is not supported) and concat_ws.
 func (c *checker) mathOrJoin(fc *pg.FuncCall, name string, args []*Expr, nargs func(lo, hi int) error) (*Expr, error) {
 	if name == "concat_ws" {
-		if err := nargs(1, math.MaxInt); err != nil {
+		if err := nargs(2, math.MaxInt); err != nil {
 			return nil, err
 		}
 		for i, a := range args {
