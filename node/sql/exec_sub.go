@@ -66,6 +66,9 @@ func (x *executor) quantified(e *Expr, en *env, rows [][]any) (any, error) {
 		if len(r) != 1 {
 			return nil, errf(StateProtocol, "quantified subquery width")
 		}
+		if err := x.m.examine(); err != nil {
+			return nil, err // each comparison counts: IN over a large set per row stays cancellable
+		}
 		pair.row[1] = r[0]
 		v, err := eval(e.X, pair)
 		if err != nil {

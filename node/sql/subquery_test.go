@@ -106,3 +106,20 @@ func TestAggregateFilterOrderAndBool(t *testing.T) {
 		{sql: "SELECT sum(k ORDER BY k) FROM g", state: StateUnsupported},
 	})
 }
+
+// TestQuantifiedComparisonsCancel: x IN (SELECT ...) compares each outer row with every
+// value of the set; a read doing many of those stops on cancellation even when it reads
+// fewer rows than the cancellation check's interval (500 + 500 < 1,024).
+func TestQuantifiedComparisonsCancel(t *testing.T) {
+	e := NewEngine(Limits{})
+	db := budgetDB(t, e, 500)
+	b, err := prepare(e, db, "SELECT count(*) FROM a x WHERE x.id + 5000 IN (SELECT id FROM a)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Read(ctx, viewOn(db), b); sqlState(err) != StateQueryCanceled {
+		t.Fatalf("got %v, want 57014", err)
+	}
+}
