@@ -113,6 +113,9 @@ func (s *Stmt) summary() string {
 		var names []string
 		for _, src := range s.Query.From {
 			n := src.Table.Name
+			if n == "" {
+				n = src.Alias
+			}
 			if src.Virtual != "" {
 				n = src.Virtual
 			}

@@ -104,6 +104,7 @@ type meter struct {
 	now       func() time.Time                     // the clock pacing reads (tests replace it)
 	sleep     func(context.Context, time.Duration) // how pacing waits (tests replace it)
 	examined  int64
+	produced  int64 // rows made by recursion and generate_series (produce)
 	written   int64
 	wbytes    int64
 	held      int64
@@ -205,6 +206,21 @@ func (m *meter) hold(n int64) error {
 	m.held += n
 	if m.held > m.b.HeldBytes {
 		return errf(StateLimitExceeded, "statement holds more than %d bytes of rows (the held_bytes limit)", m.b.HeldBytes)
+	}
+	return nil
+}
+
+// produce counts a row a recursive WITH item or generate_series makes. Unlike the rows a
+// read examines, these are bounded for reads too: nothing else would stop a recursion
+// that never ends before it had filled the held-bytes limit, slowly.
+func (m *meter) produce() error {
+	if err := m.examine(); err != nil {
+		return err
+	}
+	m.produced++
+	limit := orDefault(m.b.RowsExamined, DefaultBudget().RowsExamined)
+	if m.produced > limit {
+		return errf(StateLimitExceeded, "statement examines more than %d rows (the rows_examined limit)", limit)
 	}
 	return nil
 }

@@ -223,6 +223,11 @@ func TestReadAnswersAlikeUnderAndOffTheLock(t *testing.T) {
 		"SELECT x.v FROM a x JOIN a y ON y.id = x.id + 1 WHERE x.v > 'v2' ORDER BY x.v DESC LIMIT 5",
 		"SELECT x.v, count(*) FROM a x, a y WHERE x.v > 'v29' AND y.v < x.v GROUP BY x.v ORDER BY x.v DESC",
 		"SELECT name, rows FROM raftplay_tables ORDER BY 1",
+		// Tables read only by a subquery, a derived table or a WITH item are copied too.
+		"SELECT g.v, (SELECT count(*) FROM a x, a y WHERE x.id < y.id) FROM g",
+		"SELECT count(*) FROM g WHERE g.id IN (SELECT x.id FROM a x, a y WHERE x.id < y.id)",
+		"SELECT count(*) FROM (SELECT x.id FROM a x, a y WHERE x.id < y.id) d",
+		"WITH p AS (SELECT x.id FROM a x, a y WHERE x.id < y.id) SELECT count(*) FROM p UNION ALL SELECT count(*) FROM g",
 	} {
 		b, err := prepare(e, db, q)
 		if err != nil {

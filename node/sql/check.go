@@ -19,8 +19,14 @@ type checker struct {
 	describe   bool
 	paramTypes []Type
 	now        string
-	offset     int // byte offset of the current statement in the request
-	lazy       int // depth of CASE, COALESCE, AND, OR being bound (see lazily)
+	offset     int          // byte offset of the current statement in the request
+	lazy       int          // depth of CASE, COALESCE, AND, OR being bound (see lazily)
+	dml        bool         // binding UPDATE or DELETE: subqueries must not depend on the row
+	ctes       []cteBinding // WITH items in scope, innermost last
+	cteSeq     int          // the last CTE.ID given out
+	// keepUnknown asks the next query checked to leave untyped literals in its select
+	// list untyped: it is a branch of a compound, which resolves them (check_setop.go).
+	keepUnknown bool
 }
 
 func newChecker(tx Tx, params []any, now time.Time) *checker {

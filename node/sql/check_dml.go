@@ -60,7 +60,7 @@ func (c *checker) returning(list []*pg.Node, t *Table, alias string) ([]*Expr, [
 		return nil, nil, nil
 	}
 	sc := tableScope(t, alias)
-	return c.targetList(list, &exprCtx{sc: sc, clause: "RETURNING"})
+	return c.targetList(list, &exprCtx{sc: sc, clause: "RETURNING"}, false)
 }
 
 func (c *checker) insert(is *pg.InsertStmt) (*Stmt, error) {
@@ -159,6 +159,8 @@ func (c *checker) insert(is *pg.InsertStmt) (*Stmt, error) {
 }
 
 func (c *checker) update(us *pg.UpdateStmt) (*Stmt, error) {
+	c.dml = true
+	defer func() { c.dml = false }()
 	if us.WithClause != nil || len(us.FromClause) > 0 {
 		return nil, unsupported(c.pos(0), "UPDATE with WITH or FROM")
 	}
@@ -220,6 +222,8 @@ func defaultFor(col *Column) *Expr {
 }
 
 func (c *checker) delete(ds *pg.DeleteStmt) (*Stmt, error) {
+	c.dml = true
+	defer func() { c.dml = false }()
 	if ds.WithClause != nil || len(ds.UsingClause) > 0 {
 		return nil, unsupported(c.pos(0), "DELETE with WITH or USING")
 	}

@@ -15,6 +15,9 @@ import (
 // columns in the concatenated input row.
 type scope struct {
 	items []scopeItem
+	// parent is the scope of the query a subquery stands in: names not found here are
+	// looked up there, as outer references (kOuter).
+	parent *scope
 }
 
 type scopeItem struct {
@@ -56,37 +59,48 @@ func (c *checker) pos(loc int32) int {
 	return c.offset + int(loc) + 1
 }
 
-// resolve finds a column by (qualifier, name).
+// resolve finds a column by (qualifier, name): in sc, else in the scopes of the queries
+// sc's query stands in, nearest first, as an outer reference.
 func (c *checker) resolve(sc *scope, qual, name string, loc int32) (*Expr, error) {
-	var found *Expr
+	for level, s := 0, sc; s != nil; level, s = level+1, s.parent {
+		found, known, err := c.resolveIn(s, qual, name, loc)
+		if err != nil {
+			return nil, err
+		}
+		if found != nil {
+			if level > 0 {
+				found.K, found.L = kOuter, level
+			}
+			return found, nil
+		}
+		if known {
+			return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %s.%s does not exist", qual, name)
+		}
+	}
+	if qual != "" {
+		return nil, errAt(c.pos(loc), StateUndefinedTable, "missing FROM-clause entry for table %q", qual)
+	}
+	return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %q does not exist", name)
+}
+
+// resolveIn looks a column up in one scope; known says the qualifier names one of its items.
+func (c *checker) resolveIn(sc *scope, qual, name string, loc int32) (found *Expr, known bool, err error) {
 	for _, it := range sc.items {
 		if qual != "" && it.name != qual {
 			continue
 		}
+		known = true
 		for i, col := range it.cols {
 			if col.Name != name {
 				continue
 			}
 			if found != nil {
-				return nil, errAt(c.pos(loc), StateAmbiguousColumn, "column reference %q is ambiguous", name)
+				return nil, true, errAt(c.pos(loc), StateAmbiguousColumn, "column reference %q is ambiguous", name)
 			}
 			found = &Expr{K: kCol, I: it.start + i, T: col.Type}
 		}
 	}
-	if found == nil {
-		if qual != "" {
-			known := false
-			for _, it := range sc.items {
-				known = known || it.name == qual
-			}
-			if !known {
-				return nil, errAt(c.pos(loc), StateUndefinedTable, "missing FROM-clause entry for table %q", qual)
-			}
-			return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %s.%s does not exist", qual, name)
-		}
-		return nil, errAt(c.pos(loc), StateUndefinedColumn, "column %q does not exist", name)
-	}
-	return found, nil
+	return found, known && qual != "", nil
 }
 
 func constExpr(v any, t Type) *Expr { return &Expr{K: kConst, T: t, V: v} }
@@ -124,7 +138,7 @@ func (c *checker) expr(n *pg.Node, x *exprCtx) (*Expr, error) {
 	case n.GetSqlvalueFunction() != nil:
 		return c.sqlValueExpr(n, x)
 	case n.GetSubLink() != nil:
-		return nil, unsupported(c.pos(n.GetSubLink().Location), "subqueries")
+		return c.subLink(n.GetSubLink(), x)
 	}
 	return nil, unsupported(0, "expression %s", nodeKind(n))
 }
@@ -998,7 +1012,8 @@ func (c *checker) caseExpr(ce *pg.CaseExpr, x *exprCtx) (*Expr, error) {
 	return c.fold(e)
 }
 
-var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"bool_and": true, "bool_or": true, "every": true, "string_agg": true}
 
 func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 	names := nameList(fc.Funcname)
@@ -1040,19 +1055,13 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 			return nil, err
 		}
 		return &Expr{K: kRandom, T: TFloat8}, nil
-	case "lower", "upper", "trim", "btrim":
-		if name == "btrim" && len(args) == 2 {
-			return nil, unsupported(c.pos(fc.Location), "TRIM of characters other than spaces")
-		}
+	case "lower", "upper", "trim":
 		if err := nargs(1, 1); err != nil {
 			return nil, err
 		}
 		a, err := c.textArg(name, args[0], fc)
 		if err != nil {
 			return nil, err
-		}
-		if name == "btrim" {
-			name = "trim"
 		}
 		return c.fold(&Expr{K: kFunc, Op: name, T: TText, A: []*Expr{a}})
 	case "length", "char_length", "character_length":
@@ -1064,8 +1073,10 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 			return nil, err
 		}
 		return c.fold(&Expr{K: kFunc, Op: "length", T: TInt4, A: []*Expr{a}})
-	case "abs", "round", "ceil", "ceiling", "floor", "sqrt":
+	case "abs", "round", "ceil", "ceiling", "floor", "sqrt", "trunc":
 		return c.numericFunc(fc, name, args, nargs)
+	case "mod", "power", "pow", "concat_ws":
+		return c.mathOrJoin(fc, name, args, nargs)
 	case "concat":
 		if err := nargs(1, math.MaxInt); err != nil {
 			return nil, err
@@ -1079,6 +1090,9 @@ func (c *checker) funcCall(fc *pg.FuncCall, x *exprCtx) (*Expr, error) {
 	case "coalesce", "greatest", "least", "nullif":
 		// Parsed as dedicated nodes; reaching here means a quoted name.
 	}
+	if _, ok := textFuncs[name]; ok {
+		return c.textFunc(fc, name, args)
+	}
 	if pgOnlyFunctions[name] {
 		return nil, unsupported(c.pos(fc.Location), "function %s", name)
 	}
@@ -1091,11 +1105,14 @@ func (c *checker) numericFunc(fc *pg.FuncCall, name string, args []*Expr, nargs 
 	if err := nargs(1, 2); err != nil {
 		return nil, err
 	}
-	if name != "round" && len(args) != 1 {
+	if name != "round" && name != "trunc" && len(args) != 1 {
 		return nil, nargs(1, 1)
 	}
 	a := args[0]
 	var err error
+	if a.T == TUnknown && name == "trunc" {
+		return nil, errAt(c.pos(fc.Location), "42725", "function trunc(unknown) is not unique")
+	}
 	if a.T == TUnknown {
 		if a, err = c.coerceTo(a, TFloat8, fc.Args[0], ""); err != nil {
 			return nil, err
@@ -1117,12 +1134,12 @@ func (c *checker) numericFunc(fc *pg.FuncCall, name string, args []*Expr, nargs 
 	case len(args) == 2 && (a.T.isInt() || a.T == TUnknown):
 		t = TNumeric
 	case len(args) == 2 && a.T != TNumeric:
-		return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function round(%s, integer) does not exist", a.T)
+		return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(%s, integer) does not exist", name, a.T)
 	case t != TNumeric:
 		t = TFloat8
 	}
 	if len(args) == 2 {
-		d, err := c.coerceTo(args[1], TInt4, fc.Args[1], "digits of round")
+		d, err := c.coerceTo(args[1], TInt4, fc.Args[1], "digits of "+name)
 		if err != nil {
 			return nil, err
 		}
@@ -1136,20 +1153,17 @@ func (c *checker) numericFunc(fc *pg.FuncCall, name string, args []*Expr, nargs 
 // SUBSTRING, POSITION, TRIM(LEADING ...), EXTRACT ... into) that the engine does not have:
 // calling one is a missing feature (0A000), not a function that does not exist (42883).
 var pgOnlyFunctions = map[string]bool{
-	"substring": true, "substr": true, "replace": true, "position": true, "strpos": true,
-	"left": true, "right": true, "ltrim": true, "rtrim": true, "lpad": true, "rpad": true,
-	"repeat": true, "reverse": true, "split_part": true, "initcap": true, "translate": true,
+	"lpad": true, "rpad": true, "reverse": true, "initcap": true, "translate": true,
 	"overlay": true, "octet_length": true, "bit_length": true, "ascii": true, "chr": true,
 	"md5": true, "format": true, "starts_with": true, "quote_ident": true, "quote_literal": true,
 	"regexp_replace": true, "regexp_match": true, "regexp_matches": true, "regexp_split_to_table": true,
 	"to_char": true, "to_number": true, "to_date": true, "to_timestamp": true, "date_trunc": true,
 	"date_part": true, "extract": true, "age": true, "make_date": true, "make_timestamp": true,
-	"timezone": true, "mod": true, "power": true, "pow": true, "sign": true, "trunc": true,
+	"timezone": true, "sign": true,
 	"exp": true, "ln": true, "log": true, "log10": true, "pi": true, "cbrt": true, "div": true,
-	"gcd": true, "lcm": true, "width_bucket": true, "string_agg": true, "array_agg": true,
-	"bool_and": true, "bool_or": true, "every": true, "stddev": true, "stddev_pop": true,
+	"gcd": true, "lcm": true, "width_bucket": true, "array_agg": true, "stddev": true, "stddev_pop": true,
 	"stddev_samp": true, "variance": true, "var_pop": true, "var_samp": true, "bit_and": true,
-	"bit_or": true, "json_agg": true, "jsonb_agg": true, "generate_series": true,
+	"bit_or": true, "json_agg": true, "jsonb_agg": true,
 	"pg_typeof": true, "version": true, "current_database": true, "current_schema": true,
 	"gen_random_uuid": true, "nextval": true, "currval": true, "setval": true,
 	"current_setting": true, "set_config": true,
@@ -1192,10 +1206,16 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 	if x.inAgg {
 		return nil, errAt(c.pos(fc.Location), StateGrouping, "aggregate function calls cannot be nested")
 	}
-	if len(fc.AggOrder) > 0 || fc.AggFilter != nil {
-		return nil, unsupported(c.pos(fc.Location), "ORDER BY or FILTER in aggregates")
+	if len(fc.AggOrder) > 0 && name != "string_agg" {
+		return nil, unsupported(c.pos(fc.Location), "ORDER BY in aggregates other than string_agg")
+	}
+	if name == "every" {
+		name = "bool_and"
 	}
 	ag := &Agg{Fn: name, Distinct: fc.AggDistinct}
+	if err := c.aggExtras(ag, fc, x); err != nil {
+		return nil, err
+	}
 	if fc.AggStar {
 		if name != "count" {
 			return nil, errAt(c.pos(fc.Location), StateSyntax, "%s(*) is not allowed", name)
@@ -1203,7 +1223,7 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 		ag.Star = true
 		ag.T = TInt8
 	} else {
-		if len(fc.Args) != 1 {
+		if want := map[bool]int{true: 2, false: 1}[name == "string_agg"]; len(fc.Args) != want {
 			return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s with %d arguments does not exist", name, len(fc.Args))
 		}
 		inner := *x
@@ -1219,6 +1239,9 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 				return nil, err
 			}
 		}
+		if outerAggregate(a) {
+			return nil, unsupported(c.pos(fc.Location), "aggregates of outer columns in a subquery")
+		}
 		if a.T == TUnknown {
 			a, _ = c.coerceTo(a, TText, fc.Args[0], "")
 		}
@@ -1230,6 +1253,15 @@ func (c *checker) aggCall(name string, fc *pg.FuncCall, x *exprCtx) (*Expr, erro
 		switch name {
 		case "count":
 			ag.T = TInt8
+		case "bool_and", "bool_or":
+			if ag.Arg, err = c.coerceTo(a, TBool, fc.Args[0], "argument of "+name); err != nil {
+				return nil, errAt(c.pos(fc.Location), StateUndefinedFunction, "function %s(%s) does not exist", name, a.T)
+			}
+			ag.T = TBool
+		case "string_agg":
+			if err := c.stringAggArgs(ag, fc, x); err != nil {
+				return nil, err
+			}
 		case "sum":
 			switch {
 			case a.T == TInt2 || a.T == TInt4:
@@ -1270,7 +1302,7 @@ func fold(e *Expr) (*Expr, error) {
 		}
 	}
 	switch e.K {
-	case kRandom, kParam, kCol, kAgg, kNow, kConst:
+	case kRandom, kParam, kCol, kAgg, kNow, kConst, kOuter, kSub:
 		return e, nil
 	}
 	v, err := eval(e, &env{})

@@ -37,7 +37,7 @@ func settle(e *Expr) (*Expr, error) {
 		return nil, nil
 	}
 	switch e.K {
-	case kConst, kCol, kParam, kAgg, kNow, kRandom:
+	case kConst, kCol, kParam, kAgg, kNow, kRandom, kOuter, kSub:
 		return e, nil
 	case kCase:
 		return settleCase(e)

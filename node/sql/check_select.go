@@ -6,24 +6,50 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v2"
 )
 
-// query checks a SELECT.
-func (c *checker) query(s *pg.SelectStmt, _ *scope) (*Query, error) {
+// query checks a SELECT: a compound, a VALUES list or a plain one, with its WITH items
+// bound first. outer is the scope of the query it is a subquery of (nil at the top).
+func (c *checker) query(s *pg.SelectStmt, outer *scope) (*Query, error) {
+	keep := c.keepUnknown
+	c.keepUnknown = false
+	var with []*CTE
+	if s.WithClause != nil {
+		n := len(c.ctes)
+		defer func() { c.ctes = c.ctes[:n] }()
+		var err error
+		if with, err = c.withClause(s.WithClause, outer); err != nil {
+			return nil, err
+		}
+	}
+	var q *Query
+	var err error
 	switch {
 	case s.Op != pg.SetOperation_SETOP_NONE && s.Op != pg.SetOperation_SET_OPERATION_UNDEFINED:
-		return nil, unsupported(c.pos(0), "UNION, INTERSECT and EXCEPT")
-	case s.WithClause != nil:
-		return nil, unsupported(c.pos(0), "WITH")
+		q, err = c.compound(s, outer)
+	case len(s.ValuesLists) > 0:
+		q, err = c.valuesQuery(s, outer, keep)
+	default:
+		q, err = c.selectQuery(s, outer, keep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	q.With = with
+	return q, nil
+}
+
+// selectQuery checks a plain SELECT. keep leaves untyped literals in the select list
+// untyped, for a compound to resolve.
+func (c *checker) selectQuery(s *pg.SelectStmt, outer *scope, keep bool) (*Query, error) {
+	switch {
 	case s.IntoClause != nil:
 		return nil, unsupported(c.pos(0), "SELECT INTO")
 	case len(s.WindowClause) > 0:
 		return nil, unsupported(c.pos(0), "window functions")
 	case len(s.LockingClause) > 0:
 		return nil, unsupported(c.pos(0), "FOR UPDATE/SHARE")
-	case len(s.ValuesLists) > 0:
-		return nil, unsupported(c.pos(0), "VALUES as a query")
 	}
 	q := &Query{}
-	sc := &scope{}
+	sc := &scope{parent: outer}
 	if err := c.fromClause(s.FromClause, q, sc); err != nil {
 		return nil, err
 	}
@@ -36,7 +62,7 @@ func (c *checker) query(s *pg.SelectStmt, _ *scope) (*Query, error) {
 	if len(s.TargetList) == 0 {
 		return nil, unsupported(c.pos(0), "SELECT without columns")
 	}
-	if q.Out, q.Cols, err = c.targetList(s.TargetList, x); err != nil {
+	if q.Out, q.Cols, err = c.targetList(s.TargetList, x, keep); err != nil {
 		return nil, err
 	}
 	for _, n := range s.DistinctClause {
@@ -148,11 +174,10 @@ func (c *checker) fromItem(n *pg.Node, join string, q *Query, sc *scope) error {
 		if err := c.fromItem(je.Larg, join, q, sc); err != nil {
 			return err
 		}
-		rv := je.Rarg.GetRangeVar()
-		if rv == nil {
-			return unsupported(c.pos(0), "joining a parenthesized join or a subquery")
+		if je.Rarg.GetJoinExpr() != nil {
+			return unsupported(c.pos(0), "joining a parenthesized join")
 		}
-		if err := c.addSource(rv, kind, q, sc); err != nil {
+		if err := c.fromItem(je.Rarg, kind, q, sc); err != nil {
 			return err
 		}
 		if je.Quals != nil {
@@ -167,29 +192,27 @@ func (c *checker) fromItem(n *pg.Node, join string, q *Query, sc *scope) error {
 		}
 		return nil
 	case n.GetRangeSubselect() != nil:
-		return unsupported(c.pos(0), "subqueries in FROM")
+		return c.derivedTable(n.GetRangeSubselect(), join, q, sc)
+	case n.GetRangeFunction() != nil:
+		return c.tableFunction(n.GetRangeFunction(), join, q, sc)
 	}
 	return unsupported(c.pos(0), "this FROM item")
 }
 
 func (c *checker) addSource(rv *pg.RangeVar, join string, q *Query, sc *scope) error {
 	alias := aliasOf(rv)
-	if rv.Alias != nil && len(rv.Alias.Colnames) > 0 {
-		return unsupported(c.pos(rv.Location), "column aliases in FROM")
-	}
 	name := rv.Relname
 	if alias == "" {
 		alias = name
 	}
-	for _, it := range sc.items {
-		if it.name == alias {
-			return errAt(c.pos(rv.Location), "42712", "table name %q specified more than once", alias)
-		}
-	}
 	src := &Source{Alias: alias, Join: join}
 	var cols []Col
 	vname := virtualName(rv.Schemaname, name)
-	if vt, ok := virtualTables[vname]; ok && (rv.Schemaname == "information_schema" || rv.Schemaname == "" || rv.Schemaname == "public") {
+	if b := c.cte(rv); b != nil {
+		src.CTE = b.cte.ID
+		cols = b.cte.Cols
+		b.used = true
+	} else if vt, ok := virtualTables[vname]; ok && (rv.Schemaname == "information_schema" || rv.Schemaname == "" || rv.Schemaname == "public") {
 		src.Virtual = vname
 		cols = vt
 	} else {
@@ -206,15 +229,35 @@ func (c *checker) addSource(rv *pg.RangeVar, join string, q *Query, sc *scope) e
 		}
 		src.tab = t
 	}
+	return c.bindSource(src, cols, rv.Alias, rv.Location, q, sc)
+}
+
+// bindSource adds a FROM item with its columns (renamed by the alias's column list) to
+// the query and the scope.
+func (c *checker) bindSource(src *Source, cols []Col, alias *pg.Alias, loc int32, q *Query, sc *scope) error {
+	for _, it := range sc.items {
+		if it.name == src.Alias {
+			return errAt(c.pos(loc), "42712", "table name %q specified more than once", src.Alias)
+		}
+	}
+	if alias != nil && len(alias.Colnames) > 0 {
+		if len(alias.Colnames) > len(cols) {
+			return errAt(c.pos(loc), "42P10", "table %q has %d columns available but %d columns specified", src.Alias, len(cols), len(alias.Colnames))
+		}
+		cols = append([]Col(nil), cols...)
+		for i, n := range alias.Colnames {
+			cols[i].Name = nodeString(n)
+		}
+	}
 	src.Width = len(cols)
 	src.start = sc.width()
-	sc.add(alias, cols)
+	sc.add(src.Alias, cols)
 	q.From = append(q.From, src)
 	return nil
 }
 
 // targetList binds a select list (or RETURNING), expanding * and t.*.
-func (c *checker) targetList(list []*pg.Node, x *exprCtx) ([]*Expr, []Col, error) {
+func (c *checker) targetList(list []*pg.Node, x *exprCtx, keepUnknown bool) ([]*Expr, []Col, error) {
 	var out []*Expr
 	var cols []Col
 	for _, n := range list {
@@ -255,7 +298,7 @@ func (c *checker) targetList(list []*pg.Node, x *exprCtx) ([]*Expr, []Col, error
 		if err != nil {
 			return nil, nil, err
 		}
-		if e.T == TUnknown {
+		if e.T == TUnknown && !keepUnknown {
 			if e, err = c.coerceTo(e, TText, rt.Val, ""); err != nil {
 				return nil, nil, err
 			}
@@ -442,8 +485,14 @@ func (g *regrouper) regroup(e *Expr) (*Expr, error) {
 			return &Expr{K: kCol, I: len(g.q.Group) - 1, T: e.T}, nil
 		}
 		return nil, errf(StateGrouping, "column must appear in the GROUP BY clause or be used in an aggregate function")
-	case kAgg, kConst, kNow, kRandom, kParam:
+	case kAgg, kConst, kNow, kRandom, kParam, kOuter:
 		return e, nil
+	case kSub:
+		if e.C {
+			if err := g.regroupSub(e); err != nil {
+				return nil, err
+			}
+		}
 	}
 	out := *e
 	out.A = make([]*Expr, len(e.A))

@@ -66,6 +66,7 @@ const (
 	StateCannotCoerce             = "42846"
 	StateInvalidLimit             = "2201W"
 	StateInvalidOffset            = "2201X"
+	StateCardinality              = "21000"
 )
 
 // limitState is the SQLSTATE of a negative LIMIT or OFFSET: each has its own.

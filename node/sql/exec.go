@@ -21,6 +21,13 @@ type executor struct {
 	m      *meter
 	// visited counts rows the scans touched (tests use it to see that plans avoid scans).
 	visited int
+	// outer is the row env of the query the running one is a subquery of (nil at the
+	// top); a subquery runs on a copy of the executor with its own outer.
+	outer *env
+	// subs caches what uncorrelated subqueries returned, for the statement; ctes holds
+	// the WITH items of the queries running (exec_sub.go). Copies share both.
+	subs map[*Expr][][]any
+	ctes map[int]*cteState
 }
 
 func newExecutor(tx Tx, b *Batch, m *meter) *executor {
@@ -31,11 +38,13 @@ func newExecutor(tx Tx, b *Batch, m *meter) *executor {
 		rng:    rand.New(rand.NewPCG(b.Seed, 0x9e3779b97f4a7c15)),
 		tables: map[string]*Table{},
 		dirty:  map[string]bool{},
+		subs:   map[*Expr][][]any{},
+		ctes:   map[int]*cteState{},
 	}
 }
 
 func (x *executor) env(row []any) *env {
-	return &env{row: row, now: x.b.Now, rng: x.rng, m: x.m}
+	return &env{row: row, now: x.b.Now, rng: x.rng, m: x.m, outer: x.outer, x: x}
 }
 
 func (x *executor) lookup(name string) (*Table, error) {
@@ -124,6 +133,8 @@ func (x *executor) flush() error {
 }
 
 func (x *executor) run(s *Stmt) (wire.SQLResult, error) {
+	clear(x.subs) // a statement's subqueries see the rows the ones before it left
+	clear(x.ctes)
 	switch s.Kind {
 	case sTag:
 		return wire.SQLResult{Command: s.Tag}, nil

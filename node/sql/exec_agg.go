@@ -23,6 +23,7 @@ type aggState struct {
 	float bool         // sum/avg carried as float
 	best  any
 	seen  map[string]bool // DISTINCT
+	parts []aggPart       // string_agg's values, in input order until sorted
 }
 
 func newGrouper(q *Query) *grouper {
@@ -78,6 +79,12 @@ func (g *grouper) groups() []*group {
 }
 
 func (s *aggState) add(en *env) error {
+	if s.def.Filter != nil {
+		v, err := eval(s.def.Filter, en)
+		if b, _ := v.(bool); !b || err != nil {
+			return err
+		}
+	}
 	if s.def.Star {
 		s.count++
 		return nil
@@ -103,6 +110,17 @@ func (s *aggState) add(en *env) error {
 	switch s.def.Fn {
 	case "sum", "avg":
 		return s.addNumber(v)
+	case "bool_and", "bool_or":
+		b, ok := v.(bool)
+		if !ok {
+			return errf(StateUndefinedFunction, "%s of a non-boolean", s.def.Fn)
+		}
+		if prev, seen := s.best.(bool); seen {
+			b = s.def.Fn == "bool_and" && prev && b || s.def.Fn == "bool_or" && (prev || b)
+		}
+		s.best = b
+	case "string_agg":
+		return s.addPart(v, en)
 	case "min", "max":
 		if s.best == nil {
 			s.best = v
@@ -189,6 +207,8 @@ func (s *aggState) value() (any, error) {
 			return nil, nil
 		}
 		return s.sumOrAvg()
+	case "string_agg":
+		return s.joinParts()
 	}
 	return s.best, nil
 }

@@ -182,6 +182,11 @@ func sourcesOf(e *Expr, srcs []*source) []int {
 		if e.K == kCol {
 			seen[colSource(srcs, e.I)] = true
 		}
+		if e.K == kSub && e.C {
+			for i := range srcs { // it may read any column: decided on complete rows
+				seen[i] = true
+			}
+		}
 		for _, a := range e.A {
 			walk(a)
 		}
@@ -213,7 +218,7 @@ func andOf(es []*Expr) *Expr {
 // probeFor finds, among cands, an equality that probes source j by the bound sources.
 func probeFor(srcs []*source, j int, cands []*Expr, bound []bool) *probe {
 	s := srcs[j]
-	if s.Scan != nil || s.t == nil && s.Virtual == "" {
+	if s.Scan != nil || s.t == nil && s.rows == nil {
 		return nil
 	}
 	for _, cj := range cands {
@@ -249,6 +254,10 @@ func keyBound(e *Expr, srcs []*source, bound []bool) bool {
 		return s < len(bound) && bound[s]
 	case kAgg, kRandom, kParam:
 		return false
+	case kSub:
+		if e.C {
+			return false
+		}
 	}
 	for _, a := range e.A {
 		if !keyBound(a, srcs, bound) {

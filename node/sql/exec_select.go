@@ -58,6 +58,15 @@ type source struct {
 
 // query runs a SELECT and returns its columns and rows as Go values.
 func (x *executor) query(q *Query) ([]Col, [][]any, error) {
+	if err := x.withItems(q); err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case q.Set != nil:
+		return x.compound(q)
+	case q.Values != nil:
+		return x.values(q)
+	}
 	if len(q.Out) != len(q.Cols) {
 		return nil, nil, errf(StateProtocol, "malformed query")
 	}
@@ -177,7 +186,12 @@ func (x *executor) sources(q *Query) ([]*source, int, error) {
 			return nil, 0, errf(StateProtocol, "malformed FROM")
 		}
 		src := &source{Source: s}
-		if s.Virtual != "" {
+		if rows, ok, err := x.rowSource(s); ok || err != nil {
+			if err != nil {
+				return nil, 0, err
+			}
+			src.rows = rows
+		} else if s.Virtual != "" {
 			rows, err := x.virtualRows(s.Virtual)
 			if err != nil {
 				return nil, 0, err
@@ -352,34 +366,7 @@ func sortRows(q *Query, out, keys [][]any) error {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		ka, kb := keys[idx[a]], keys[idx[b]]
-		for i, s := range q.Sort {
-			va, vb := ka[i], kb[i]
-			var c int
-			switch {
-			case va == nil && vb == nil:
-				c = 0
-			case va == nil:
-				c = 1
-				if s.NullsFirst {
-					c = -1
-				}
-			case vb == nil:
-				c = -1
-				if s.NullsFirst {
-					c = 1
-				}
-			default:
-				c = sortCompare(va, vb)
-				if s.Desc {
-					c = -c
-				}
-			}
-			if c != 0 {
-				return c < 0
-			}
-		}
-		return false
+		return compareKeys(q, keys[idx[a]], keys[idx[b]]) < 0
 	})
 	sorted := make([][]any, len(out))
 	for i, j := range idx {
@@ -387,6 +374,37 @@ func sortRows(q *Query, out, keys [][]any) error {
 	}
 	copy(out, sorted)
 	return nil
+}
+
+// compareKeys orders two rows' sort keys by q's ORDER BY (directions, NULLS FIRST/LAST).
+func compareKeys(q *Query, ka, kb []any) int {
+	for i, s := range q.Sort {
+		va, vb := ka[i], kb[i]
+		var c int
+		switch {
+		case va == nil && vb == nil:
+			c = 0
+		case va == nil:
+			c = 1
+			if s.NullsFirst {
+				c = -1
+			}
+		case vb == nil:
+			c = -1
+			if s.NullsFirst {
+				c = 1
+			}
+		default:
+			c = sortCompare(va, vb)
+			if s.Desc {
+				c = -c
+			}
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // distinct drops repeated output rows, keeping the first.
@@ -513,6 +531,12 @@ func (x *executor) explain(q *Query) (wire.SQLResult, error) {
 		lines = append(lines, prefix+s)
 	}
 	depth := 0
+	switch {
+	case q.Set != nil:
+		add(0, "SetOp "+strings.ToUpper(q.Set.Op))
+	case q.Values != nil:
+		add(0, "Values Scan")
+	}
 	limit := q.Limit != nil || q.Offset != nil
 	if limit {
 		add(depth, "Limit")
@@ -535,7 +559,7 @@ func (x *executor) explain(q *Query) (wire.SQLResult, error) {
 		}
 		depth++
 	}
-	if len(q.From) == 0 {
+	if len(q.From) == 0 && q.Set == nil && q.Values == nil {
 		add(depth, "Result")
 	}
 	for i := len(q.From) - 1; i >= 1; i-- {
@@ -554,6 +578,8 @@ func (x *executor) explain(q *Query) (wire.SQLResult, error) {
 		var line string
 		if s.Virtual != "" {
 			line = "Catalog Scan on " + s.Virtual
+		} else if s.Table.Name == "" {
+			line = rowSourceLabel(s)
 		} else {
 			t, err := x.table(s.Table)
 			if err != nil {
@@ -571,4 +597,15 @@ func (x *executor) explain(q *Query) (wire.SQLResult, error) {
 		res.Rows = append(res.Rows, []any{l})
 	}
 	return res, nil
+}
+
+// rowSourceLabel names a FROM item that is read into rows, for EXPLAIN.
+func rowSourceLabel(s *Source) string {
+	switch {
+	case s.Sub != nil:
+		return "Subquery Scan on " + s.Alias
+	case s.CTE != 0:
+		return "CTE Scan on " + s.Alias
+	}
+	return "Function Scan on generate_series " + s.Alias
 }

@@ -17,6 +17,10 @@ type env struct {
 	now  string     // the batch's transaction timestamp
 	rng  *rand.Rand // the batch's seeded generator
 	m    *meter     // the batch's budget: computed text is checked against it
+	// outer is the env of the row of the query this one is a subquery of (kOuter reads
+	// it); x runs subqueries (kSub). Both nil where no query runs (constant folding).
+	outer *env
+	x     *executor
 }
 
 // eval evaluates a checked expression. It never panics on a malformed tree: every index
@@ -79,6 +83,13 @@ func eval(e *Expr, en *env) (any, error) {
 		return evalCast(e, en)
 	case kFunc:
 		return evalFunc(e, en)
+	case kOuter:
+		return evalOuter(e, en)
+	case kSub:
+		if en.x == nil {
+			return nil, errf(StateProtocol, "subquery outside a query")
+		}
+		return en.x.subquery(e, en)
 	}
 	return nil, errf(StateProtocol, "unknown expression kind %q", e.K)
 }
@@ -267,6 +278,12 @@ func evalFunc(e *Expr, en *env) (any, error) {
 			return nil, err
 		}
 		args[i] = v
+	}
+	switch {
+	case textFuncs[e.Op].t != "":
+		return callTextFunc(e.Op, args, en.m)
+	case e.Op == "concat_ws":
+		return concatWS(args, en.m)
 	}
 	if e.Op == "concat" && en.m != nil {
 		n := 0
@@ -619,7 +636,7 @@ func likeMatch(s, pat string) (bool, error) {
 // callFunc applies a scalar function to evaluated arguments.
 func callFunc(name string, t Type, args []any) (any, error) {
 	switch name {
-	case "lower", "upper", "length", "abs", "trim", "round", "ceil", "floor", "sqrt":
+	case "lower", "upper", "length", "abs", "trim", "round", "ceil", "floor", "sqrt", "trunc":
 		if len(args) < 1 {
 			return nil, errf(StateProtocol, "%s needs an argument", name)
 		}
@@ -657,8 +674,10 @@ func callFunc(name string, t Type, args []any) (any, error) {
 		case *apd.Decimal:
 			return checkNumeric(new(apd.Decimal).Abs(x), 0)
 		}
-	case "round", "ceil", "floor", "sqrt":
+	case "round", "ceil", "floor", "sqrt", "trunc":
 		return roundingFunc(name, t, args)
+	case "power":
+		return power(args)
 	case "concat":
 		var b strings.Builder
 		for _, a := range args {
@@ -717,7 +736,7 @@ func roundingFunc(name string, t Type, args []any) (any, error) {
 			return nil, errors.Join(err, errf(StateUndefinedFunction, "function %s needs a number", name))
 		}
 		switch name {
-		case "round":
+		case "round", "trunc":
 			places := int64(0)
 			if len(args) == 2 {
 				if args[1] == nil {
@@ -728,6 +747,9 @@ func roundingFunc(name string, t Type, args []any) (any, error) {
 					return nil, errf(StateInvalidParameter, "round: bad number of digits")
 				}
 				places = p
+			}
+			if name == "trunc" {
+				return numTrunc(d, places)
 			}
 			return numRound(d, places)
 		case "ceil", "floor":
@@ -742,6 +764,8 @@ func roundingFunc(name string, t Type, args []any) (any, error) {
 	switch name {
 	case "round":
 		return math.RoundToEven(f), nil
+	case "trunc":
+		return math.Trunc(f), nil
 	case "ceil":
 		return math.Ceil(f), nil
 	case "floor":

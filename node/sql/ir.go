@@ -31,6 +31,8 @@ const (
 	kCast     = "cast"     // A[0] converted to T (Len I for varchar(n))
 	kFunc     = "func"     // scalar function Op(A...)
 	kAgg      = "agg"      // aggregate slot I of the group row
+	kOuter    = "outer"    // column I of the row of the query L levels out (correlation)
+	kSub      = "sub"      // subquery Sub: Op scalar, exists, any or all (see exec_sub.go)
 )
 
 // Expr is a checked, typed expression in the batch's own form.
@@ -42,6 +44,13 @@ type Expr struct {
 	Op string  `json:"op,omitempty"`
 	A  []*Expr `json:"a,omitempty"`
 	N  bool    `json:"n,omitempty"`
+	// L is how many query levels out a kOuter reference reaches.
+	L int `json:"l,omitempty"`
+	// Sub is a kSub's query; C says it refers to a query outside it (it is run again for
+	// every row instead of once); X is ANY/ALL's comparison, over the row [A[0], value].
+	Sub *Query `json:"sub,omitempty"`
+	C   bool   `json:"c,omitempty"`
+	X   *Expr  `json:"x,omitempty"`
 }
 
 // UnmarshalJSON restores constants with their Go types (JSON numbers would otherwise all
@@ -233,6 +242,32 @@ type Query struct {
 	Sort     []*SortKey `json:"sort,omitempty"`
 	Limit    *Expr      `json:"limit,omitempty"`
 	Offset   *Expr      `json:"offset,omitempty"`
+	// With is the query's common table expressions, materialized before it runs.
+	With []*CTE `json:"with,omitempty"`
+	// Set makes the query a UNION, INTERSECT or EXCEPT of two queries; Values makes it a
+	// VALUES list. Either way Cols are its columns, Sort keys are output positions (O),
+	// and From, Where, Out and the grouping are unused.
+	Set    *SetOp    `json:"set,omitempty"`
+	Values [][]*Expr `json:"values,omitempty"`
+}
+
+// SetOp is a compound query: L Op R, with duplicates kept when All.
+type SetOp struct {
+	Op  string `json:"op"` // "union", "intersect", "except"
+	All bool   `json:"all,omitempty"`
+	L   *Query `json:"l"`
+	R   *Query `json:"r"`
+}
+
+// CTE is one WITH item. ID is unique in the statement; sources name it by ID. A recursive
+// one is Query (the non-recursive term) UNION [ALL] Rec, run until Rec adds no rows.
+type CTE struct {
+	ID    int    `json:"id"`
+	Name  string `json:"name"`
+	Cols  []Col  `json:"cols"`
+	Query *Query `json:"query"`
+	Rec   *Query `json:"rec,omitempty"`
+	All   bool   `json:"all,omitempty"` // UNION ALL between the terms
 }
 
 // Source is one FROM item: a table (or catalog view) joined to the ones before it.
@@ -244,6 +279,11 @@ type Source struct {
 	On      *Expr   `json:"on,omitempty"`   // over the columns of this and earlier sources
 	Width   int     `json:"width"`
 	Scan    *Access `json:"scan,omitempty"` // how rows are found; for a joined table, per outer row
+	// Sub is a derived table (a subquery or VALUES in FROM), CTE a WITH item by ID, and
+	// Series generate_series(A...) (a kFunc): each read once into rows, like a view.
+	Sub    *Query `json:"sub,omitempty"`
+	CTE    int    `json:"cte,omitempty"`
+	Series *Expr  `json:"series,omitempty"`
 
 	tab   *Table // set while checking, for planning
 	start int    // position of the first column in the joined row
@@ -256,6 +296,11 @@ type Agg struct {
 	Star     bool   `json:"star,omitempty"`
 	Distinct bool   `json:"distinct,omitempty"`
 	T        Type   `json:"t"`
+	// Filter is FILTER (WHERE ...): rows it does not keep are not aggregated. Sep is
+	// string_agg's delimiter; Order its ORDER BY, keys over the input row (E only).
+	Filter *Expr      `json:"filter,omitempty"`
+	Sep    *Expr      `json:"sep,omitempty"`
+	Order  []*SortKey `json:"order,omitempty"`
 }
 
 // SortKey is one ORDER BY key: output column O (1-based) or expression E.

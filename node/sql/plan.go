@@ -140,6 +140,10 @@ func isConstFor(e *Expr, start int) bool {
 		return e.I < start
 	case kAgg, kRandom, kParam:
 		return false
+	case kSub:
+		if e.C {
+			return false // it reads the row being looked for
+		}
 	}
 	for _, a := range e.A {
 		if !isConstFor(a, start) {

@@ -173,16 +173,15 @@ func readTables(b *Batch) (tables []string, all bool) {
 		if s.Query == nil {
 			continue
 		}
-		for _, src := range s.Query.From {
+		walkQuery(s.Query, 0, func(*Expr, int) {}, func(src *Source) {
 			switch {
-			case src == nil:
 			case src.Virtual != "":
 				all = true
-			case !seen[src.Table.Name]:
+			case src.Table.Name != "" && !seen[src.Table.Name]:
 				seen[src.Table.Name] = true
 				tables = append(tables, src.Table.Name)
 			}
-		}
+		})
 	}
 	return tables, all
 }
