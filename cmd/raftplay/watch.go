@@ -117,7 +117,11 @@ var describers = map[string]func(json.RawMessage) string{
 		return s
 	}),
 	wire.EventHeartbeats: as(func(d wire.HeartbeatsData) string {
-		return fmt.Sprintf("%d heartbeats %s→%s term %d, %d failed, last %dµs", d.Count, d.From, d.To, d.Term, d.Failed, d.LastLatencyUS)
+		s := fmt.Sprintf("%d heartbeats and %d idle appends %s→%s term %d, %d failed, last %dµs", d.Count, d.Appends, d.From, d.To, d.Term, d.Failed, d.LastLatencyUS)
+		if !d.LastAt.IsZero() {
+			s += ", last contact " + d.LastAt.Local().Format(time.TimeOnly+".000")
+		}
+		return s
 	}),
 	wire.EventVote: as(func(d wire.VoteData) string {
 		kind := "vote"
