@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/wire"
@@ -42,6 +43,16 @@ func TestEitherLogStoreKeepsWhatRaftNeeds(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.WaitConverged()
+			// A restarted node may catch up from the log and snapshot only once it has applied
+			// enough entries since (every 50 ms at most).
+			c.Eventually(10*time.Second, "a snapshot on every node", func() bool {
+				for _, n := range c.Nodes() {
+					if n.Status().LastSnapshotIndex == 0 {
+						return false
+					}
+				}
+				return true
+			})
 			for _, n := range c.Nodes() {
 				st := n.Status()
 				if st.LogStore != tc.kind || st.Term <= termBefore || st.LastSnapshotIndex == 0 {
