@@ -404,31 +404,9 @@ func hasKind(e *Expr, k string) bool {
 }
 
 func (c *checker) sortKey(n *pg.Node, q *Query, x *exprCtx) (*SortKey, error) {
-	sb := n.GetSortBy()
-	if sb == nil {
-		return nil, errf(StateSyntax, "malformed ORDER BY")
-	}
-	k := &SortKey{}
-	switch sb.SortbyDir {
-	case pg.SortByDir_SORTBY_DESC:
-		k.Desc = true
-	case pg.SortByDir_SORTBY_USING:
-		return nil, unsupported(c.pos(sb.Location), "ORDER BY ... USING")
-	}
-	k.NullsFirst = k.Desc
-	switch sb.SortbyNulls {
-	case pg.SortByNulls_SORTBY_NULLS_FIRST:
-		k.NullsFirst = true
-	case pg.SortByNulls_SORTBY_NULLS_LAST:
-		k.NullsFirst = false
-	}
-	if ac := sb.Node.GetAConst(); ac != nil && ac.Val.GetInteger() != nil {
-		p := int(ac.Val.GetInteger().Ival)
-		if p < 1 || p > len(q.Out) {
-			return nil, errAt(c.pos(ac.Location), StateInvalidColumnRef, "ORDER BY position %d is not in select list", p)
-		}
-		k.O = p
-		return k, nil
+	sb, k, done, err := c.sortKeyHead(n, len(q.Out))
+	if err != nil || done {
+		return k, err
 	}
 	if cr := sb.Node.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil {
 		name := nodeString(cr.Fields[0])
@@ -551,4 +529,33 @@ func (c *checker) limitExpr(n *pg.Node, what string) (*Expr, error) {
 		return nil, errAt(c.nodePos(n), limitState(what), "%s must not be negative", what)
 	}
 	return e, nil
+}
+
+// sortKeyHead reads what every ORDER BY key has: its direction, where its NULLs go, and a
+// position in the output (1 to cols), which needs nothing more (done).
+func (c *checker) sortKeyHead(n *pg.Node, cols int) (sb *pg.SortBy, k *SortKey, done bool, err error) {
+	sb = n.GetSortBy()
+	if sb == nil {
+		return nil, nil, false, errf(StateSyntax, "malformed ORDER BY")
+	}
+	if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
+		return nil, nil, false, unsupported(c.pos(sb.Location), "ORDER BY ... USING")
+	}
+	k = &SortKey{Desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
+	k.NullsFirst = k.Desc
+	switch sb.SortbyNulls {
+	case pg.SortByNulls_SORTBY_NULLS_FIRST:
+		k.NullsFirst = true
+	case pg.SortByNulls_SORTBY_NULLS_LAST:
+		k.NullsFirst = false
+	}
+	if ac := sb.Node.GetAConst(); ac != nil && ac.Val.GetInteger() != nil {
+		p := int(ac.Val.GetInteger().Ival)
+		if p < 1 || p > cols {
+			return nil, nil, false, errAt(c.pos(ac.Location), StateInvalidColumnRef, "ORDER BY position %d is not in select list", p)
+		}
+		k.O = p
+		return sb, k, true, nil
+	}
+	return sb, k, false, nil
 }

@@ -218,28 +218,9 @@ func (c *checker) outputOrder(s *pg.SelectStmt, q *Query, what string) error {
 
 // outputSortKey is one ORDER BY key of a compound or VALUES list.
 func (c *checker) outputSortKey(n *pg.Node, q *Query, what string) (*SortKey, error) {
-	sb := n.GetSortBy()
-	if sb == nil {
-		return nil, errf(StateSyntax, "malformed ORDER BY")
-	}
-	if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
-		return nil, unsupported(c.pos(sb.Location), "ORDER BY ... USING")
-	}
-	k := &SortKey{Desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
-	k.NullsFirst = k.Desc
-	switch sb.SortbyNulls {
-	case pg.SortByNulls_SORTBY_NULLS_FIRST:
-		k.NullsFirst = true
-	case pg.SortByNulls_SORTBY_NULLS_LAST:
-		k.NullsFirst = false
-	}
-	if ac := sb.Node.GetAConst(); ac != nil && ac.Val.GetInteger() != nil {
-		p := int(ac.Val.GetInteger().Ival)
-		if p < 1 || p > len(q.Cols) {
-			return nil, errAt(c.pos(ac.Location), StateInvalidColumnRef, "ORDER BY position %d is not in select list", p)
-		}
-		k.O = p
-		return k, nil
+	sb, k, done, err := c.sortKeyHead(n, len(q.Cols))
+	if err != nil || done {
+		return k, err
 	}
 	cr := sb.Node.GetColumnRef()
 	if cr == nil || len(cr.Fields) != 1 || cr.Fields[0].GetString_() == nil {
