@@ -203,8 +203,9 @@ func captureAnswers(t *testing.T) []capture {
 	c.WaitReady()
 	r := &recorder{t: t}
 	follower := clustertest.URL(c.Followers()[0])
-	c.Eventually(20*time.Second, "the follower is ready", func() bool {
-		return clustertest.Do(t, "GET", follower+"/readyz", nil).Status == http.StatusOK
+	c.Eventually(20*time.Second, "the playground and the follower are ready", func() bool {
+		return clustertest.Do(t, "GET", c.Play+"/readyz", nil).Status == http.StatusOK &&
+			clustertest.Do(t, "GET", follower+"/readyz", nil).Status == http.StatusOK
 	})
 	for _, base := range []string{c.Play, follower} {
 		r.do("GET", "/healthz", base+"/healthz", nil, 200)
